@@ -2,7 +2,8 @@ package certs
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/opsdesk/opsdesk/core/problem"
 )
 
 // Sentinel errors, for callers that branch on what went wrong with errors.Is.
@@ -22,32 +23,7 @@ const MaxFileSize = 10 << 20
 
 // Error says what is wrong with one file, in words a non-technical user can
 // act on. Source names the file (or "archive.zip/member.cer").
-type Error struct {
-	Source string
-	Kind   error  // one of the sentinel errors above
-	What   string // what the file is instead, or what is wrong: "a private key"
-	Hint   string // what to do next
-	Detail string // the parser's own words, for whoever needs them
-}
-
-func (e *Error) Error() string {
-	name := e.Source
-	if name == "" {
-		name = "The file"
-	} else {
-		name = fmt.Sprintf("%q", name)
-	}
-	msg := fmt.Sprintf("%s %s.", name, e.What)
-	if e.Hint != "" {
-		msg += " " + e.Hint
-	}
-	if e.Detail != "" {
-		msg += " (" + e.Detail + ")"
-	}
-	return msg
-}
-
-func (e *Error) Unwrap() error { return e.Kind }
+type Error = problem.Error
 
 const hintChooseCert = "Choose the .cer, .crt, .pem or .p7b file that holds the certificate."
 

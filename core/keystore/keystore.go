@@ -1,0 +1,298 @@
+// Package keystore keeps the on-disk Java keystore (JKS) that Cloud
+// Integration downloads and accepts for upload: it opens one (with its
+// password, or read-only without it, as keytool does), lists and describes
+// its entries, edits them with the tenant's alias rules, merges other
+// keystores, and saves atomically so that no crash ever leaves a broken file.
+//
+// Reading and writing the format is keystore-go's job; this package guards
+// it: every file is walked and bounds-checked before keystore-go sees it,
+// passwords are converted to the Latin-1 bytes keytool agrees with, and
+// entries the user does not touch are written back byte-for-byte.
+package keystore
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	jks "github.com/pavlo-v-chernykh/keystore-go/v4"
+
+	"github.com/opsdesk/opsdesk/core/certs"
+	"github.com/opsdesk/opsdesk/core/problem"
+)
+
+// EntryType is what Cloud Integration's Type column shows.
+type EntryType string
+
+const (
+	Certificate EntryType = "Certificate"
+	KeyPair     EntryType = "Key Pair"
+)
+
+// Entry is one keystore entry as the Keystore page lists it.
+type Entry struct {
+	Alias        string // lower case, as Java lists it
+	Type         EntryType
+	LastModified time.Time
+	// Chain holds the entry's certificates, its own first: one for a
+	// Certificate, the whole chain for a Key Pair. A certificate that Go
+	// cannot parse is nil, with the reason in ChainErrors.
+	Chain       []*x509.Certificate
+	ChainErrors []error
+	SAPOwned    bool
+
+	stored string // the alias as written in the file, for keystore-go
+}
+
+// Certificate returns the entry's own certificate, or nil if unreadable.
+func (e Entry) Certificate() *x509.Certificate {
+	if len(e.Chain) == 0 {
+		return nil
+	}
+	return e.Chain[0]
+}
+
+// Keystore is an open keystore file.
+type Keystore struct {
+	path     string
+	readOnly bool
+	password []byte // Latin-1, zeroed by Close
+	lib      jks.KeyStore
+	data     []byte // the file as last read or written
+	entries  []Entry
+	byAlias  map[string]int
+	bySHA256 map[[32]byte]string
+}
+
+func newLibrary() jks.KeyStore {
+	// Case-exact, because keystore-go's default lower-cases lookups while
+	// Load keeps the file's case: upper-case aliases would be listed yet
+	// unreachable. Ordered, so that saved files are deterministic.
+	return jks.New(jks.WithCaseExactAliases(), jks.WithOrderedAliases())
+}
+
+// Open opens the keystore at path with its password (UTF-8; the caller
+// zeroes it). A wrong password, a damaged file or a file that is not a
+// JKS keystore gives a *problem.Error saying so.
+func Open(path string, password []byte) (*Keystore, error) {
+	data, raw, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	jp, err := javaPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	if !raw.verify(jp) {
+		zero(jp)
+		return nil, fileError(path, ErrWrongPassword, "cannot be opened: the password is wrong",
+			"Type it again. If you don't know it, you can still open the keystore without a password to look at its entries.", nil)
+	}
+	k := &Keystore{path: path, password: jp}
+	if err := k.load(data, raw); err != nil {
+		k.Close()
+		return nil, err
+	}
+	return k, nil
+}
+
+// OpenReadOnly opens the keystore without its password, as keytool does
+// when none is given: every entry can be listed and exported, but its
+// integrity is not verified and nothing can be changed. Cloud
+// Integration's PublicContentKeystore.jks arrives without a password.
+func OpenReadOnly(path string) (*Keystore, error) {
+	data, raw, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	k := &Keystore{path: path, readOnly: true}
+	k.setEntries(data, raw)
+	return k, nil
+}
+
+// Create makes a new, empty keystore at path protected by password. It
+// refuses to overwrite an existing file.
+func Create(path string, password []byte) (*Keystore, error) {
+	jp, err := javaPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkNewPassword(jp); err != nil {
+		zero(jp)
+		return nil, err
+	}
+	if _, err := os.Stat(path); err == nil {
+		zero(jp)
+		return nil, fileError(path, ErrExists, "already exists", "Open it instead, or choose another file name.", nil)
+	}
+	k := &Keystore{path: path, password: jp, lib: newLibrary()}
+	k.setEntries(nil, &rawStore{})
+	if err := k.save(nil); err != nil {
+		k.Close()
+		return nil, err
+	}
+	return k, nil
+}
+
+// Close forgets the password. The Keystore must not be used afterwards.
+func (k *Keystore) Close() {
+	zero(k.password)
+	k.password = nil
+}
+
+// Path is the keystore's file.
+func (k *Keystore) Path() string { return k.path }
+
+// ReadOnly reports whether the keystore was opened without its password:
+// its integrity is not verified and it cannot be changed.
+func (k *Keystore) ReadOnly() bool { return k.readOnly }
+
+// Entries lists the entries, sorted by alias. The slice is the
+// Keystore's own: don't modify it.
+func (k *Keystore) Entries() []Entry { return k.entries }
+
+// Size is the file's size in bytes.
+func (k *Keystore) Size() int { return len(k.data) }
+
+// Entry finds an entry by alias, ignoring case as Java does.
+func (k *Keystore) Entry(alias string) (Entry, error) {
+	i, ok := k.byAlias[strings.ToLower(alias)]
+	if !ok {
+		return Entry{}, &problem.Error{Kind: ErrNoEntry,
+			What: fmt.Sprintf("The keystore has no entry named %q", alias), Hint: "Check the alias in the list of entries."}
+	}
+	return k.entries[i], nil
+}
+
+// Has reports whether an entry has alias, ignoring case.
+func (k *Keystore) Has(alias string) bool {
+	_, ok := k.byAlias[strings.ToLower(alias)]
+	return ok
+}
+
+// AliasOf returns the alias under which cert is already stored, if any.
+func (k *Keystore) AliasOf(cert *x509.Certificate) (string, bool) {
+	a, ok := k.bySHA256[sha256.Sum256(cert.Raw)]
+	return a, ok
+}
+
+func readFile(path string) ([]byte, *rawStore, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fileError(path, ErrNotFound, "does not exist", "Check the file name, or import a certificate to create a new keystore.", nil)
+		}
+		return nil, nil, fileError(path, ErrNotFound, "cannot be read", "Check that you may read it.", err)
+	}
+	defer f.Close()
+	// Read at most one byte past the cap, so a huge file is never loaded.
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, nil, fileError(path, ErrNotFound, "cannot be read", "Check the disk and try again.", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, nil, fileError(path, ErrTooLarge, fmt.Sprintf("is larger than %d MB, far beyond any keystore (a tenant's is at most 6 MB)", MaxFileSize>>20),
+			"Choose the keystore file (.jks) itself.", nil)
+	}
+	raw, err := parseBytes(path, data)
+	return data, raw, err
+}
+
+// parseBytes turns parse's structural errors into sentences.
+func parseBytes(path string, data []byte) (*rawStore, error) {
+	if len(data) == 0 {
+		return nil, fileError(path, ErrNotKeystore, "is empty", "Download or copy the keystore again.", nil)
+	}
+	raw, err := parse(data)
+	switch {
+	case err == nil:
+		return raw, nil
+	case errors.Is(err, errJCEKS):
+		return nil, fileError(path, ErrNotKeystore, "is a JCEKS keystore, which Cloud Integration does not use",
+			"Convert it with: keytool -importkeystore -srcstoretype JCEKS -deststoretype JKS.", nil)
+	case errors.Is(err, errNotJKS):
+		what := "is not a Java keystore (JKS)"
+		hint := "Choose a .jks file."
+		if len(data) > 0 && data[0] == 0x30 {
+			what = "is a PKCS#12 keystore (.p12 or .pfx), not a JKS keystore"
+			hint = "Bring its entries in with Add ▾ Keystore (opsdesk keystore merge)."
+		}
+		if b := certs.Read("", data); len(b.Certificates) > 0 {
+			what, hint = "is a certificate, not a keystore", "Add it with Add ▾ Certificate (opsdesk keystore import)."
+		}
+		return nil, fileError(path, ErrNotKeystore, what, hint, nil)
+	}
+	return nil, fileError(path, ErrDamaged, "is damaged or cut off and cannot be read",
+		"Use a backup, or download the keystore again.", err)
+}
+
+// load fills the keystore-go value from data, already checked by parse.
+func (k *Keystore) load(data []byte, raw *rawStore) (err error) {
+	lib := newLibrary()
+	defer func() {
+		// parse has checked every length keystore-go reads; a panic here
+		// would be a bug in that check, and must not take the app down.
+		if r := recover(); r != nil {
+			err = fileError(k.path, ErrDamaged, "cannot be read", "Use a backup, or download the keystore again.", fmt.Errorf("%v", r))
+		}
+	}()
+	if err := lib.Load(bytes.NewReader(data), k.password); err != nil {
+		return fileError(k.path, ErrDamaged, "cannot be read", "Use a backup, or download the keystore again.", err)
+	}
+	k.lib = lib
+	k.setEntries(data, raw)
+	return nil
+}
+
+func (k *Keystore) setEntries(data []byte, raw *rawStore) {
+	k.data = data
+	k.entries = make([]Entry, 0, len(raw.entries))
+	k.byAlias = make(map[string]int, len(raw.entries))
+	k.bySHA256 = make(map[[32]byte]string, len(raw.entries))
+	for _, r := range raw.entries {
+		e := Entry{
+			Alias:        strings.ToLower(r.alias),
+			Type:         Certificate,
+			LastModified: r.created,
+			stored:       r.alias,
+			SAPOwned:     certs.IsSAPOwned(r.alias),
+		}
+		if r.tag == tagKey {
+			e.Type = KeyPair
+		}
+		e.Chain = make([]*x509.Certificate, len(r.chain))
+		e.ChainErrors = make([]error, len(r.chain))
+		for i, c := range r.chain {
+			e.Chain[i], e.ChainErrors[i] = x509.ParseCertificate(c.der)
+		}
+		if e.Type == Certificate && len(r.chain) == 1 {
+			k.bySHA256[sha256.Sum256(r.chain[0].der)] = e.Alias
+		}
+		k.entries = append(k.entries, e)
+	}
+	sort.Slice(k.entries, func(i, j int) bool { return k.entries[i].Alias < k.entries[j].Alias })
+	for i, e := range k.entries {
+		k.byAlias[e.Alias] = i
+	}
+}
+
+// IsSame reports whether two paths name the same keystore file.
+func IsSame(a, b string) bool {
+	ai, err1 := os.Stat(a)
+	bi, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(ai, bi)
+	}
+	aa, _ := filepath.Abs(a)
+	bb, _ := filepath.Abs(b)
+	return aa == bb
+}
