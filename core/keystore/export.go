@@ -116,7 +116,7 @@ func (k *Keystore) ExportForUpload(path string, password []byte) (UploadCheck, e
 			if err != nil {
 				return UploadCheck{}, err
 			}
-			if err := copyLib.SetTrustedCertificateEntry(e.stored, entry); err != nil {
+			if err := copyLib.SetTrustedCertificateEntry(e.Alias, entry); err != nil {
 				return UploadCheck{}, err
 			}
 			continue
@@ -126,7 +126,7 @@ func (k *Keystore) ExportForUpload(path string, password []byte) (UploadCheck, e
 			skipped = append(skipped, fmt.Sprintf("The key pair %q was left out: its key has a password of its own.", e.Alias))
 			continue
 		}
-		err = copyLib.SetPrivateKeyEntry(e.stored, entry, cp)
+		err = copyLib.SetPrivateKeyEntry(e.Alias, entry, cp)
 		zero(entry.PrivateKey)
 		if err != nil {
 			return UploadCheck{}, err

@@ -175,4 +175,3 @@ func TestOpensDebianCacerts(t *testing.T) {
 		}
 	}
 }
-

@@ -24,11 +24,37 @@ func (k *Keystore) change(edit func(lib jks.KeyStore) error) error {
 		k.rollback()
 		return err
 	}
+	k.lowerCaseAliases()
 	if err := k.save(k.data); err != nil {
 		k.rollback()
 		return err
 	}
 	return nil
+}
+
+// lowerCaseAliases moves entries stored under upper-case aliases (written
+// by tools other than Java) to their lower-case alias: Java lists such an
+// entry but cannot reach it, so keytool -list fails on the whole file. A
+// key pair can only move when its key opens with the store password.
+func (k *Keystore) lowerCaseAliases() {
+	for _, e := range k.entries {
+		if e.stored == e.Alias {
+			continue
+		}
+		switch e.Type {
+		case Certificate:
+			if entry, err := k.lib.GetTrustedCertificateEntry(e.stored); err == nil {
+				k.lib.DeleteEntry(e.stored)
+				_ = k.lib.SetTrustedCertificateEntry(e.Alias, entry)
+			}
+		case KeyPair:
+			if entry, err := k.decryptKey(e, k.password); err == nil {
+				k.lib.DeleteEntry(e.stored)
+				_ = k.lib.SetPrivateKeyEntry(e.Alias, entry, k.password)
+				zero(entry.PrivateKey)
+			}
+		}
+	}
 }
 
 // rollback throws away unsaved edits by loading the last saved bytes.
