@@ -59,9 +59,9 @@ func hostile(t testing.TB) map[string][]byte {
 	// A key entry that claims 0xFFFFFFFF certificates: keystore-go would
 	// die with "out of memory", which recover() cannot catch.
 	billionCerts := append(append([]byte{}, header...), u32(1)...)
-	billionCerts = append(billionCerts, u32(1)...)                       // tag: key
-	billionCerts = append(billionCerts, 0, 1, 'a')                       // alias
-	billionCerts = append(billionCerts, make([]byte, 8)...)              // time
+	billionCerts = append(billionCerts, u32(1)...)          // tag: key
+	billionCerts = append(billionCerts, 0, 1, 'a')          // alias
+	billionCerts = append(billionCerts, make([]byte, 8)...) // time
 	key := append([]byte{0x30, 0x31, 0x30, 0x0e, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a, 0x02, 0x11, 0x01, 0x01, 0x05, 0x00, 0x04, 0x1f}, make([]byte, 31)...)
 	billionCerts = append(billionCerts, u32(uint32(len(key)))...)
 	billionCerts = append(billionCerts, key...)
