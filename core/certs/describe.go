@@ -8,12 +8,16 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // Description is what Cloud Integration's Keystore details page (and
@@ -70,16 +74,15 @@ func SHA256(cert *x509.Certificate) string {
 
 // Fingerprint formats a digest as keytool does: "AB:CD:…".
 func Fingerprint(sum []byte) string {
-	h := strings.ToUpper(hex.EncodeToString(sum))
-	var b strings.Builder
-	b.Grow(len(h) * 3 / 2)
-	for i := 0; i < len(h); i += 2 {
+	const digits = "0123456789ABCDEF"
+	out := make([]byte, 0, 3*len(sum))
+	for i, c := range sum {
 		if i > 0 {
-			b.WriteByte(':')
+			out = append(out, ':')
 		}
-		b.WriteString(h[i : i+2])
+		out = append(out, digits[c>>4], digits[c&0x0F])
 	}
-	return b.String()
+	return string(out)
 }
 
 // ExpiresWithin reports whether d is expired at now, or expires within the
@@ -107,27 +110,28 @@ func describeKey(cert *x509.Certificate) (string, int, string) {
 	return name, 0, name
 }
 
-// javaSignatureAlgorithm spells Go's signature algorithms as Java does.
+// javaSignatureNames spells Go's signature algorithms as Java does.
+var javaSignatureNames = map[x509.SignatureAlgorithm]string{
+	x509.MD2WithRSA:       "MD2withRSA",
+	x509.MD5WithRSA:       "MD5withRSA",
+	x509.SHA1WithRSA:      "SHA1withRSA",
+	x509.SHA256WithRSA:    "SHA256withRSA",
+	x509.SHA384WithRSA:    "SHA384withRSA",
+	x509.SHA512WithRSA:    "SHA512withRSA",
+	x509.DSAWithSHA1:      "SHA1withDSA",
+	x509.DSAWithSHA256:    "SHA256withDSA",
+	x509.ECDSAWithSHA1:    "SHA1withECDSA",
+	x509.ECDSAWithSHA256:  "SHA256withECDSA",
+	x509.ECDSAWithSHA384:  "SHA384withECDSA",
+	x509.ECDSAWithSHA512:  "SHA512withECDSA",
+	x509.SHA256WithRSAPSS: "RSASSA-PSS",
+	x509.SHA384WithRSAPSS: "RSASSA-PSS",
+	x509.SHA512WithRSAPSS: "RSASSA-PSS",
+	x509.PureEd25519:      "Ed25519",
+}
+
 func javaSignatureAlgorithm(cert *x509.Certificate) string {
-	names := map[x509.SignatureAlgorithm]string{
-		x509.MD2WithRSA:       "MD2withRSA",
-		x509.MD5WithRSA:       "MD5withRSA",
-		x509.SHA1WithRSA:      "SHA1withRSA",
-		x509.SHA256WithRSA:    "SHA256withRSA",
-		x509.SHA384WithRSA:    "SHA384withRSA",
-		x509.SHA512WithRSA:    "SHA512withRSA",
-		x509.DSAWithSHA1:      "SHA1withDSA",
-		x509.DSAWithSHA256:    "SHA256withDSA",
-		x509.ECDSAWithSHA1:    "SHA1withECDSA",
-		x509.ECDSAWithSHA256:  "SHA256withECDSA",
-		x509.ECDSAWithSHA384:  "SHA384withECDSA",
-		x509.ECDSAWithSHA512:  "SHA512withECDSA",
-		x509.SHA256WithRSAPSS: "RSASSA-PSS",
-		x509.SHA384WithRSAPSS: "RSASSA-PSS",
-		x509.SHA512WithRSAPSS: "RSASSA-PSS",
-		x509.PureEd25519:      "Ed25519",
-	}
-	if n, ok := names[cert.SignatureAlgorithm]; ok {
+	if n, ok := javaSignatureNames[cert.SignatureAlgorithm]; ok {
 		return n
 	}
 	return cert.SignatureAlgorithm.String()
@@ -175,38 +179,62 @@ var javaAttributeNames = map[string]string{
 // X500Name.toString does, the form keytool and Cloud Integration show: most
 // specific first, ", " between attributes, " + " inside a multi-valued one,
 // and values that hold special characters in double quotes. It reads the
-// raw name because pkix.Name drops attributes Go has no field for.
+// raw name because pkix.Name drops attributes Go has no field for, and
+// walks it with cryptobyte because listing a large keystore spells
+// thousands of names.
 func JavaDN(raw []byte) string {
-	var rdns pkix.RDNSequence
-	if _, err := asn1.Unmarshal(raw, &rdns); err != nil {
+	in := cryptobyte.String(raw)
+	var seq cryptobyte.String
+	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) {
 		return "#" + hex.EncodeToString(raw)
 	}
-	parts := make([]string, 0, len(rdns))
-	for i := len(rdns) - 1; i >= 0; i-- {
-		avas := make([]string, 0, len(rdns[i]))
-		for _, ava := range rdns[i] {
-			avas = append(avas, javaAVA(ava))
+	var rdns []string
+	for !seq.Empty() {
+		var set cryptobyte.String
+		if !seq.ReadASN1(&set, cbasn1.SET) {
+			return "#" + hex.EncodeToString(raw)
 		}
-		parts = append(parts, strings.Join(avas, " + "))
+		var avas []string
+		for !set.Empty() {
+			var ava cryptobyte.String
+			var oid asn1.ObjectIdentifier
+			var value cryptobyte.String
+			var tag cbasn1.Tag
+			if !set.ReadASN1(&ava, cbasn1.SEQUENCE) || !ava.ReadASN1ObjectIdentifier(&oid) || !ava.ReadAnyASN1Element(&value, &tag) {
+				return "#" + hex.EncodeToString(raw)
+			}
+			avas = append(avas, javaAVA(oid, tag, value))
+		}
+		rdns = append(rdns, strings.Join(avas, " + "))
 	}
-	return strings.Join(parts, ", ")
+	slices.Reverse(rdns)
+	return strings.Join(rdns, ", ")
 }
 
-func javaAVA(ava pkix.AttributeTypeAndValue) string {
-	oid := ava.Type.String()
-	key, known := javaAttributeNames[oid]
+func javaAVA(oid asn1.ObjectIdentifier, tag cbasn1.Tag, element cryptobyte.String) string {
+	key, known := javaAttributeNames[oid.String()]
 	if !known {
-		key = "OID." + oid
+		key = "OID." + oid.String()
 	}
-	s, isString := ava.Value.(string)
-	if !isString {
-		der, err := asn1.Marshal(ava.Value)
-		if err != nil {
-			return key + "=?"
+	var body cryptobyte.String
+	var t cbasn1.Tag
+	elem := element
+	if !elem.ReadAnyASN1(&body, &t) {
+		return key + "=#" + hex.EncodeToString(element)
+	}
+	switch tag {
+	case cbasn1.UTF8String, cbasn1.PrintableString, cbasn1.IA5String, cbasn1.T61String:
+		return key + "=" + quoteDNValue(string(body))
+	case cbasn1.Tag(30): // BMPString: UTF-16BE
+		if len(body)%2 == 0 {
+			u := make([]uint16, len(body)/2)
+			for i := range u {
+				u[i] = uint16(body[2*i])<<8 | uint16(body[2*i+1])
+			}
+			return key + "=" + quoteDNValue(string(utf16.Decode(u)))
 		}
-		return key + "=#" + hex.EncodeToString(der)
 	}
-	return key + "=" + quoteDNValue(s)
+	return key + "=#" + hex.EncodeToString(element)
 }
 
 func quoteDNValue(s string) string {

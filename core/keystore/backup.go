@@ -97,8 +97,7 @@ func (k *Keystore) Restore(name string) (Backup, error) {
 	if err := writeAtomic(k.path, data); err != nil {
 		return Backup{}, fileError(k.path, ErrDamaged, "could not be saved", "The keystore was not changed.", err)
 	}
-	if err := k.load(data, raw); err != nil {
-		return Backup{}, err
-	}
+	k.setEntries(data, raw)
+	k.rollback() // the library reloads from the restored bytes
 	return safety, nil
 }

@@ -231,7 +231,11 @@ func (k *Keystore) decryptKey(e Entry, kp []byte) (entry jks.PrivateKeyEntry, er
 				Hint: "Give that key password (OPSDESK_KEY_PASSWORD), or change it with keytool -keypasswd first.", Detail: err.Error()}
 		}
 	}()
-	return k.lib.GetPrivateKeyEntry(e.stored, kp)
+	lib, err := k.library()
+	if err != nil {
+		return entry, err
+	}
+	return lib.GetPrivateKeyEntry(e.stored, kp)
 }
 
 // ChangePassword protects the keystore with a new password. Key pairs

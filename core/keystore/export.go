@@ -108,11 +108,15 @@ func (k *Keystore) ExportForUpload(path string, password []byte) (UploadCheck, e
 	if err := checkNewPassword(cp); err != nil {
 		return UploadCheck{}, err
 	}
+	lib, err := k.library()
+	if err != nil {
+		return UploadCheck{}, err
+	}
 	copyLib := newLibrary()
 	var skipped []string
 	for _, e := range k.entries {
 		if e.Type == Certificate {
-			entry, err := k.lib.GetTrustedCertificateEntry(e.stored)
+			entry, err := lib.GetTrustedCertificateEntry(e.stored)
 			if err != nil {
 				return UploadCheck{}, err
 			}

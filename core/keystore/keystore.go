@@ -20,8 +20,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	jks "github.com/pavlo-v-chernykh/keystore-go/v4"
@@ -65,8 +67,9 @@ func (e Entry) Certificate() *x509.Certificate {
 type Keystore struct {
 	path     string
 	readOnly bool
-	password []byte // Latin-1, zeroed by Close
-	lib      jks.KeyStore
+	password []byte       // Latin-1, zeroed by Close
+	lib      jks.KeyStore // loaded from data on first need: listing does not need it
+	libReady bool
 	data     []byte // the file as last read or written
 	entries  []Entry
 	byAlias  map[string]int
@@ -98,10 +101,7 @@ func Open(path string, password []byte) (*Keystore, error) {
 			"Type it again. If you don't know it, you can still open the keystore without a password to look at its entries.", nil)
 	}
 	k := &Keystore{path: path, password: jp}
-	if err := k.load(data, raw); err != nil {
-		k.Close()
-		return nil, err
-	}
+	k.setEntries(data, raw)
 	return k, nil
 }
 
@@ -134,7 +134,7 @@ func Create(path string, password []byte) (*Keystore, error) {
 		zero(jp)
 		return nil, fileError(path, ErrExists, "already exists", "Open it instead, or choose another file name.", nil)
 	}
-	k := &Keystore{path: path, password: jp, lib: newLibrary()}
+	k := &Keystore{path: path, password: jp, lib: newLibrary(), libReady: true}
 	k.setEntries(nil, &rawStore{})
 	if err := k.save(nil); err != nil {
 		k.Close()
@@ -195,7 +195,7 @@ func readFile(path string) ([]byte, *rawStore, error) {
 	}
 	defer f.Close()
 	// Read at most one byte past the cap, so a huge file is never loaded.
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := readUpTo(f, MaxFileSize+1)
 	if err != nil {
 		return nil, nil, fileError(path, ErrNotFound, "cannot be read", "Check the disk and try again.", err)
 	}
@@ -205,6 +205,31 @@ func readFile(path string) ([]byte, *rawStore, error) {
 	}
 	raw, err := parseBytes(path, data)
 	return data, raw, err
+}
+
+// readUpTo reads f to its end or to limit bytes, whichever comes first,
+// sizing the buffer from the file's size so a large keystore is read
+// without regrowing.
+func readUpTo(f *os.File, limit int64) ([]byte, error) {
+	size := int64(512)
+	if info, err := f.Stat(); err == nil && info.Size() > 0 {
+		size = min(info.Size()+1, limit)
+	}
+	data := make([]byte, 0, size)
+	for int64(len(data)) < limit {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := f.Read(data[len(data):min(int64(cap(data)), limit)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return data, nil
 }
 
 // parseBytes turns parse's structural errors into sentences.
@@ -235,9 +260,13 @@ func parseBytes(path string, data []byte) (*rawStore, error) {
 		"Use a backup, or download the keystore again.", err)
 }
 
-// load fills the keystore-go value from data, already checked by parse.
-func (k *Keystore) load(data []byte, raw *rawStore) (err error) {
-	lib := newLibrary()
+// library loads the keystore-go value from the bytes last read or
+// written, which parse has checked, the first time an edit needs it.
+func (k *Keystore) library() (lib jks.KeyStore, err error) {
+	if k.libReady {
+		return k.lib, nil
+	}
+	lib = newLibrary()
 	defer func() {
 		// parse has checked every length keystore-go reads; a panic here
 		// would be a bug in that check, and must not take the app down.
@@ -245,44 +274,64 @@ func (k *Keystore) load(data []byte, raw *rawStore) (err error) {
 			err = fileError(k.path, ErrDamaged, "cannot be read", "Use a backup, or download the keystore again.", fmt.Errorf("%v", r))
 		}
 	}()
-	if err := lib.Load(bytes.NewReader(data), k.password); err != nil {
-		return fileError(k.path, ErrDamaged, "cannot be read", "Use a backup, or download the keystore again.", err)
+	if err := lib.Load(bytes.NewReader(k.data), k.password); err != nil {
+		return lib, fileError(k.path, ErrDamaged, "cannot be read", "Use a backup, or download the keystore again.", err)
 	}
-	k.lib = lib
-	k.setEntries(data, raw)
-	return nil
+	k.lib, k.libReady = lib, true
+	return lib, nil
 }
 
 func (k *Keystore) setEntries(data []byte, raw *rawStore) {
 	k.data = data
-	k.entries = make([]Entry, 0, len(raw.entries))
+	k.entries = make([]Entry, len(raw.entries))
 	k.byAlias = make(map[string]int, len(raw.entries))
 	k.bySHA256 = make(map[[32]byte]string, len(raw.entries))
-	for _, r := range raw.entries {
+	// Parsing certificates is most of the cost of opening a large
+	// keystore; it is independent per entry, so use every core.
+	parallel(len(raw.entries), func(i int) {
+		r := raw.entries[i]
 		e := Entry{
 			Alias:        strings.ToLower(r.alias),
 			Type:         Certificate,
 			LastModified: r.created,
 			stored:       r.alias,
 			SAPOwned:     certs.IsSAPOwned(r.alias),
+			Chain:        make([]*x509.Certificate, len(r.chain)),
+			ChainErrors:  make([]error, len(r.chain)),
 		}
 		if r.tag == tagKey {
 			e.Type = KeyPair
 		}
-		e.Chain = make([]*x509.Certificate, len(r.chain))
-		e.ChainErrors = make([]error, len(r.chain))
-		for i, c := range r.chain {
-			e.Chain[i], e.ChainErrors[i] = x509.ParseCertificate(c.der)
+		for j, c := range r.chain {
+			e.Chain[j], e.ChainErrors[j] = x509.ParseCertificate(c.der)
 		}
-		if e.Type == Certificate && len(r.chain) == 1 {
-			k.bySHA256[sha256.Sum256(r.chain[0].der)] = e.Alias
+		k.entries[i] = e
+	})
+	for i, r := range raw.entries {
+		if r.tag == tagTrusted {
+			k.bySHA256[sha256.Sum256(r.chain[0].der)] = k.entries[i].Alias
 		}
-		k.entries = append(k.entries, e)
 	}
 	sort.Slice(k.entries, func(i, j int) bool { return k.entries[i].Alias < k.entries[j].Alias })
 	for i, e := range k.entries {
 		k.byAlias[e.Alias] = i
 	}
+}
+
+// parallel calls fn(0..n-1) spread over the machine's cores.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/64+1)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // IsSame reports whether two paths name the same keystore file.

@@ -20,7 +20,11 @@ func (k *Keystore) change(edit func(lib jks.KeyStore) error) error {
 		return &problem.Error{Source: k.path, Kind: ErrReadOnly, What: "was opened without its password, so it cannot be changed",
 			Hint: "Open it again with its password."}
 	}
-	if err := edit(k.lib); err != nil {
+	lib, err := k.library()
+	if err != nil {
+		return err
+	}
+	if err := edit(lib); err != nil {
 		k.rollback()
 		return err
 	}
@@ -57,14 +61,10 @@ func (k *Keystore) lowerCaseAliases() {
 	}
 }
 
-// rollback throws away unsaved edits by loading the last saved bytes.
+// rollback throws away unsaved edits: the library is loaded again from
+// the last saved bytes when next needed.
 func (k *Keystore) rollback() {
-	lib := newLibrary()
-	if k.data != nil {
-		// These bytes were read or written by us and passed parse.
-		_ = lib.Load(bytes.NewReader(k.data), k.password)
-	}
-	k.lib = lib
+	k.lib, k.libReady = newLibrary(), k.data == nil
 }
 
 // save writes the keystore over its file, atomically, provided the file
@@ -87,7 +87,7 @@ func (k *Keystore) save(expected []byte) error {
 	if err := writeAtomic(k.path, data); err != nil {
 		return fileError(k.path, ErrDamaged, "could not be saved", "Check that the folder is writable and the disk is not full; the keystore was not changed.", err)
 	}
-	k.setEntries(data, raw)
+	k.setEntries(data, raw) // k.lib already holds what was written
 	return nil
 }
 

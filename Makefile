@@ -1,0 +1,72 @@
+# Two commands for a developer: `make run` and `make test`. Both install what
+# they need first, so a fresh Debian/Ubuntu machine works without a setup doc.
+
+SHELL := /bin/bash
+GO ?= go
+GOTESTFLAGS ?= -race -count=1
+
+# Go's official tarball installs here but does not touch PATH.
+ifeq ($(shell command -v $(GO) 2>/dev/null),)
+ifneq ($(wildcard /usr/local/go/bin/go),)
+export PATH := /usr/local/go/bin:$(PATH)
+endif
+endif
+
+# command=Debian package that provides it. Checking the command rather than
+# the package accepts a JDK or compiler installed some other way.
+DEPS_COMMANDS := gcc=gcc pkg-config=pkg-config keytool=default-jdk-headless Xvfb=xvfb
+# Header-only packages: no command to look for, so ask dpkg.
+DEPS_PACKAGES := libgl1-mesa-dev xorg-dev
+BENCH_COMMANDS := hyperfine=hyperfine
+
+# $(call ensure,COMMAND_PAIRS,PACKAGES): apt-get install whatever is missing,
+# updating the package lists only when there is something to install.
+define ensure
+	@missing=""; \
+	for pair in $(1); do \
+	  command -v "$${pair%%=*}" >/dev/null 2>&1 || missing="$$missing $${pair#*=}"; \
+	done; \
+	for p in $(2); do \
+	  dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "deps: no apt-get here; install the equivalents of:$$missing"; \
+	  echo "deps: (a C compiler, pkg-config, OpenGL/X11 headers on Linux, a JDK with keytool)"; \
+	  exit 0; \
+	fi; \
+	sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	echo "deps: installing$$missing"; \
+	$$sudo apt-get update -q && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
+endef
+
+.PHONY: deps run test vet fmtcheck build bench fmt
+
+deps:
+	$(call ensure,$(DEPS_COMMANDS),$(DEPS_PACKAGES))
+	@command -v $(GO) >/dev/null || { echo "deps: Go not found; install Go 1.26 from https://go.dev/dl/"; exit 1; }
+	$(GO) mod download
+
+run: deps
+	$(GO) run ./app
+
+test: deps fmtcheck vet
+	$(GO) test $(GOTESTFLAGS) ./...
+
+vet: deps
+	$(GO) vet ./...
+
+fmtcheck:
+	@unformatted="$$(gofmt -l .)"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed (run make fmt):"; echo "$$unformatted"; exit 1; fi
+
+build: deps
+	$(GO) build -o bin/opsdesk ./app
+
+bench: build
+	$(call ensure,$(BENCH_COMMANDS),)
+	bash scripts/bench.sh
+
+fmt:
+	gofmt -w .
