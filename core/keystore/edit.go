@@ -255,6 +255,11 @@ func (k *Keystore) ChangePassword(newPassword []byte) (ownKeyPassword []string, 
 		zero(np)
 		return nil, err
 	}
+	// Load the library with the old password before save needs the new.
+	if _, err := k.library(); err != nil {
+		zero(np)
+		return nil, err
+	}
 	old := k.password
 	k.password = np // what save stores with
 	err = k.change(func(lib jks.KeyStore) error {

@@ -321,6 +321,17 @@ func TestPasswords(t *testing.T) {
 	if _, err := keystore.Open(k.Path(), []byte("first-pass")); err != nil {
 		t.Fatal(err)
 	}
+	// A change of password straight after opening, with nothing else done.
+	fresh, err := keystore.Open(k.Path(), []byte("first-pass"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fresh.ChangePassword([]byte("second-pass")); err != nil {
+		t.Fatal(err)
+	}
+	if reopened, err := keystore.Open(k.Path(), []byte("second-pass")); err != nil || len(reopened.Entries()) != 1 {
+		t.Fatalf("reopen with the new password: %v", err)
+	}
 	if _, err := keystore.Create(k.Path(), []byte("whatever-pass")); !errors.Is(err, keystore.ErrExists) {
 		t.Errorf("create over an existing file: %v", err)
 	}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/opsdesk/opsdesk/core/certs/certtest"
+)
+
+const testPassword = "Sekr3t-Pässwort"
+
+// ksRun runs "opsdesk keystore …" and checks that no password ever shows
+// in what it prints.
+func ksRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = runCommand(append([]string{"keystore"}, args...), strings.NewReader(""), &out, &errb)
+	for _, secret := range []string{testPassword, "new-pass-123", "copy-pass-123", "source-pass"} {
+		if strings.Contains(out.String()+errb.String(), secret) {
+			t.Fatalf("a password was printed:\n%s\n%s", out.String(), errb.String())
+		}
+	}
+	return code, out.String(), errb.String()
+}
+
+func TestKeystoreCommands(t *testing.T) {
+	dir := t.TempDir()
+	ks := filepath.Join(dir, "keystore.jks")
+	chain := certtest.NewChain(t, "smtp.example.com")
+	chainFile := filepath.Join(dir, "chain.pem")
+	pemChain := append(append(chain.Leaf.PEM(), chain.Intermediate.PEM()...), chain.Root.PEM()...)
+	if err := os.WriteFile(chainFile, pemChain, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("OPSDESK_KEYSTORE_PASSWORD", testPassword)
+
+	// import creates the keystore.
+	code, out, errs := ksRun(t, "import", chainFile, "--keystore", ks)
+	if code != 0 || strings.Count(out, "Added ") != 3 || !strings.Contains(out, "Created the keystore") {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errs)
+	}
+	// Importing again finds duplicates, changes nothing, and succeeds.
+	before, _ := os.ReadFile(ks)
+	code, out, _ = ksRun(t, "import", chainFile, "--keystore", ks)
+	if after, _ := os.ReadFile(ks); code != 0 || strings.Count(out, "Already there") != 3 || !bytes.Equal(before, after) {
+		t.Fatalf("re-import: exit %d\n%s", code, out)
+	}
+	// A file that is not a certificate: one sentence, nothing written.
+	junk := filepath.Join(dir, "notes.txt")
+	_ = os.WriteFile(junk, []byte("hello\n"), 0o644)
+	code, _, errs = ksRun(t, "import", junk, "--keystore", ks)
+	if after, _ := os.ReadFile(ks); code != 1 || !strings.Contains(errs, "a text file") || !bytes.Equal(before, after) {
+		t.Fatalf("junk import: exit %d\n%s", code, errs)
+	}
+
+	code, out, _ = ksRun(t, "list", "--keystore", ks, "--json")
+	var entries []map[string]any
+	if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil || len(entries) != 3 {
+		t.Fatalf("list --json: exit %d, %v\n%s", code, err, out)
+	}
+	for _, field := range []string{"alias", "type", "subjectDN", "issuerDN", "serialNumber", "validFrom", "validUntil", "sha1", "sha256", "keyType", "keySize", "signatureAlgorithm", "sapOwned", "lastModified"} {
+		if _, ok := entries[0][field]; !ok {
+			t.Errorf("list --json lacks %q", field)
+		}
+	}
+
+	code, out, _ = ksRun(t, "show", "SMTP.example.com", "--keystore", ks)
+	if code != 0 || !strings.Contains(out, "Subject DN:") || !strings.Contains(out, "CN=smtp.example.com") {
+		t.Fatalf("show: exit %d\n%s", code, out)
+	}
+	code, out, _ = ksRun(t, "export", "smtp.example.com", "--keystore", ks, "--out", "-")
+	if code != 0 || !strings.HasPrefix(out, "-----BEGIN CERTIFICATE-----") {
+		t.Fatalf("export: exit %d\n%s", code, out)
+	}
+	if code, out, errs = ksRun(t, "rename", "smtp.example.com", "gmail_smtp", "--keystore", ks); code != 0 {
+		t.Fatalf("rename: %d %s %s", code, out, errs)
+	}
+	if code, out, errs = ksRun(t, "delete", "gmail_smtp", "--keystore", ks); code != 0 {
+		t.Fatalf("delete: %d %s %s", code, out, errs)
+	}
+	if code, out, _ = ksRun(t, "backup", "--keystore", ks); code != 0 || !strings.Contains(out, "Backed up 2 entries") {
+		t.Fatalf("backup: %d %s", code, out)
+	}
+
+	// Merge a keystore made by keytool, with its password from the environment.
+	keytool := certtest.Tool(t, "keytool")
+	src := filepath.Join(dir, "source.jks")
+	cmd := exec.Command(keytool, "-genkeypair", "-storetype", "JKS", "-keystore", src, "-storepass", "source-pass", "-alias", "client",
+		"-keyalg", "EC", "-dname", "CN=client", "-validity", "10")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("keytool: %v %s", err, out)
+	}
+	t.Setenv("OPSDESK_SOURCE_PASSWORD", "source-pass")
+	if code, out, errs = ksRun(t, "merge", src, "--keystore", ks); code != 0 || !strings.Contains(out, "Added: 1") {
+		t.Fatalf("merge: %d\n%s\n%s", code, out, errs)
+	}
+
+	t.Setenv("OPSDESK_NEW_KEYSTORE_PASSWORD", "new-pass-123")
+	if code, out, errs = ksRun(t, "passwd", "--keystore", ks); code != 0 {
+		t.Fatalf("passwd: %d %s %s", code, out, errs)
+	}
+	code, _, errs = ksRun(t, "list", "--keystore", ks)
+	if code != 1 || !strings.Contains(errs, "password is wrong") {
+		t.Fatalf("old password after passwd: exit %d %s", code, errs)
+	}
+	t.Setenv("OPSDESK_KEYSTORE_PASSWORD", "new-pass-123")
+	t.Setenv("OPSDESK_COPY_PASSWORD", "copy-pass-123")
+	upload := filepath.Join(dir, "upload.jks")
+	if code, out, errs = ksRun(t, "download", "--keystore", ks, "--out", upload); code != 0 {
+		t.Fatalf("download: %d %s %s", code, out, errs)
+	}
+	list := exec.Command(keytool, "-list", "-keystore", upload, "-storepass", "copy-pass-123")
+	if out, err := list.CombinedOutput(); err != nil || !strings.Contains(string(out), "3 entries") {
+		t.Fatalf("keytool on the upload copy: %v\n%s", err, out)
+	}
+
+	code, out, errs = ksRun(t, "list", "--keystore", ks, "--no-password")
+	if code != 0 || !strings.Contains(errs, "integrity was not verified") || !strings.Contains(out, "Entries (3)") {
+		t.Fatalf("--no-password: %d\n%s\n%s", code, out, errs)
+	}
+}
+
+func TestKeystoreUsageErrors(t *testing.T) {
+	t.Setenv("OPSDESK_KEYSTORE_PASSWORD", testPassword)
+	cases := [][]string{
+		{"list"},                                                // no --keystore
+		{"frobnicate", "--keystore", "x.jks"},                   // unknown command
+		{"show", "--keystore", "x.jks"},                         // missing alias
+		{"rename", "a", "--keystore", "x.jks"},                  // missing new alias
+		{"delete", "a", "--keystore", "x.jks", "--no-password"}, // read-only but writes
+		{"list", "--keystore", "x.jks", "--bogus"},
+	}
+	for _, args := range cases {
+		code, _, errs := ksRun(t, args...)
+		if code != 2 || !strings.Contains(errs, "opsdesk keystore help") {
+			t.Errorf("%v: exit %d, %q", args, code, errs)
+		}
+	}
+	code, _, errs := ksRun(t, "list", "--keystore", filepath.Join(t.TempDir(), "missing.jks"))
+	if code != 1 || !strings.Contains(errs, "does not exist") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Errorf("missing keystore: exit %d, %q", code, errs)
+	}
+}
+
+func TestKeystoreNeedsAPassword(t *testing.T) {
+	os.Unsetenv("OPSDESK_KEYSTORE_PASSWORD")
+	code, _, errs := ksRun(t, "list", "--keystore", "x.jks")
+	if code != 1 || !strings.Contains(errs, "OPSDESK_KEYSTORE_PASSWORD") {
+		t.Errorf("exit %d, %q", code, errs)
+	}
+}
