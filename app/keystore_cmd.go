@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -71,7 +72,11 @@ func runKeystore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	c := &ksCommand{stdin: stdin, stdout: stdout, stderr: stderr}
+	// Listing 10,000 entries is 10,000 lines: buffer them, rather than
+	// make a system call per table cell.
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	c := &ksCommand{stdin: stdin, stdout: out, stderr: stderr}
 	sub := args[0]
 	fs := flag.NewFlagSet("opsdesk keystore "+sub, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -93,6 +98,7 @@ func runKeystore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = c.run(sub, pos)
 	}
+	out.Flush() // what succeeded is printed before the error that followed
 	var ue usageError
 	switch {
 	case err == nil:

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/opsdesk/opsdesk"
+	_ "github.com/opsdesk/opsdesk/internal/cleanlocale" // before Fyne reads the locale
 	"github.com/opsdesk/opsdesk/ui"
 )
 
