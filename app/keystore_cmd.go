@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -258,17 +259,24 @@ type entryJSON struct {
 	Error              string    `json:"error,omitempty"`
 }
 
-func toJSON(e keystore.Entry) entryJSON {
+// describeEntries describes each entry's own certificate, on every core.
+func describeEntries(entries []keystore.Entry) []certs.Description {
+	list := make([]*x509.Certificate, len(entries))
+	for i, e := range entries {
+		list[i] = e.Certificate()
+	}
+	return certs.DescribeAll(list)
+}
+
+func toJSON(e keystore.Entry, d certs.Description) entryJSON {
 	j := entryJSON{Alias: e.Alias, Type: string(e.Type), SAPOwned: e.SAPOwned, LastModified: e.LastModified.UTC()}
-	cert := e.Certificate()
-	if cert == nil {
+	if e.Certificate() == nil {
 		j.Error = "the certificate cannot be read"
 		if len(e.ChainErrors) > 0 && e.ChainErrors[0] != nil {
 			j.Error += ": " + e.ChainErrors[0].Error()
 		}
 		return j
 	}
-	d := certs.Describe(cert)
 	j.SubjectDN, j.IssuerDN, j.SerialNumber = d.SubjectDN, d.IssuerDN, d.SerialNumber
 	j.ValidFrom, j.ValidUntil = d.ValidFrom.UTC(), d.ValidUntil.UTC()
 	j.SHA1, j.SHA256 = d.SHA1, d.SHA256
@@ -280,9 +288,9 @@ func toJSON(e keystore.Entry) entryJSON {
 func (c *ksCommand) listEntries(k *keystore.Keystore) error {
 	entries := k.Entries()
 	if c.asJSON {
-		out := make([]entryJSON, 0, len(entries))
-		for _, e := range entries {
-			out = append(out, toJSON(e))
+		out := make([]entryJSON, len(entries))
+		for i, d := range describeEntries(entries) {
+			out[i] = toJSON(entries[i], d)
 		}
 		return c.printJSON(out)
 	}
@@ -319,7 +327,7 @@ func (c *ksCommand) show(k *keystore.Keystore, alias string) error {
 	if err != nil {
 		return err
 	}
-	j := toJSON(e)
+	j := toJSON(e, describeEntries([]keystore.Entry{e})[0])
 	for _, cert := range e.Chain {
 		if cert != nil {
 			j.Chain = append(j.Chain, certs.JavaDN(cert.RawSubject))

@@ -11,13 +11,14 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf16"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/opsdesk/opsdesk/core/internal/par"
 )
 
 // Description is what Cloud Integration's Keystore details page (and
@@ -64,6 +65,19 @@ func Describe(cert *x509.Certificate) Description {
 		IsCA:               cert.BasicConstraintsValid && cert.IsCA,
 		SelfSigned:         isSelfSigned(cert),
 	}
+}
+
+// DescribeAll describes many certificates at once, on every core: listing
+// a large keystore describes thousands. A nil certificate gives a zero
+// Description.
+func DescribeAll(list []*x509.Certificate) []Description {
+	out := make([]Description, len(list))
+	par.For(len(list), func(i int) {
+		if list[i] != nil {
+			out[i] = Describe(list[i])
+		}
+	})
+	return out
 }
 
 // SHA256 returns the SHA-256 fingerprint of cert, as keytool prints it.
@@ -156,20 +170,6 @@ func subjectAltNames(cert *x509.Certificate) []string {
 
 // javaAttributeNames are the keywords Java's X500Name prints.
 var javaAttributeNames = map[string]string{
-	"2.5.4.3":                    "CN",
-	"2.5.4.6":                    "C",
-	"2.5.4.7":                    "L",
-	"2.5.4.8":                    "ST",
-	"2.5.4.9":                    "STREET",
-	"2.5.4.10":                   "O",
-	"2.5.4.11":                   "OU",
-	"2.5.4.12":                   "T",
-	"2.5.4.4":                    "SURNAME",
-	"2.5.4.42":                   "GIVENNAME",
-	"2.5.4.43":                   "INITIALS",
-	"2.5.4.44":                   "GENERATION",
-	"2.5.4.46":                   "DNQUALIFIER",
-	"2.5.4.5":                    "SERIALNUMBER",
 	"0.9.2342.19200300.100.1.25": "DC",
 	"0.9.2342.19200300.100.1.1":  "UID",
 	"1.2.840.113549.1.9.1":       "EMAILADDRESS",
@@ -188,64 +188,88 @@ func JavaDN(raw []byte) string {
 	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) {
 		return "#" + hex.EncodeToString(raw)
 	}
-	var rdns []string
+	var stack [8]cryptobyte.String // most names have fewer RDNs: no allocation
+	rdns := stack[:0]
 	for !seq.Empty() {
 		var set cryptobyte.String
 		if !seq.ReadASN1(&set, cbasn1.SET) {
 			return "#" + hex.EncodeToString(raw)
 		}
-		var avas []string
-		for !set.Empty() {
-			var ava cryptobyte.String
+		rdns = append(rdns, set)
+	}
+	var b strings.Builder
+	b.Grow(len(raw))
+	for i := len(rdns) - 1; i >= 0; i-- {
+		if i < len(rdns)-1 {
+			b.WriteString(", ")
+		}
+		for first := true; !rdns[i].Empty(); first = false {
+			var ava, value cryptobyte.String
 			var oid asn1.ObjectIdentifier
-			var value cryptobyte.String
 			var tag cbasn1.Tag
-			if !set.ReadASN1(&ava, cbasn1.SEQUENCE) || !ava.ReadASN1ObjectIdentifier(&oid) || !ava.ReadAnyASN1Element(&value, &tag) {
+			if !rdns[i].ReadASN1(&ava, cbasn1.SEQUENCE) || !ava.ReadASN1ObjectIdentifier(&oid) || !ava.ReadAnyASN1Element(&value, &tag) {
 				return "#" + hex.EncodeToString(raw)
 			}
-			avas = append(avas, javaAVA(oid, tag, value))
+			if !first {
+				b.WriteString(" + ")
+			}
+			writeAVA(&b, oid, tag, value)
 		}
-		rdns = append(rdns, strings.Join(avas, " + "))
 	}
-	slices.Reverse(rdns)
-	return strings.Join(rdns, ", ")
+	return b.String()
 }
 
-func javaAVA(oid asn1.ObjectIdentifier, tag cbasn1.Tag, element cryptobyte.String) string {
-	key, known := javaAttributeNames[oid.String()]
-	if !known {
-		key = "OID." + oid.String()
+func writeAVA(b *strings.Builder, oid asn1.ObjectIdentifier, tag cbasn1.Tag, element cryptobyte.String) {
+	if key, known := javaAttributeName(oid); known {
+		b.WriteString(key)
+	} else {
+		b.WriteString("OID." + oid.String())
 	}
+	b.WriteByte('=')
 	var body cryptobyte.String
 	var t cbasn1.Tag
 	elem := element
 	if !elem.ReadAnyASN1(&body, &t) {
-		return key + "=#" + hex.EncodeToString(element)
+		b.WriteString("#" + hex.EncodeToString(element))
+		return
 	}
 	switch tag {
 	case cbasn1.UTF8String, cbasn1.PrintableString, cbasn1.IA5String, cbasn1.T61String:
-		return key + "=" + quoteDNValue(string(body))
+		writeDNValue(b, string(body))
+		return
 	case cbasn1.Tag(30): // BMPString: UTF-16BE
 		if len(body)%2 == 0 {
 			u := make([]uint16, len(body)/2)
 			for i := range u {
 				u[i] = uint16(body[2*i])<<8 | uint16(body[2*i+1])
 			}
-			return key + "=" + quoteDNValue(string(utf16.Decode(u)))
+			writeDNValue(b, string(utf16.Decode(u)))
+			return
 		}
 	}
-	return key + "=#" + hex.EncodeToString(element)
+	b.WriteString("#" + hex.EncodeToString(element))
 }
 
-func quoteDNValue(s string) string {
-	if s == "" {
-		return s
+// javaAttributeName looks up Java's keyword for an attribute type. The
+// common ones, 2.5.4.x, are matched without formatting the OID.
+func javaAttributeName(oid asn1.ObjectIdentifier) (string, bool) {
+	if len(oid) == 4 && oid[0] == 2 && oid[1] == 5 && oid[2] == 4 {
+		k, ok := x500Names[oid[3]]
+		return k, ok
 	}
-	needs := strings.ContainsAny(s, ",+=\n<>#;\\\"") || s[0] == ' ' || s[len(s)-1] == ' '
+	k, ok := javaAttributeNames[oid.String()]
+	return k, ok
+}
+
+var x500Names = map[int]string{3: "CN", 6: "C", 7: "L", 8: "ST", 9: "STREET", 10: "O", 11: "OU", 12: "T",
+	4: "SURNAME", 42: "GIVENNAME", 43: "INITIALS", 44: "GENERATION", 46: "DNQUALIFIER", 5: "SERIALNUMBER"}
+
+func writeDNValue(b *strings.Builder, s string) {
+	needs := s != "" && (strings.ContainsAny(s, ",+=\n<>#;\\\"") || s[0] == ' ' || s[len(s)-1] == ' ')
 	if !needs {
-		return s
+		b.WriteString(s)
+		return
 	}
-	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range s {
 		if r == '"' || r == '\\' {
@@ -254,5 +278,4 @@ func quoteDNValue(s string) string {
 		b.WriteRune(r)
 	}
 	b.WriteByte('"')
-	return b.String()
 }

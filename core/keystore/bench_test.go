@@ -2,6 +2,7 @@ package keystore_test
 
 import (
 	"bytes"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
 	"os"
@@ -66,8 +67,12 @@ func BenchmarkOpenAndDescribe10k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		list := make([]*x509.Certificate, 0, len(k.Entries()))
 		for _, e := range k.Entries() {
-			_ = certs.Describe(e.Certificate())
+			list = append(list, e.Certificate())
+		}
+		if d := certs.DescribeAll(list); len(d) != 10000 || d[0].SHA256 == "" {
+			b.Fatal("not described")
 		}
 		k.Close()
 	}

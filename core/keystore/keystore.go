@@ -20,15 +20,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	jks "github.com/pavlo-v-chernykh/keystore-go/v4"
 
 	"github.com/opsdesk/opsdesk/core/certs"
+	"github.com/opsdesk/opsdesk/core/internal/par"
 	"github.com/opsdesk/opsdesk/core/problem"
 )
 
@@ -288,7 +287,7 @@ func (k *Keystore) setEntries(data []byte, raw *rawStore) {
 	k.bySHA256 = make(map[[32]byte]string, len(raw.entries))
 	// Parsing certificates is most of the cost of opening a large
 	// keystore; it is independent per entry, so use every core.
-	parallel(len(raw.entries), func(i int) {
+	par.For(len(raw.entries), func(i int) {
 		r := raw.entries[i]
 		e := Entry{
 			Alias:        strings.ToLower(r.alias),
@@ -316,22 +315,6 @@ func (k *Keystore) setEntries(data []byte, raw *rawStore) {
 	for i, e := range k.entries {
 		k.byAlias[e.Alias] = i
 	}
-}
-
-// parallel calls fn(0..n-1) spread over the machine's cores.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n/64+1)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // IsSame reports whether two paths name the same keystore file.

@@ -157,8 +157,9 @@ func parse(data []byte) (*rawStore, error) {
 	if int64(count)*minEntryLen > int64(r.left()) {
 		return nil, damaged("it claims %d entries, more than its %d bytes can hold", count, len(data))
 	}
-	s := &rawStore{version: version}
-	seen := make(map[string]bool, count)
+	// Sized up front, but never beyond what the file could really hold.
+	s := &rawStore{version: version, entries: make([]rawEntry, 0, min(int(count), len(data)/64))}
+	seen := make(map[string]bool, min(int(count), len(data)/64))
 	for i := uint32(0); i < count; i++ {
 		e, err := parseEntry(r, version)
 		if err != nil {
