@@ -1,0 +1,82 @@
+package connectivity
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/idna"
+
+	"github.com/opsdesk/opsdesk/core/problem"
+)
+
+// ErrBadHost is the kind of every host input error.
+var ErrBadHost = errors.New("connectivity: not a host name")
+
+func badHost(input, what, hint string) error {
+	return &problem.Error{Source: input, Kind: ErrBadHost, What: what, Hint: hint}
+}
+
+// NormalizeHost reads a host as users type it — with spaces around it,
+// with a port ("smtp.gmail.com:587"), with a scheme ("smtp://…"), as an IPv6
+// literal, or with non-ASCII letters — and returns the host in the form a
+// resolver and a certificate check want (IDNA A-labels), and the port
+// (port when none was typed).
+func NormalizeHost(input string, port int) (string, int, error) {
+	s := strings.TrimSpace(input)
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	switch {
+	case s == "":
+		return "", 0, badHost(input, "is not a host name", "Type the server's name, for example smtp.gmail.com.")
+	case strings.Contains(s, "@"):
+		return "", 0, badHost(input, "looks like an e-mail address, not a server name", "Type the mail server's name, for example smtp.gmail.com, and put the address in the credential.")
+	case strings.ContainsAny(s, " \t"):
+		return "", 0, badHost(input, "contains spaces", "Type only the server's name, for example smtp.gmail.com.")
+	}
+	host := s
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return "", 0, badHost(input, fmt.Sprintf("has the port %q, which is not a number from 1 to 65535", p), "Type the port in the Port field.")
+		}
+		host, port = h, n
+	} else if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		host = s[1 : len(s)-1]
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip.String(), port, nil
+	}
+	if strings.Count(host, ":") > 0 {
+		return "", 0, badHost(input, "is neither a host name nor an IP address", "Type a name such as smtp.gmail.com, or an address such as 192.0.2.10.")
+	}
+	ascii, err := idna.Lookup.ToASCII(strings.TrimSuffix(host, "."))
+	if err != nil || !validHostName(ascii) {
+		return "", 0, badHost(input, "cannot be a host name", "Use letters, digits, hyphens and dots, for example smtp.gmail.com.")
+	}
+	return strings.ToLower(ascii), port, nil
+}
+
+func validHostName(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,5 @@
+package connectivity
+
+import "errors"
+
+var errNotYet = errors.New("not yet")

@@ -1,0 +1,3 @@
+package connectivity
+
+func runPOP3(s *session) error { return errNotYet }

@@ -1,0 +1,122 @@
+package connectivity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Sentinels for what a server did not offer.
+var (
+	errNoSTARTTLS  = errors.New("the server does not offer STARTTLS")
+	errNoAUTH      = errors.New("the server offers no authentication")
+	errNoCRAMMD5   = errors.New("the server does not offer CRAM-MD5")
+	errNoPlainAuth = errors.New("the server offers neither PLAIN nor LOGIN")
+)
+
+// Run carries out one test. It always returns a Result: what failed is in
+// its checks, its Err and its Explanation. Cancelling ctx stops the test
+// at once.
+func Run(ctx context.Context, req Request) *Result {
+	res := &Result{Protocol: req.Protocol}
+	if req.Protection == "" {
+		req.Protection = Off
+	}
+	if req.Auth == "" {
+		req.Auth = AuthNone
+	}
+	if req.Protocol == TLS {
+		req.Protection = Implicit
+	}
+	host, port, err := NormalizeHost(req.Host, req.Port)
+	if err != nil {
+		res.Err = err
+		res.Banner = err.Error()
+		res.Explanation = explain(res)
+		return res
+	}
+	if port == 0 {
+		port = DefaultPort(req.Protocol, req.Protection)
+	}
+	res.Host, res.Port = host, port
+	s := newSession(ctx, &req, res)
+	defer s.close()
+	ctx, cancel := context.WithDeadline(ctx, s.deadline)
+	defer cancel()
+	s.ctx = ctx
+
+	err = s.dial()
+	if err == nil {
+		switch req.Protocol {
+		case SMTP:
+			err = runSMTP(s)
+		case IMAP:
+			err = runIMAP(s)
+		case POP3:
+			err = runPOP3(s)
+		case TLS:
+			err = runTLS(s)
+		default:
+			err = fmt.Errorf("unknown protocol %q", req.Protocol)
+		}
+	}
+	if err != nil && res.Err == nil {
+		res.Err = err
+	}
+	if !res.Reached {
+		res.Banner = fmt.Sprintf("Could not reach host at %s:%d", host, port)
+	} else if res.Banner == "" {
+		res.Banner = fmt.Sprintf("Reached %s but the server did not greet as expected", res.Address)
+	}
+	if !res.OK() {
+		res.Explanation = explain(res)
+	}
+	return res
+}
+
+func runTLS(s *session) error {
+	if err := s.startTLS(); err != nil {
+		return err
+	}
+	s.res.Banner = fmt.Sprintf("Successfully reached host at %s:%d", s.res.Host, s.res.Port)
+	s.checkChain()
+	return nil
+}
+
+// noteClearText records that a password is about to go over a
+// connection without TLS, which only happens when the user chose so.
+func (s *session) noteClearText() {
+	if !s.isTLS {
+		s.res.SentInClear = true
+		s.res.add(Check{Name: "Encryption", Value: "None", OK: true,
+			Note: "the password was sent unencrypted, as Protection " + s.req.Protection.Label(s.req.Protocol) + " allows"})
+	}
+}
+
+// authFailed records an authentication that could not even be tried.
+func (s *session) authFailed(err error) error {
+	s.res.add(Check{Name: "Authentication", Value: "Unsuccessful", Note: err.Error()})
+	return err
+}
+
+// authResult records the outcome of an authentication exchange.
+func (s *session) authResult(err error) error {
+	var re *ReplyError
+	switch {
+	case err == nil:
+		s.res.add(Check{Name: "Authentication", Value: "Successful", OK: true})
+		return nil
+	case asReply(err, &re):
+		s.res.add(Check{Name: "Authentication", Value: "Unsuccessful", Note: re.Text})
+		return err
+	}
+	return s.authFailed(err)
+}
+
+func asReply(err error, re **ReplyError) bool { return errors.As(err, re) }
+
+func zero(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}
