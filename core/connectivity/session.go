@@ -259,4 +259,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
-

@@ -74,7 +74,7 @@ func TestSMTPEveryProtectionAndAuthentication(t *testing.T) {
 				req := request(port, pr, auth, chain)
 				req.VerifyCertificate = pr != connectivity.Off
 				req.Host = mailtest.Host + ":" + fmt.Sprint(port) // the name the certificate is for…
-				r := runAt(t, req)                                   // …reached on loopback
+				r := runAt(t, req)                                // …reached on loopback
 				if !r.OK() {
 					t.Fatalf("not OK: %s %+v %v %+v", r.Banner, r.Checks, r.Err, r.Explanation)
 				}
