@@ -1,3 +1,174 @@
 package connectivity
 
-func runPOP3(s *session) error { return errNotYet }
+import (
+	"crypto/hmac"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// pop3Command sends a command and reads its one-line status: +OK, or
+// -ERR as a *ReplyError. A "+ " continuation is returned as is.
+func (s *session) pop3Command(line, shown string) (string, error) {
+	var err error
+	if shown != "" {
+		err = s.send(line, shown)
+	} else {
+		err = s.send(line)
+		shown = line
+	}
+	if err != nil {
+		return "", err
+	}
+	return s.pop3Status(shown)
+}
+
+func (s *session) pop3Status(cmd string) (string, error) {
+	reply, err := s.readLine()
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case strings.HasPrefix(reply, "+OK"):
+		return strings.TrimSpace(strings.TrimPrefix(reply, "+OK")), nil
+	case strings.HasPrefix(reply, "+ ") || reply == "+":
+		return strings.TrimSpace(strings.TrimPrefix(reply, "+")), nil
+	case strings.HasPrefix(reply, "-ERR"):
+		return "", &ReplyError{Command: cmd, Text: strings.TrimSpace(reply)}
+	}
+	return "", &ProtocolError{Step: cmd, Line: reply}
+}
+
+// pop3Lines reads a multi-line response body, up to the line ".".
+func (s *session) pop3Lines() ([]string, error) {
+	var out []string
+	total := 0
+	for {
+		l, err := s.readLine()
+		if err != nil {
+			return nil, err
+		}
+		if l == "." {
+			return out, nil
+		}
+		total += len(l)
+		if total > MaxReplyLength {
+			return nil, fmt.Errorf("%w: more than %d bytes", ErrReplyTooLong, MaxReplyLength)
+		}
+		out = append(out, strings.TrimPrefix(l, "."))
+	}
+}
+
+func (s *session) pop3Capabilities() map[string]string {
+	caps := map[string]string{}
+	if _, err := s.pop3Command("CAPA", ""); err != nil {
+		return caps // RFC 1939 servers without CAPA: USER/PASS is assumed
+	}
+	lines, err := s.pop3Lines()
+	if err != nil {
+		return caps
+	}
+	for _, l := range lines {
+		k, v, _ := strings.Cut(l, " ")
+		caps[strings.ToUpper(k)] = strings.ToUpper(v)
+	}
+	return caps
+}
+
+func runPOP3(s *session) error {
+	if s.req.Protection == Implicit {
+		if err := s.startTLS(); err != nil {
+			return err
+		}
+	}
+	if err := s.phase("greeting", func() error { _, err := s.pop3Status("greeting"); return err }); err != nil {
+		return err
+	}
+	s.res.Banner = fmt.Sprintf("Successfully reached host at %s:%d", s.res.Host, s.res.Port)
+	var caps map[string]string
+	if s.req.Protection == STARTTLSMandatory || s.req.Protection == STARTTLSOptional {
+		caps = s.pop3Capabilities()
+		if _, ok := caps["STLS"]; !ok {
+			s.res.add(Check{Name: "STARTTLS", Value: "Not Supported", OK: s.req.Protection == STARTTLSOptional})
+			if s.req.Protection == STARTTLSMandatory {
+				return errNoSTARTTLS
+			}
+		} else {
+			s.res.add(Check{Name: "STARTTLS", Value: "Supported", OK: true})
+			if err := s.phase("STARTTLS", func() error { _, err := s.pop3Command("STLS", ""); return err }); err != nil {
+				return err
+			}
+			if err := s.startTLS(); err != nil {
+				return err
+			}
+			caps = nil // RFC 2595: capabilities said in clear are void
+		}
+	}
+	if s.isTLS && !s.checkChain() {
+		return nil
+	}
+	if s.req.Auth != AuthNone {
+		if s.req.Auth == AuthEncrypted && caps == nil {
+			caps = s.pop3Capabilities() // only CRAM-MD5 needs to know the mechanisms
+		}
+		if err := s.pop3Login(caps); err != nil {
+			return err
+		}
+	}
+	if s.req.CheckMailbox {
+		reply, err := s.pop3Command("STAT", "")
+		if err != nil {
+			return err
+		}
+		f := strings.Fields(reply)
+		if len(f) < 2 {
+			return &ProtocolError{Step: "STAT", Line: reply}
+		}
+		n, err1 := strconv.Atoi(f[0])
+		size, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			return &ProtocolError{Step: "STAT", Line: reply}
+		}
+		s.res.Messages, s.res.MailboxBytes = n, size
+		s.res.add(Check{Name: "Mailbox", Value: fmt.Sprintf("%d messages", n), OK: true})
+	}
+	_ = s.send("QUIT")
+	return nil
+}
+
+func (s *session) pop3Login(caps map[string]string) error {
+	if s.req.Auth == AuthEncrypted {
+		if !strings.Contains(" "+caps["SASL"]+" ", " CRAM-MD5 ") {
+			return s.authFailed(errNoCRAMMD5)
+		}
+		s.noteClearText()
+		return s.phase("authentication", func() error {
+			chal64, err := s.pop3Command("AUTH CRAM-MD5", "")
+			if err != nil {
+				return s.authResult(err)
+			}
+			chal, err := base64.StdEncoding.DecodeString(chal64)
+			if err != nil {
+				return &ProtocolError{Step: "AUTH CRAM-MD5", Line: chal64}
+			}
+			mac := hmac.New(md5.New, s.req.Password)
+			mac.Write(chal)
+			_, err = s.pop3Command(base64.StdEncoding.EncodeToString([]byte(s.req.User+" "+hex.EncodeToString(mac.Sum(nil)))), "***")
+			return s.authResult(err)
+		})
+	}
+	if strings.ContainsAny(string(s.req.Password), "\r\n") {
+		return s.authFailed(fmt.Errorf("the password contains a line break, which POP3 cannot carry"))
+	}
+	s.noteClearText()
+	return s.phase("authentication", func() error {
+		if _, err := s.pop3Command("USER "+s.req.User, ""); err != nil {
+			return s.authResult(err)
+		}
+		_, err := s.pop3Command("PASS "+string(s.req.Password), "PASS ***")
+		return s.authResult(err)
+	})
+}

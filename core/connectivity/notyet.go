@@ -1,5 +1,0 @@
-package connectivity
-
-import "errors"
-
-var errNotYet = errors.New("not yet")
