@@ -22,6 +22,7 @@ With no command, opsdesk opens the desktop app.
 Commands:
   version    print the version and exit
   keystore   inspect and change the keystore (run "opsdesk keystore help")
+  test       run a connectivity test: smtp, imap, pop3, tls (run "opsdesk test help")
   help       print this help
 
 Exit codes: 0 success, 1 failure, 2 usage error.
@@ -43,6 +44,8 @@ func runCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	case "keystore":
 		return runKeystore(args[1:], stdin, stdout, stderr)
+	case "test":
+		return runTest(args[1:], stdin, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "opsdesk: unknown command %q; run \"opsdesk help\" for the list of commands.\n", args[0])
 		return exitUsage

@@ -37,6 +37,7 @@ type Explanation struct {
 // Result is what the Response panel shows.
 type Result struct {
 	Protocol   Protocol
+	Protection Protection
 	Host       string
 	Port       int
 	Address    string // the address actually reached, "142.250.1.2:587"

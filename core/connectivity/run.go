@@ -18,7 +18,6 @@ var (
 // its checks, its Err and its Explanation. Cancelling ctx stops the test
 // at once.
 func Run(ctx context.Context, req Request) *Result {
-	res := &Result{Protocol: req.Protocol}
 	if req.Protection == "" {
 		req.Protection = Off
 	}
@@ -28,6 +27,7 @@ func Run(ctx context.Context, req Request) *Result {
 	if req.Protocol == TLS {
 		req.Protection = Implicit
 	}
+	res := &Result{Protocol: req.Protocol, Protection: req.Protection}
 	host, port, err := NormalizeHost(req.Host, req.Port)
 	if err != nil {
 		res.Err = err
@@ -38,7 +38,7 @@ func Run(ctx context.Context, req Request) *Result {
 	if port == 0 {
 		port = DefaultPort(req.Protocol, req.Protection)
 	}
-	res.Host, res.Port = host, port
+	res.Host, res.Port, res.Protection = host, port, req.Protection
 	s := newSession(ctx, &req, res)
 	defer s.close()
 	ctx, cancel := context.WithDeadline(ctx, s.deadline)

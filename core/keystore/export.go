@@ -2,6 +2,8 @@ package keystore
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/pem"
 	"fmt"
 
@@ -146,4 +148,38 @@ func (k *Keystore) ExportForUpload(path string, password []byte) (UploadCheck, e
 	check := k.CheckUpload(buf.Len())
 	check.Warnings = append(skipped, check.Warnings...)
 	return check, nil
+}
+
+// TLSCertificate returns a key pair as a client certificate for TLS: its
+// chain and its private key, decrypted with keyPassword (UTF-8), or with
+// the store password when keyPassword is nil.
+func (k *Keystore) TLSCertificate(alias string, keyPassword []byte) (tls.Certificate, error) {
+	e, err := k.Entry(alias)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	if e.Type != KeyPair {
+		return tls.Certificate{}, &problem.Error{Kind: ErrNoEntry,
+			What: fmt.Sprintf("%q is a certificate without a private key", e.Alias), Hint: "Choose a Key Pair entry to authenticate with."}
+	}
+	if k.readOnly {
+		return tls.Certificate{}, k.change(nil)
+	}
+	entry, kp, err := k.privateKey(e, keyPassword)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	zero(kp)
+	defer zero(entry.PrivateKey)
+	key, err := x509.ParsePKCS8PrivateKey(entry.PrivateKey)
+	if err != nil {
+		return tls.Certificate{}, &problem.Error{Kind: ErrDamaged, What: fmt.Sprintf("The private key of %q cannot be read", e.Alias), Detail: err.Error()}
+	}
+	cert := tls.Certificate{PrivateKey: key, Leaf: e.Certificate()}
+	for _, c := range e.Chain {
+		if c != nil {
+			cert.Certificate = append(cert.Certificate, c.Raw)
+		}
+	}
+	return cert, nil
 }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/opsdesk/opsdesk/core/certs"
+	"github.com/opsdesk/opsdesk/core/connectivity/mailtest"
+	"github.com/opsdesk/opsdesk/core/keystore"
+	"os"
+)
+
+func testRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := runCommand(append([]string{"test"}, args...), strings.NewReader(""), &out, &errb)
+	if strings.Contains(out.String()+errb.String(), "Mail-Pa55") {
+		t.Fatalf("the password was printed:\n%s\n%s", out.String(), errb.String())
+	}
+	return code, out.String(), errb.String()
+}
+
+// TestTutorialFromTheCommandLine follows SAP's tutorial with opsdesk test:
+// validation off to fetch the chain, the chain into the keystore, then
+// validation on.
+func TestTutorialFromTheCommandLine(t *testing.T) {
+	chain := mailtest.NewChain(t)
+	port := mailtest.SMTP(t, chain, mailtest.Options{STARTTLS: true, Gmail: true, Mechs: []string{"LOGIN", "PLAIN"}, User: "me@gmail.com", Password: "Mail-Pa55"})
+	dir := t.TempDir()
+	ks := filepath.Join(dir, "keystore.jks")
+	k, err := keystore.Create(ks, []byte("changeit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Close()
+	t.Setenv("OPSDESK_KEYSTORE_PASSWORD", "changeit")
+	t.Setenv("OPSDESK_PASSWORD", "Mail-Pa55")
+	zip := filepath.Join(dir, "chain.zip")
+	common := []string{"smtp", "--host", mailtest.Host, "--connect-to", "127.0.0.1", "--port", fmt.Sprint(port),
+		"--protection", "starttls-mandatory", "--auth", "plain", "--user", "me@gmail.com", "--keystore", ks, "--transcript"}
+
+	code, out, errs := testRun(t, append(common, "--no-verify", "--save-chain", zip, "--import-chain")...)
+	if code != 0 {
+		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"Successfully reached host at " + mailtest.Host, "STARTTLS: Supported", "Server Certificate: Invalid",
+		"Authentication: Successful", "Server Certificate Chain", "dn=CN=" + mailtest.Host, "C: AUTH PLAIN ***"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("first run lacks %q:\n%s", want, out)
+		}
+	}
+	if b := certs.Read("chain.zip", mustRead(t, zip)); len(b.Certificates) != 2 {
+		t.Errorf("saved chain holds %d certificates", len(b.Certificates))
+	}
+	if !strings.Contains(errs, "Added mail.opsdesk.test to the keystore") {
+		t.Errorf("import: %s", errs)
+	}
+
+	code, out, _ = testRun(t, common...)
+	if code != 0 || !strings.Contains(out, "Server Certificate: Valid") {
+		t.Fatalf("second run: exit %d\n%s", code, out)
+	}
+
+	t.Setenv("OPSDESK_PASSWORD", "wrong")
+	code, out, _ = testRun(t, append(common, "--json")...)
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 1 {
+		t.Fatalf("wrong password: exit %d, %v\n%s", code, err, out)
+	}
+	expl, _ := res["Explanation"].(map[string]any)
+	if !strings.Contains(fmt.Sprint(expl["What"]), "did not accept the user name or password") || !strings.Contains(fmt.Sprint(expl["ServerText"]), "5.7.8") {
+		t.Errorf("explanation %v", expl)
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestTestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"smtp"},
+		{"gopher", "--host", "x"},
+		{"smtp", "--host", "x", "--protection", "imaps"},
+		{"smtp", "--host", "x", "--auth", "plain"},
+		{"imap", "--host", "x", "--from", "a@b"},
+		{"smtp", "--host", "x", "--from", "a@b"},
+		{"imap", "--host", "x", "--list-folders", "--mailbox", "INBOX"},
+		{"smtp", "--host", "x", "--import-chain"},
+	} {
+		if code, _, errs := testRun(t, args...); code != 2 || errs == "" {
+			t.Errorf("%v: exit %d %q", args, code, errs)
+		}
+	}
+	if code, out, _ := testRun(t, "smtp", "--host", "someone@gmail.com"); code != 1 || !strings.Contains(out, "e-mail address") {
+		t.Errorf("an address as host: exit %d\n%s", code, out)
+	}
+}
