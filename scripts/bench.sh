@@ -139,3 +139,6 @@ done
 echo
 echo "target: opsdesk at least ${TARGET}x faster"
 if [ "$met" = yes ]; then echo "target met"; else echo "target MISSED"; fi
+
+echo
+bash scripts/bench-connectivity.sh

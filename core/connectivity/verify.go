@@ -58,11 +58,7 @@ func verifyChain(chain []*x509.Certificate, trusted []*x509.Certificate, host st
 	if err != nil {
 		v.kind, v.reason = describeCertError(err, chain, now)
 	}
-	if sys, sysErr := x509.SystemCertPool(); sysErr == nil {
-		opts.Roots = sys
-		_, e := leaf.Verify(opts)
-		v.systemTrusts = e == nil
-	}
+	v.systemTrusts = systemTrusts(leaf, chain, opts)
 	return v
 }
 

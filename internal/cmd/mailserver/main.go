@@ -1,0 +1,32 @@
+// Command mailserver runs mailtest's loopback SMTP server (STARTTLS, a
+// generated chain) outside a test, so that scripts/bench-connectivity.sh
+// can time opsdesk and openssl s_client against the same server. It prints
+// the port, then serves until it is killed.
+package main
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"testing"
+
+	"github.com/opsdesk/opsdesk/core/connectivity/mailtest"
+)
+
+// tb lets the test helpers run in a plain program: a failure ends it.
+type tb struct{ testing.TB }
+
+func (tb) Helper()                        {}
+func (tb) Fatal(args ...any)              { log.Fatal(args...) }
+func (tb) Fatalf(format string, a ...any) { log.Fatalf(format, a...) }
+func (tb) Cleanup(func())                 {}
+
+func main() {
+	chain := mailtest.NewChain(tb{})
+	port := mailtest.SMTP(tb{}, chain, mailtest.Options{STARTTLS: true, Mechs: []string{"PLAIN"}, User: "bench", Password: "bench"})
+	fmt.Println(port)
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, os.Kill)
+	<-stop
+}
