@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"time"
 )
 
 // Sentinels for what a server did not offer.
@@ -74,9 +77,23 @@ func Run(ctx context.Context, req Request) *Result {
 	return res
 }
 
+// clientCertVerdictWait is how long the TLS tab waits for a server's
+// verdict on a client certificate, which TLS 1.3 sends after the handshake.
+const clientCertVerdictWait = 300 * time.Millisecond
+
 func runTLS(s *session) error {
 	if err := s.startTLS(); err != nil {
 		return err
+	}
+	if s.clientCertAsked {
+		// A server that refuses the client certificate says so with an
+		// alert on the first read; one that accepts stays quiet or talks.
+		_ = s.conn.SetReadDeadline(time.Now().Add(clientCertVerdictWait))
+		_, err := s.r.Peek(1)
+		var ne net.Error
+		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) && !errors.Is(err, io.EOF) {
+			return &TLSError{Err: err}
+		}
 	}
 	s.res.Banner = fmt.Sprintf("Successfully reached host at %s:%d", s.res.Host, s.res.Port)
 	s.checkChain()

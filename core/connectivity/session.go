@@ -39,6 +39,8 @@ type session struct {
 	r     *bufio.Reader
 	isTLS bool
 	stop  func() bool // detaches the context's close-on-cancel
+
+	clientCertAsked bool
 }
 
 func newSession(ctx context.Context, req *Request, res *Result) *session {
@@ -155,8 +157,14 @@ func (s *session) startTLS() error {
 				return nil
 			},
 		}
-		if s.req.ClientCert != nil {
-			cfg.Certificates = []tls.Certificate{*s.req.ClientCert}
+		// Noting whether the server asks for a client certificate lets
+		// the TLS tab find out, below, whether it accepted ours.
+		cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			s.clientCertAsked = true
+			if s.req.ClientCert != nil {
+				return s.req.ClientCert, nil
+			}
+			return &tls.Certificate{}, nil
 		}
 		tc := tls.Client(s.conn, cfg)
 		s.arm()
