@@ -54,25 +54,13 @@ func TestTLSClientCertificateFromTheKeystore(t *testing.T) {
 
 	pool := x509.NewCertPool()
 	pool.AddCert(clientCA.Cert)
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{chain.TLS}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				_ = c.(*tls.Conn).Handshake()
-				c.Write([]byte("hello\n"))
-			}(c)
+	serverCfg := &tls.Config{Certificates: []tls.Certificate{chain.TLS}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
+	port := rawServer(t, func(c net.Conn) {
+		tc := tls.Server(c, serverCfg)
+		if tc.Handshake() == nil {
+			tc.Write([]byte("hello\n"))
 		}
-	}()
-	port := l.Addr().(*net.TCPAddr).Port
+	})
 	req := connectivity.Request{Protocol: connectivity.TLS, Host: mailtest.Host, ConnectTo: "127.0.0.1", Port: port,
 		VerifyCertificate: true, Trusted: chain.Trusted(), ClientCert: &cert}
 	if r := connectivity.Run(context.Background(), req); !r.OK() {

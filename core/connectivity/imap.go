@@ -1,10 +1,7 @@
 package connectivity
 
 import (
-	"crypto/hmac"
-	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"strconv"
@@ -224,9 +221,7 @@ func (c *imapClient) login(caps map[string]bool) error {
 			if err != nil {
 				return &ProtocolError{Step: "AUTHENTICATE", Line: r.text}
 			}
-			mac := hmac.New(md5.New, s.req.Password)
-			mac.Write(chal)
-			if err := s.send(base64.StdEncoding.EncodeToString([]byte(s.req.User+" "+hex.EncodeToString(mac.Sum(nil)))), "***"); err != nil {
+			if err := s.send(cramMD5(s.req.User, s.req.Password, chal), "***"); err != nil {
 				return err
 			}
 			r, err = s.readIMAPReply("AUTHENTICATE", fmt.Sprintf("a%d", c.seq))

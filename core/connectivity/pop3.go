@@ -1,10 +1,7 @@
 package connectivity
 
 import (
-	"crypto/hmac"
-	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -154,9 +151,7 @@ func (s *session) pop3Login(caps map[string]string) error {
 			if err != nil {
 				return &ProtocolError{Step: "AUTH CRAM-MD5", Line: chal64}
 			}
-			mac := hmac.New(md5.New, s.req.Password)
-			mac.Write(chal)
-			_, err = s.pop3Command(base64.StdEncoding.EncodeToString([]byte(s.req.User+" "+hex.EncodeToString(mac.Sum(nil)))), "***")
+			_, err = s.pop3Command(cramMD5(s.req.User, s.req.Password, chal), "***")
 			return s.authResult(err)
 		})
 	}

@@ -1,10 +1,7 @@
 package connectivity
 
 import (
-	"crypto/hmac"
-	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -219,10 +216,7 @@ func (s *session) smtpAuth(ext map[string]string) error {
 				if err != nil {
 					return &ProtocolError{Step: "AUTH CRAM-MD5", Line: r.text()}
 				}
-				mac := hmac.New(md5.New, s.req.Password)
-				mac.Write(challenge)
-				answer := s.req.User + " " + hex.EncodeToString(mac.Sum(nil))
-				_, err = s.smtpCommand("AUTH", base64.StdEncoding.EncodeToString([]byte(answer)), "***", 235)
+				_, err = s.smtpCommand("AUTH", cramMD5(s.req.User, s.req.Password, challenge), "***", 235)
 			}
 		}
 		return s.authResult(err)
