@@ -22,6 +22,8 @@ With no command, opsdesk opens the desktop app.
 Commands:
   version    print the version and exit
   keystore   inspect and change the keystore (run "opsdesk keystore help")
+  credentials  keep user credentials and secure parameters in the keyring
+               (run "opsdesk credentials help")
   test       run a connectivity test: smtp, imap, pop3, tls (run "opsdesk test help")
   help       print this help
 
@@ -44,6 +46,8 @@ func runCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	case "keystore":
 		return runKeystore(args[1:], stdin, stdout, stderr)
+	case "credentials":
+		return runCredentials(args[1:], stdin, stdout, stderr)
 	case "test":
 		return runTest(args[1:], stdin, stdout, stderr)
 	default:

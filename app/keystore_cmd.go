@@ -15,10 +15,14 @@ import (
 	"time"
 
 	"github.com/opsdesk/opsdesk/core/certs"
+	"github.com/opsdesk/opsdesk/core/credentials"
 	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
-const keystoreUsage = `Usage: opsdesk keystore COMMAND [arguments] --keystore FILE
+const keystoreUsage = `Usage: opsdesk keystore COMMAND [arguments] [--keystore FILE]
+
+Without --keystore: the app's own keystore, OPSDESK_HOME/keystore.jks, made on
+first use with a password that the operating system's keyring keeps.
 
 Commands:
   list                       list the entries [--json]
@@ -36,7 +40,8 @@ Commands:
   download --out FILE        save a copy to upload to Cloud Integration, protected by
                              a new password, and check it against the tenant's limits
 
-Passwords: OPSDESK_KEYSTORE_PASSWORD, or a prompt on the terminal.
+Passwords: OPSDESK_KEYSTORE_PASSWORD, or a prompt on the terminal (the app's
+  own keystore: the keyring).
   --no-password opens the keystore read-only without checking its integrity.
   merge: OPSDESK_SOURCE_PASSWORD (empty: open the source without its password).
   passwd: OPSDESK_NEW_KEYSTORE_PASSWORD; download: OPSDESK_COPY_PASSWORD.
@@ -58,6 +63,9 @@ type ksCommand struct {
 	overwrite  bool
 	list       bool
 	restore    string
+
+	own   bool               // no --keystore: the app's own keystore
+	creds *credentials.Store // where the own keystore's password came from, if the keyring
 }
 
 // usageError is a mistake in the command line: exit status 2.
@@ -94,7 +102,8 @@ func runKeystore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	pos, err := parseInterspersed(fs, args[1:])
 	if err == nil && c.path == "" {
-		err = usageError{"--keystore FILE is required"}
+		c.own = true
+		c.path, err = ownKeystorePath()
 	}
 	if err == nil {
 		err = c.run(sub, pos)
@@ -214,6 +223,8 @@ func (c *ksCommand) withStore(writes bool, fn func(*keystore.Keystore) error) er
 		if err == nil {
 			fmt.Fprintln(c.stderr, "Opened without the password: the entries are shown, but the keystore's integrity was not verified.")
 		}
+	} else if c.own {
+		k, err = c.openOwn()
 	} else {
 		var pw []byte
 		pw, err = c.storePassword()
@@ -430,6 +441,9 @@ func (c *ksCommand) openOrCreate() (*keystore.Keystore, error) {
 	if c.noPassword {
 		return nil, usageError{"--no-password opens the keystore read-only; import changes it"}
 	}
+	if c.own {
+		return c.openOwn()
+	}
 	pw, err := c.storePassword()
 	if err != nil {
 		return nil, err
@@ -556,6 +570,9 @@ func (c *ksCommand) passwd(k *keystore.Keystore) error {
 	defer zero(np)
 	own, err := k.ChangePassword(np)
 	if err != nil {
+		return err
+	}
+	if err := c.ownPasswordChanged(np); err != nil {
 		return err
 	}
 	fmt.Fprintln(c.stdout, "Changed the keystore password.")

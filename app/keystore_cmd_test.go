@@ -128,7 +128,7 @@ func TestKeystoreCommands(t *testing.T) {
 func TestKeystoreUsageErrors(t *testing.T) {
 	t.Setenv("OPSDESK_KEYSTORE_PASSWORD", testPassword)
 	cases := [][]string{
-		{"list"},                                                // no --keystore
+		{"list", "--keystore"},                                  // --keystore without its FILE
 		{"frobnicate", "--keystore", "x.jks"},                   // unknown command
 		{"show", "--keystore", "x.jks"},                         // missing alias
 		{"rename", "a", "--keystore", "x.jks"},                  // missing new alias

@@ -1,0 +1,362 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/opsdesk/opsdesk/core/credentials"
+)
+
+const credentialsUsage = `Usage: opsdesk credentials COMMAND [arguments]
+
+Commands:
+  list                        list the Security Material, without secrets [--json]
+  add NAME --user U           add User Credentials [--description D]
+  add-parameter NAME          add a Secure Parameter [--description D]
+  edit NAME                   change an entry [--user U] [--description D] [--new-password]
+                              (the secret is kept unless --new-password is given)
+  delete NAME                 delete an entry
+
+The password or secure parameter: --password-stdin (all of standard input,
+less one final line break), OPSDESK_PASSWORD, or a prompt on the terminal
+(asked twice). It is kept in the operating system's keyring, chosen
+automatically or by OPSDESK_KEYRING_BACKEND (keychain, wincred,
+secret-service, kwallet, file). The encrypted file's own password:
+OPSDESK_KEYRING_FILE_PASSWORD, or a prompt.
+`
+
+// maxStdinSecret bounds --password-stdin: a secure parameter is at most
+// 2,048 bytes, so anything far larger is a mistake (a file piped in).
+const maxStdinSecret = 64 << 10
+
+// credCommand is one run of "opsdesk credentials …".
+type credCommand struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	asJSON        bool
+	user          string
+	description   string
+	newPassword   bool
+	passwordStdin bool
+	set           map[string]bool // the flags given, to tell "--description ''" from none
+}
+
+func runCredentials(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, credentialsUsage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	c := &credCommand{stdin: stdin, stdout: out, stderr: stderr, set: map[string]bool{}}
+	sub := args[0]
+	fs := flag.NewFlagSet("opsdesk credentials "+sub, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&c.asJSON, "json", false, "print JSON")
+	fs.StringVar(&c.user, "user", "", "the user of User Credentials")
+	fs.StringVar(&c.description, "description", "", "a description")
+	fs.BoolVar(&c.newPassword, "new-password", false, "edit: replace the secret")
+	fs.BoolVar(&c.passwordStdin, "password-stdin", false, "read the secret from standard input")
+
+	pos, err := parseInterspersed(fs, args[1:])
+	fs.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
+	if err == nil {
+		err = c.run(sub, pos)
+	}
+	out.Flush()
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "opsdesk credentials %s: %s. Run \"opsdesk credentials help\" for usage.\n", sub, ue.msg)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "opsdesk: %s\n", err)
+		return exitFail
+	}
+}
+
+// allow refuses flags that mean nothing for sub.
+func (c *credCommand) allow(sub string, names ...string) error {
+	ok := map[string]bool{}
+	for _, n := range names {
+		ok[n] = true
+	}
+	for n := range c.set {
+		if !ok[n] {
+			return usageError{fmt.Sprintf("--%s does not apply to %s", n, sub)}
+		}
+	}
+	return nil
+}
+
+func (c *credCommand) run(sub string, pos []string) error {
+	switch sub {
+	case "list":
+		if err := wantArgs(pos, 0, "no arguments"); err != nil {
+			return err
+		}
+		if err := c.allow(sub, "json"); err != nil {
+			return err
+		}
+		return c.list()
+	case "add", "add-parameter":
+		if err := wantArgs(pos, 1, "one NAME"); err != nil {
+			return err
+		}
+		e := credentials.Entry{Name: pos[0], Type: credentials.UserCredentials, User: c.user, Description: c.description}
+		if sub == "add" {
+			if err := c.allow(sub, "user", "description", "password-stdin"); err != nil {
+				return err
+			}
+			if !c.set["user"] {
+				return usageError{"--user U is required"}
+			}
+		} else {
+			if err := c.allow(sub, "description", "password-stdin"); err != nil {
+				return err
+			}
+			e.Type = credentials.SecureParameter
+		}
+		return c.add(e)
+	case "edit":
+		if err := wantArgs(pos, 1, "one NAME"); err != nil {
+			return err
+		}
+		if err := c.allow(sub, "user", "description", "new-password", "password-stdin"); err != nil {
+			return err
+		}
+		if c.passwordStdin && !c.newPassword {
+			return usageError{"--password-stdin needs --new-password"}
+		}
+		if !c.set["user"] && !c.set["description"] && !c.newPassword {
+			return usageError{"nothing to change: give --user, --description or --new-password"}
+		}
+		return c.edit(pos[0])
+	case "delete":
+		if err := wantArgs(pos, 1, "one NAME"); err != nil {
+			return err
+		}
+		if err := c.allow(sub); err != nil {
+			return err
+		}
+		return c.delete(pos[0])
+	}
+	return usageError{fmt.Sprintf("unknown command %q", sub)}
+}
+
+// open connects to the keyring, asking for the encrypted file's password
+// on the terminal when that is where the secrets are kept.
+func (c *credCommand) open() (*credentials.Store, error) {
+	return openCredentials(c.stdin, c.stderr)
+}
+
+// openCredentials is shared with the keystore commands, which keep the
+// app's own keystore password in the same keyring.
+func openCredentials(stdin io.Reader, stderr io.Writer) (*credentials.Store, error) {
+	return credentials.Open(credentials.Options{FilePassword: func(first bool) ([]byte, error) {
+		var pw []byte
+		var err error
+		if first {
+			fmt.Fprintln(stderr, "Opsdesk keeps its secrets in an encrypted file in its data folder (no keyring service is in use); choose the file's password.")
+			pw, err = newSecret(credentials.FilePasswordEnv, "keyring file password", stdin, stderr)
+		} else {
+			pw, err = secret(credentials.FilePasswordEnv, "Password of Opsdesk's keyring file: ", stdin, stderr)
+		}
+		if errors.Is(err, errNoTerminal) {
+			return nil, nil // the store says how to give it
+		}
+		return pw, err
+	}})
+}
+
+// readSecret takes the password or secure parameter from --password-stdin,
+// OPSDESK_PASSWORD or the terminal. The caller zeroes it.
+func (c *credCommand) readSecret(t credentials.Type) ([]byte, error) {
+	what := "password"
+	if t == credentials.SecureParameter {
+		what = "secure parameter"
+	}
+	if c.passwordStdin {
+		b, err := io.ReadAll(io.LimitReader(c.stdin, maxStdinSecret+1))
+		if err != nil {
+			zero(b)
+			return nil, fmt.Errorf("could not read the %s from standard input: %w", what, err)
+		}
+		if len(b) > maxStdinSecret {
+			zero(b)
+			return nil, fmt.Errorf("standard input holds more than %d KiB, far more than a %s can be; nothing was changed", maxStdinSecret>>10, what)
+		}
+		n := len(b)
+		if n > 0 && b[n-1] == '\n' {
+			n--
+			if n > 0 && b[n-1] == '\r' {
+				n--
+			}
+		}
+		zero(b[n:])
+		return b[:n], nil
+	}
+	pw, err := newSecret("OPSDESK_PASSWORD", what, c.stdin, c.stderr)
+	if errors.Is(err, errNoTerminal) {
+		return nil, fmt.Errorf("no %s given: use --password-stdin, set OPSDESK_PASSWORD, or run in a terminal to be asked; nothing was changed", what)
+	}
+	return pw, err
+}
+
+// entryJSON is the --json form of an entry: never a secret.
+type credEntryJSON struct {
+	Name        string    `json:"name"`
+	Type        string    `json:"type"`
+	Description string    `json:"description"`
+	User        string    `json:"user,omitempty"`
+	Status      string    `json:"status"`
+	DeployedBy  string    `json:"deployedBy"`
+	DeployedOn  time.Time `json:"deployedOn"`
+	Problem     string    `json:"problem,omitempty"`
+}
+
+// deployedOnLayout is how Cloud Integration prints dates: "Jan 22, 2022, 13:00:00".
+const deployedOnLayout = "Jan 2, 2006, 15:04:05"
+
+func (c *credCommand) list() error {
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	list, err := s.List()
+	if err != nil {
+		return err
+	}
+	if c.asJSON {
+		out := make([]credEntryJSON, len(list))
+		for i, e := range list {
+			out[i] = credEntryJSON{Name: e.Name, Type: string(e.Type), Description: e.Description, User: e.User,
+				Status: e.Status, DeployedBy: e.DeployedBy, DeployedOn: e.DeployedOn.UTC(), Problem: e.Problem}
+		}
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(c.stdout, "Security Material (%d)\n", len(list))
+	if len(list) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "Name\tType\tStatus\tDeployed By\tDeployed On")
+	for _, e := range list {
+		on := ""
+		if !e.DeployedOn.IsZero() {
+			on = e.DeployedOn.Local().Format(deployedOnLayout)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Name, e.Type, e.Status, e.DeployedBy, on)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, e := range list {
+		if e.Problem != "" {
+			fmt.Fprintf(c.stdout, "%s: %s\n", e.Name, e.Problem)
+		}
+	}
+	return nil
+}
+
+func (c *credCommand) add(e credentials.Entry) error {
+	// Refuse what can be refused before anyone types a secret.
+	if err := credentials.CheckName(e.Name); err != nil {
+		return err
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	if err := s.CheckNew(e.Name); err != nil {
+		return err
+	}
+	if err := s.Unlock(); err != nil { // the keyring's password first, then the entry's
+		return err
+	}
+	secret, err := c.readSecret(e.Type)
+	if err != nil {
+		return err
+	}
+	defer zero(secret)
+	added, err := s.Add(e, secret)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Deployed %s (%s) to %s.\n", added.Name, added.Type, s.Where())
+	return nil
+}
+
+func (c *credCommand) edit(name string) error {
+	if err := credentials.CheckName(name); err != nil {
+		return err
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	old, err := s.Entry(name)
+	if err != nil {
+		return err
+	}
+	var ch credentials.Change
+	if c.set["user"] {
+		ch.User = &c.user
+	}
+	if c.set["description"] {
+		ch.Description = &c.description
+	}
+	if c.newPassword {
+		if err := s.Unlock(); err != nil {
+			return err
+		}
+		ch.Secret, err = c.readSecret(old.Type)
+		if err != nil {
+			return err
+		}
+		defer zero(ch.Secret)
+	}
+	e, err := s.Edit(name, ch)
+	if err != nil {
+		return err
+	}
+	kept := "kept"
+	if c.newPassword {
+		kept = "replaced"
+	}
+	secretName := "password"
+	if e.Type == credentials.SecureParameter {
+		secretName = "secure parameter"
+	}
+	fmt.Fprintf(c.stdout, "Changed %s; its %s was %s.\n", e.Name, secretName, kept)
+	return nil
+}
+
+func (c *credCommand) delete(name string) error {
+	if err := credentials.CheckName(name); err != nil {
+		return err
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	if err := s.Delete(name); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Deleted %s.\n", name)
+	return nil
+}

@@ -1,0 +1,367 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/opsdesk/opsdesk/core/certs/certtest"
+	"github.com/opsdesk/opsdesk/core/connectivity/mailtest"
+	"github.com/opsdesk/opsdesk/core/credentials"
+	"github.com/opsdesk/opsdesk/core/keystore"
+)
+
+// credSecrets are the secrets these tests use: none may ever be printed.
+var credSecrets = []string{"Cr3d-pass-Alpha", "Cr3d-pass-Bravo", "Cr3d-param-Charlie", "Cr3d-file-keyring"}
+
+// credRun runs "opsdesk credentials …" with stdin, and checks that no
+// secret shows in what it prints.
+func credRun(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = runCommand(append([]string{"credentials"}, args...), strings.NewReader(stdin), &out, &errb)
+	for _, s := range credSecrets {
+		if strings.Contains(out.String()+errb.String(), s) {
+			t.Fatalf("a secret was printed:\n%s\n%s", out.String(), errb.String())
+		}
+	}
+	return code, out.String(), errb.String()
+}
+
+// credBackends runs fn with the keyring chosen through the environment, as a
+// user would: the encrypted file, and the Secret Service when it is ours.
+func credBackends(t *testing.T, fn func(t *testing.T, home string)) {
+	for _, backend := range []string{"file", "secret-service"} {
+		t.Run(backend, func(t *testing.T) {
+			if backend == "secret-service" && os.Getenv("OPSDESK_TEST_SECRET_SERVICE") != "1" {
+				if os.Getenv("CI") != "" {
+					t.Fatal("no Secret Service: CI must run the tests through scripts/with-secret-service.sh (make test does)")
+				}
+				t.Skip("skipped: the Secret Service tests run only inside scripts/with-secret-service.sh (make test), so that they never touch your own keyring")
+			}
+			home := t.TempDir()
+			t.Setenv("OPSDESK_HOME", home)
+			t.Setenv(credentials.BackendEnv, backend)
+			t.Setenv(credentials.FilePasswordEnv, "Cr3d-file-keyring")
+			os.Unsetenv("OPSDESK_PASSWORD")
+			os.Unsetenv("OPSDESK_KEYSTORE_PASSWORD")
+			fn(t, home)
+		})
+	}
+}
+
+// credName is a name no test running at the same time (in this package or
+// another, against the same Secret Service) uses; it is deleted afterwards.
+func credName(t *testing.T, base string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	name := base + "-" + hex.EncodeToString(b)
+	t.Cleanup(func() {
+		runCommand([]string{"credentials", "delete", name}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+	})
+	return name
+}
+
+func lookup(t *testing.T, name string) (string, string) {
+	t.Helper()
+	s, err := credentials.Open(credentials.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, pw, err := s.Lookup(name)
+	if err != nil {
+		t.Fatalf("lookup %s: %v", name, err)
+	}
+	return u, string(pw)
+}
+
+// filesHolding lists the files under dir that contain any of secrets.
+func filesHolding(t *testing.T, dir string, secrets ...string) []string {
+	t.Helper()
+	var hits []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			if bytes.Contains(data, []byte(s)) {
+				hits = append(hits, path+" holds "+s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hits
+}
+
+func TestCredentialsCommands(t *testing.T) {
+	credBackends(t, func(t *testing.T, home string) {
+		gmail, param := credName(t, "gmail_smtp"), credName(t, "api.key")
+
+		t.Setenv("OPSDESK_PASSWORD", "Cr3d-pass-Alpha")
+		code, out, errs := credRun(t, "", "add", gmail, "--user", "ops@example.com", "--description", "Gmail alerts")
+		if code != 0 || !strings.Contains(out, "Deployed "+gmail+" (User Credentials) to ") {
+			t.Fatalf("add: exit %d\n%s\n%s", code, out, errs)
+		}
+		os.Unsetenv("OPSDESK_PASSWORD")
+		// From standard input, less its final line break.
+		code, out, errs = credRun(t, "Cr3d-param-Charlie\n", "add-parameter", param, "--password-stdin")
+		if code != 0 || !strings.Contains(out, "(Secure Parameter)") {
+			t.Fatalf("add-parameter: exit %d\n%s\n%s", code, out, errs)
+		}
+		if _, secret := lookup(t, param); secret != "Cr3d-param-Charlie" {
+			t.Fatalf("stored parameter %q", secret)
+		}
+
+		code, out, _ = credRun(t, "", "list")
+		if code != 0 || !strings.HasPrefix(out, "Security Material (") || !strings.Contains(out, "Name  ") {
+			t.Fatalf("list: exit %d\n%s", code, out)
+		}
+		for _, want := range []string{gmail + "  ", "User Credentials", param + "  ", "Secure Parameter", "Deployed"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("list lacks %q:\n%s", want, out)
+			}
+		}
+		code, out, _ = credRun(t, "", "list", "--json")
+		var entries []map[string]any
+		if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil {
+			t.Fatalf("list --json: exit %d, %v\n%s", code, err, out)
+		}
+		found := 0
+		for _, e := range entries {
+			if e["name"] == gmail {
+				found++
+				for _, field := range []string{"type", "description", "user", "status", "deployedBy", "deployedOn"} {
+					if _, ok := e[field]; !ok {
+						t.Errorf("list --json lacks %q: %v", field, e)
+					}
+				}
+			}
+		}
+		if found != 1 {
+			t.Fatalf("list --json: %s", out)
+		}
+
+		// Editing the description keeps the password.
+		code, out, _ = credRun(t, "", "edit", gmail, "--description", "")
+		if code != 0 || !strings.Contains(out, "its password was kept") {
+			t.Fatalf("edit: exit %d\n%s", code, out)
+		}
+		if u, pw := lookup(t, gmail); u != "ops@example.com" || pw != "Cr3d-pass-Alpha" {
+			t.Fatalf("after edit: %q %q", u, pw)
+		}
+		code, out, _ = credRun(t, "Cr3d-pass-Bravo\r\n", "edit", gmail, "--user", "alerts@example.com", "--new-password", "--password-stdin")
+		if code != 0 || !strings.Contains(out, "its password was replaced") {
+			t.Fatalf("edit --new-password: exit %d\n%s", code, out)
+		}
+		if u, pw := lookup(t, gmail); u != "alerts@example.com" || pw != "Cr3d-pass-Bravo" {
+			t.Fatalf("after edit: %q %q", u, pw)
+		}
+
+		if code, out, _ = credRun(t, "", "delete", gmail); code != 0 || !strings.Contains(out, "Deleted "+gmail) {
+			t.Fatalf("delete: exit %d\n%s", code, out)
+		}
+		code, _, errs = credRun(t, "", "delete", gmail)
+		if code != 1 || !strings.Contains(errs, "is not in the Security Material") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Fatalf("delete again: exit %d %q", code, errs)
+		}
+		if hits := filesHolding(t, home, credSecrets[:3]...); len(hits) > 0 {
+			t.Fatalf("secrets on disk: %v", hits)
+		}
+	})
+}
+
+func TestCredentialsUsageErrors(t *testing.T) {
+	cases := [][]string{
+		{},
+		{"frobnicate"},
+		{"add"},
+		{"add", "x"},                          // no --user
+		{"add", "x", "y", "--user", "u"},      // two names
+		{"add-parameter", "x", "--user", "u"}, // a parameter has no user
+		{"add", "x", "--user", "u", "--new-password"},
+		{"edit", "x"},                     // nothing to change
+		{"edit", "x", "--password-stdin"}, // stdin for what?
+		{"list", "extra"},
+		{"delete", "x", "--json"},
+		{"list", "--bogus"},
+	}
+	for _, args := range cases {
+		code, _, errs := credRun(t, "", args...)
+		if code != 2 || (len(args) > 0 && !strings.Contains(errs, "opsdesk credentials help")) {
+			t.Errorf("%v: exit %d, %q", args, code, errs)
+		}
+	}
+	if code, out, _ := credRun(t, "", "help"); code != 0 || !strings.Contains(out, "add-parameter") {
+		t.Errorf("help: exit %d", code)
+	}
+}
+
+// TestCredentialsBadInput: each mistake is one sentence, exit 1, and
+// nothing stored changes.
+func TestCredentialsBadInput(t *testing.T) {
+	credBackends(t, func(t *testing.T, home string) {
+		keep := credName(t, "keep")
+		if code, _, errs := credRun(t, "Cr3d-pass-Alpha", "add", keep, "--user", "u", "--password-stdin"); code != 0 {
+			t.Fatal(errs)
+		}
+		cases := []struct {
+			stdin string
+			args  []string
+			says  string
+		}{
+			{"", []string{"add", "my gmail", "--user", "u"}, "contains a space"},
+			{"", []string{"add", "", "--user", "u"}, "The name is empty"},
+			{"x", []string{"add", strings.ToUpper(keep), "--user", "u", "--password-stdin"}, "already exists as"},
+			{strings.Repeat("p", 256), []string{"add", credName(t, "long"), "--user", "u", "--password-stdin"}, "at most 255"},
+			{"", []string{"add", credName(t, "nopw"), "--user", "u"}, "no password given"},
+			{"", []string{"add-parameter", credName(t, "empty"), "--password-stdin"}, "secure parameter is empty"},
+			{"x", []string{"edit", credName(t, "missing"), "--description", "d"}, "is not in the Security Material"},
+			{"", []string{"edit", keep, "--user", ""}, "user is empty"},
+		}
+		for _, c := range cases {
+			code, _, errs := credRun(t, c.stdin, c.args...)
+			if code != 1 || !strings.Contains(errs, c.says) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+				t.Errorf("%v: exit %d, %q (want %q)", c.args, code, errs, c.says)
+			}
+		}
+		if u, pw := lookup(t, keep); u != "u" || pw != "Cr3d-pass-Alpha" {
+			t.Fatalf("the kept entry changed: %q %q", u, pw)
+		}
+		// The file keyring refuses a wrong password, and says so.
+		if os.Getenv(credentials.BackendEnv) == "file" {
+			t.Setenv(credentials.FilePasswordEnv, "not-the-password")
+			code, _, errs := credRun(t, "", "list")
+			if code != 1 || !strings.Contains(errs, "password is wrong") {
+				t.Errorf("wrong file password: exit %d %q", code, errs)
+			}
+		}
+	})
+}
+
+// TestCredentialUsedByAConnectivityTest is the promise: a password
+// stored as User Credentials reaches the mail server through
+// "opsdesk test --credential", and appears nowhere else — not in the data
+// folder, not in anything printed.
+func TestCredentialUsedByAConnectivityTest(t *testing.T) {
+	credBackends(t, func(t *testing.T, home string) {
+		const password = "Cr3d-pass-Alpha"
+		chain := mailtest.NewChain(t)
+		port := mailtest.SMTP(t, chain, mailtest.Options{STARTTLS: true, Gmail: true, Mechs: []string{"PLAIN"}, User: "me@gmail.com", Password: password})
+		name := credName(t, "gmail")
+		if code, _, errs := credRun(t, password+"\n", "add", name, "--user", "me@gmail.com", "--password-stdin"); code != 0 {
+			t.Fatal(errs)
+		}
+
+		var out, errb bytes.Buffer
+		code := runCommand([]string{"test", "smtp", "--host", mailtest.Host, "--connect-to", "127.0.0.1", "--port", fmt.Sprint(port),
+			"--protection", "starttls-mandatory", "--auth", "plain", "--credential", name, "--no-verify", "--transcript"},
+			strings.NewReader(""), &out, &errb)
+		if code != 0 || !strings.Contains(out.String(), "Authentication: Successful") {
+			t.Fatalf("test --credential: exit %d\n%s\n%s", code, out.String(), errb.String())
+		}
+		if strings.Contains(out.String()+errb.String(), password) {
+			t.Fatalf("the password was printed:\n%s\n%s", out.String(), errb.String())
+		}
+		code, _, _ = credRun(t, "", "list", "--json")
+		if code != 0 {
+			t.Fatal("list")
+		}
+		if hits := filesHolding(t, home, password); len(hits) > 0 {
+			t.Fatalf("the password is on disk: %v", hits)
+		}
+
+		// A Secure Parameter is not a credential for a test.
+		param := credName(t, "param")
+		credRun(t, "Cr3d-param-Charlie", "add-parameter", param, "--password-stdin")
+		out.Reset()
+		errb.Reset()
+		code = runCommand([]string{"test", "smtp", "--host", mailtest.Host, "--connect-to", "127.0.0.1", "--port", fmt.Sprint(port),
+			"--protection", "starttls-mandatory", "--credential", param, "--no-verify"}, strings.NewReader(""), &out, &errb)
+		if code != 1 || !strings.Contains(errb.String(), "not User Credentials") {
+			t.Fatalf("test with a secure parameter: exit %d\n%s\n%s", code, out.String(), errb.String())
+		}
+	})
+}
+
+// TestOwnKeystore: without --keystore, the keystore commands use the app's
+// own keystore, made on first use with a password only the keyring knows.
+func TestOwnKeystore(t *testing.T) {
+	credBackends(t, func(t *testing.T, home string) {
+		code, out, errs := ksRun(t, "list")
+		if code != 0 || !strings.Contains(out, "Entries (0)") || !strings.Contains(errs, "Created the app's keystore") {
+			t.Fatalf("first list: exit %d\n%s\n%s", code, out, errs)
+		}
+		path := filepath.Join(home, "keystore.jks")
+		s, err := credentials.Open(credentials.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pw, err := s.KeystorePassword(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := keystore.Open(path, pw)
+		if err != nil {
+			t.Fatalf("the kept password does not open the keystore: %v", err)
+		}
+		k.Close()
+
+		chain := certtest.NewChain(t, "smtp.example.com")
+		pemFile := filepath.Join(t.TempDir(), "chain.pem")
+		if err := os.WriteFile(pemFile, append(chain.Leaf.PEM(), chain.Root.PEM()...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, out, errs = ksRun(t, "import", pemFile); code != 0 || strings.Count(out, "Added ") != 2 {
+			t.Fatalf("import: exit %d\n%s\n%s", code, out, errs)
+		}
+		code, out, errs = ksRun(t, "list", "--json")
+		var entries []map[string]any
+		if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil || len(entries) != 2 || errs != "" {
+			t.Fatalf("list --json: exit %d %v\n%s\n%s", code, err, out, errs)
+		}
+
+		// passwd keeps the keyring in step.
+		t.Setenv("OPSDESK_NEW_KEYSTORE_PASSWORD", "new-pass-123")
+		if code, _, errs = ksRun(t, "passwd"); code != 0 {
+			t.Fatalf("passwd: %s", errs)
+		}
+		os.Unsetenv("OPSDESK_NEW_KEYSTORE_PASSWORD")
+		if code, out, errs = ksRun(t, "list"); code != 0 || !strings.Contains(out, "Entries (2)") {
+			t.Fatalf("list after passwd: exit %d\n%s\n%s", code, out, errs)
+		}
+		if hits := filesHolding(t, home, string(pw), "new-pass-123"); len(hits) > 0 {
+			t.Fatalf("the keystore password is on disk: %v", hits)
+		}
+
+		// The same file in another data folder: its password is not there.
+		other := t.TempDir()
+		data, _ := os.ReadFile(path)
+		if err := os.WriteFile(filepath.Join(other, "keystore.jks"), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("OPSDESK_HOME", other)
+		code, _, errs = ksRun(t, "list")
+		if code != 1 || !strings.Contains(errs, "has no password in the keyring") || !strings.Contains(errs, "OPSDESK_KEYSTORE_PASSWORD") {
+			t.Fatalf("foreign keystore: exit %d %q", code, errs)
+		}
+		// An explicit --keystore is untouched by all this.
+		t.Setenv("OPSDESK_KEYSTORE_PASSWORD", "new-pass-123")
+		if code, out, errs = ksRun(t, "list", "--keystore", path); code != 0 || !strings.Contains(out, "Entries (2)") {
+			t.Fatalf("--keystore: exit %d\n%s\n%s", code, out, errs)
+		}
+	})
+}

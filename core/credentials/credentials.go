@@ -1,0 +1,380 @@
+// Package credentials keeps Opsdesk's Security Material — User Credentials
+// and Secure Parameters, as Cloud Integration calls them — in the operating
+// system's keyring: Keychain on macOS, Credential Manager on Windows, the
+// Secret Service (the login keyring) or KWallet on Linux, and an encrypted
+// file under the data folder where no keyring service runs. It also keeps
+// the password of the app's own keystore there.
+//
+// Each entry is one keyring item keyed "opsdesk/security-material/NAME", so
+// that listing shows only ours even in a collection other programs share.
+// Secrets are handed out as byte slices the caller zeroes; they are never
+// written anywhere but the keyring.
+package credentials
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/99designs/keyring"
+
+	"github.com/opsdesk/opsdesk/core/credentials/internal/dbusenv"
+)
+
+// The keyring library connected to D-Bus in its init(), which has run by
+// now because this package imports it; dbusenv kept it from launching a bus.
+func init() { dbusenv.Restore() }
+
+// Key prefixes. Items outside materialPrefix never show in the list.
+const (
+	materialPrefix = "opsdesk/security-material/"
+	keystorePrefix = "opsdesk/keystore-password/"
+)
+
+func materialKey(name string) string { return materialPrefix + name }
+
+// Store is the Security Material in the keyring chosen by Open. Its methods
+// may be called from several goroutines; calls into the keyring take turns.
+type Store struct {
+	ring    keyring.Keyring
+	backend keyring.BackendType
+	fileDir string
+	timeout time.Duration
+	user    string
+	now     func() time.Time
+	prepare func() error // run before each operation: unlocks the Secret Service
+	askFile keyring.PromptFunc
+	filePW  string // the encrypted file's password, once given
+
+	mu sync.Mutex
+}
+
+// Backend names the keyring in use, as OPSDESK_KEYRING_BACKEND spells it.
+func (s *Store) Backend() string { return string(s.backend) }
+
+// Where describes the keyring in use for a person.
+func (s *Store) Where() string {
+	switch s.backend {
+	case keyring.SecretServiceBackend:
+		return "the login keyring (Secret Service)"
+	case keyring.KWalletBackend:
+		return "KWallet"
+	case keyring.KeychainBackend:
+		return "the macOS Keychain"
+	case keyring.WinCredBackend:
+		return "Windows Credential Manager"
+	case keyring.FileBackend:
+		return "the encrypted keyring file in " + s.fileDir
+	}
+	return string(s.backend)
+}
+
+// List returns every entry, sorted by name, without secrets. An item of
+// ours that cannot be read is listed with Status Error rather than hidden,
+// so that it can be deleted.
+func (s *Store) List() ([]Entry, error) {
+	var out []Entry
+	err := s.do("list the Security Material", func() error {
+		keys, err := s.ring.Keys()
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			name, ok := strings.CutPrefix(k, materialPrefix)
+			if !ok || CheckName(name) != nil {
+				continue
+			}
+			e, err := s.get(name)
+			if errors.Is(err, keyring.ErrKeyNotFound) {
+				continue // gone meanwhile, or another program's item with our label
+			}
+			if err != nil && !errors.Is(err, ErrDamaged) {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err // after a timeout, out may still be written to
+	}
+	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	return out, nil
+}
+
+// Names lists the User Credentials that can be used, sorted: the choices
+// of a connectivity test's Credential Name.
+func (s *Store) Names() ([]string, error) {
+	list, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range list {
+		if e.Type == UserCredentials && e.Status == Deployed {
+			out = append(out, e.Name)
+		}
+	}
+	return out, nil
+}
+
+// Entry returns one entry without its secret.
+func (s *Store) Entry(name string) (Entry, error) {
+	if err := CheckName(name); err != nil {
+		return Entry{}, err
+	}
+	var e Entry
+	err := s.do("read "+name, func() error {
+		var err error
+		e, err = s.get(name)
+		if errors.Is(err, keyring.ErrKeyNotFound) {
+			return notFound(name)
+		}
+		return err
+	})
+	if err != nil {
+		return Entry{}, err
+	}
+	return e, nil
+}
+
+// get reads the item of name; the caller holds the turn. A record that
+// cannot be decoded gives an Entry with Status Error and ErrDamaged.
+func (s *Store) get(name string) (Entry, error) {
+	r, err := s.read(name)
+	if errors.Is(err, ErrDamaged) {
+		return Entry{Name: name, Status: Error, Problem: "this entry cannot be read: it was not stored by this version of Opsdesk"}, err
+	}
+	if err != nil {
+		return Entry{}, err
+	}
+	zero(r.secret)
+	return r.entry(name), nil
+}
+
+func (r *record) entry(name string) Entry {
+	return Entry{Name: name, Description: r.description, Type: r.typ, User: r.user,
+		Status: Deployed, DeployedBy: r.deployedBy, DeployedOn: r.deployedOn}
+}
+
+// read fetches and decodes the item of name; the caller zeroes r.secret.
+func (s *Store) read(name string) (record, error) {
+	item, err := s.ring.Get(materialKey(name))
+	if err != nil {
+		if s.undecodable(err) {
+			return record{}, newError(ErrDamaged, name, "cannot be read from the keyring", "Delete it and add it again.", err)
+		}
+		return record{}, err
+	}
+	defer zero(item.Data)
+	r, err := decodeRecord(item.Data)
+	if err != nil {
+		return record{}, newError(ErrDamaged, name, "cannot be read from the keyring", "Delete it and add it again.", err)
+	}
+	return r, nil
+}
+
+// Add stores a new entry: e's Name, Type, Description and (for User
+// Credentials) User, with its secret. Deployed By and On are filled in.
+// The caller zeroes secret.
+func (s *Store) Add(e Entry, secret []byte) (Entry, error) {
+	r := record{typ: e.Type, description: e.Description, user: e.User, secret: secret}
+	if err := s.check(e.Name, &r); err != nil {
+		return Entry{}, err
+	}
+	s.stamp(&r)
+	err := s.do("store "+e.Name, func() error {
+		if err := s.checkFree(e.Name); err != nil {
+			return err
+		}
+		return s.write(e.Name, &r)
+	})
+	if err != nil {
+		return Entry{}, err
+	}
+	return r.entry(e.Name), nil
+}
+
+// CheckNew says whether a new entry may take name: a valid name that no
+// entry has, in any capitals (Windows' Credential Manager ignores case).
+// The command asks it before asking for the secret.
+func (s *Store) CheckNew(name string) error {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	return s.do("list the Security Material", func() error { return s.checkFree(name) })
+}
+
+// checkFree: the caller holds the turn.
+func (s *Store) checkFree(name string) error {
+	existing, err := s.names()
+	if err != nil {
+		return err
+	}
+	for _, n := range existing {
+		if strings.EqualFold(n, name) {
+			return duplicate(name, n)
+		}
+	}
+	return nil
+}
+
+func duplicate(name, existing string) error {
+	what := "already exists"
+	if existing != name {
+		what = "already exists as \"" + existing + "\": names differing only in capitals count as the same"
+	}
+	return newError(ErrExists, name, what, "Choose another name, or edit the existing entry."+nothingChanged, nil)
+}
+
+// Change is an edit: nil fields keep their value.
+type Change struct {
+	Description *string
+	User        *string
+	Secret      []byte // nil keeps the stored secret; the caller zeroes it
+}
+
+// Edit changes an entry in place, keeping its secret unless a new one is
+// given. Deployed By and On record the edit.
+func (s *Store) Edit(name string, c Change) (Entry, error) {
+	if err := CheckName(name); err != nil {
+		return Entry{}, err
+	}
+	var out Entry
+	err := s.do("change "+name, func() error {
+		r, err := s.read(name)
+		if errors.Is(err, keyring.ErrKeyNotFound) {
+			return notFound(name)
+		}
+		if err != nil {
+			return err
+		}
+		stored := r.secret
+		defer zero(stored)
+		if c.User != nil && r.typ != UserCredentials {
+			return newError(ErrWrongType, name, "is a secure parameter, which has no user", "Leave the user out."+nothingChanged, nil)
+		}
+		if c.Description != nil {
+			r.description = *c.Description
+		}
+		if c.User != nil {
+			r.user = *c.User
+		}
+		if c.Secret != nil {
+			r.secret = c.Secret
+		}
+		if err := s.check(name, &r); err != nil {
+			return err
+		}
+		s.stamp(&r)
+		if err := s.write(name, &r); err != nil {
+			return err
+		}
+		out = r.entry(name)
+		return nil
+	})
+	if err != nil {
+		return Entry{}, err
+	}
+	return out, nil
+}
+
+// Delete removes an entry.
+func (s *Store) Delete(name string) error {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	return s.do("delete "+name, func() error {
+		// Get first: some backends report success for a missing item. An
+		// item that cannot be read is still removed, since that is the cure.
+		r, err := s.read(name)
+		zero(r.secret)
+		if errors.Is(err, keyring.ErrKeyNotFound) {
+			return notFound(name)
+		}
+		if err != nil && !errors.Is(err, ErrDamaged) {
+			return err
+		}
+		return s.ring.Remove(materialKey(name))
+	})
+}
+
+// Lookup returns the user and password of a User Credentials entry (or the
+// secret of a Secure Parameter, with an empty user), for a connectivity
+// test. The caller zeroes password as soon as it is sent.
+func (s *Store) Lookup(name string) (user string, password []byte, err error) {
+	if err := CheckName(name); err != nil {
+		return "", nil, err
+	}
+	err = s.do("read "+name, func() error {
+		r, err := s.read(name)
+		if errors.Is(err, keyring.ErrKeyNotFound) {
+			return notFound(name)
+		}
+		if err != nil {
+			return err
+		}
+		user, password = r.user, r.secret
+		return nil
+	})
+	if err != nil {
+		return "", nil, err // after a timeout, the answer is the goroutine's, not ours
+	}
+	return user, password, nil
+}
+
+// names lists the names of our entries; the caller holds the turn.
+func (s *Store) names() ([]string, error) {
+	keys, err := s.ring.Keys()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range keys {
+		if n, ok := strings.CutPrefix(k, materialPrefix); ok {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// check validates an entry about to be written.
+func (s *Store) check(name string, r *record) error {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	switch r.typ {
+	case UserCredentials:
+		if err := checkLine("user", r.user, MaxUserLength, true); err != nil {
+			return err
+		}
+	case SecureParameter:
+		if r.user != "" {
+			return newError(ErrWrongType, name, "is a secure parameter, which has no user", "Leave the user out."+nothingChanged, nil)
+		}
+	default:
+		return newError(ErrWrongType, name, "has no type", "Choose User Credentials or Secure Parameter."+nothingChanged, nil)
+	}
+	if err := checkLine("description", r.description, MaxDescriptionLength, false); err != nil {
+		return err
+	}
+	return checkSecret(r.typ, r.secret)
+}
+
+func (s *Store) stamp(r *record) {
+	r.deployedBy = truncateUTF8(s.user, maxDeployedByBytes)
+	r.deployedOn = s.now().Truncate(time.Second)
+}
+
+// write stores r under name; the caller holds the turn.
+func (s *Store) write(name string, r *record) error {
+	data := r.encode()
+	defer zero(data)
+	if len(data) > MaxItemBytes { // limits.go makes this impossible; keep Windows safe if they change
+		return newError(ErrTooLong, name, "is too large for the keyring", "Shorten the description or the secret."+nothingChanged, nil)
+	}
+	return s.ring.Set(keyring.Item{Key: materialKey(name), Data: data, Label: "Opsdesk: " + name,
+		Description: string(r.typ), KeychainNotSynchronizable: true})
+}

@@ -1,0 +1,138 @@
+package credentials
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The limits every entry respects, on every operating system. Windows'
+// Credential Manager keeps at most MaxItemBytes per item and keeps nothing
+// but those bytes, so everything about an entry travels in them; the other
+// limits are chosen so that the longest values allowed, written in the
+// widest characters UTF-8 has (4 bytes), still fit (limits_test.go proves it).
+//
+// Cloud Integration allows a secure parameter of 4,096 characters; that
+// cannot fit in 2,560 bytes whatever the encoding (random text does not
+// compress), so a secure parameter here is at most MaxSecureParameterBytes:
+// 2,048 plain ASCII characters, fewer when it holds other letters.
+const (
+	MaxItemBytes            = 2560 // Windows' CRED_MAX_CREDENTIAL_BLOB_SIZE
+	MaxNameLength           = 150  // characters; Cloud Integration's own limit is unknown here
+	MaxDescriptionLength    = 100  // characters
+	MaxUserLength           = 255  // characters
+	MaxPasswordLength       = 255  // characters, as in Cloud Integration
+	MaxSecureParameterBytes = 2048 // bytes of UTF-8
+	maxDeployedByBytes      = 64   // the operating-system user, cut at a character boundary
+)
+
+// CheckName says what is wrong with a name, or returns nil. Names follow
+// what Cloud Integration accepts for security material: ASCII letters,
+// digits, '-', '_' and '.'.
+func CheckName(name string) error {
+	if name == "" {
+		return newError(ErrBadName, "", "The name is empty", "Give the entry a name, such as gmail_smtp."+nothingChanged, nil)
+	}
+	if n := utf8.RuneCountInString(name); n > MaxNameLength {
+		return newError(ErrBadName, "", fmt.Sprintf("The name is too long: %d characters, at most %d are allowed", n, MaxNameLength),
+			"Choose a shorter name."+nothingChanged, nil)
+	}
+	if !utf8.ValidString(name) {
+		return newError(ErrBadName, "", "The name is not valid text", "Type it again."+nothingChanged, nil)
+	}
+	pos := 0
+	for _, r := range name {
+		pos++
+		if nameRune(r) {
+			continue
+		}
+		return newError(ErrBadName, name, fmt.Sprintf("contains %s (character %d), which names cannot hold", describeRune(r), pos),
+			"Use only letters A-Z and a-z, digits, '-', '_' and '.'; for example gmail_smtp."+nothingChanged, nil)
+	}
+	return nil
+}
+
+func nameRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
+}
+
+func describeRune(r rune) string {
+	switch {
+	case r == ' ':
+		return "a space"
+	case r == '\t':
+		return "a tab"
+	case r == '\n' || r == '\r':
+		return "a line break"
+	case r > unicode.MaxASCII && unicode.IsLetter(r):
+		return fmt.Sprintf("the letter %q, which is not A-Z", r)
+	case unicode.IsPrint(r):
+		return fmt.Sprintf("%q", r)
+	}
+	return fmt.Sprintf("the invisible character %U", r)
+}
+
+// checkLine checks a one-line field (user, description).
+func checkLine(what, s string, limit int, required bool) error {
+	if required && strings.TrimSpace(s) == "" {
+		return newError(ErrEmpty, "", fmt.Sprintf("The %s is empty", what), fmt.Sprintf("Enter the %s.", what)+nothingChanged, nil)
+	}
+	if !utf8.ValidString(s) {
+		return newError(ErrBadText, "", fmt.Sprintf("The %s is not valid text", what), "Type it again."+nothingChanged, nil)
+	}
+	if n := utf8.RuneCountInString(s); n > limit {
+		return tooLong(what, n, limit, "characters")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return newError(ErrBadText, "", fmt.Sprintf("The %s contains %s", what, describeRune(r)),
+				"Keep it on one line, without invisible characters."+nothingChanged, nil)
+		}
+	}
+	return nil
+}
+
+// checkSecret checks a password or secure parameter. Any text is allowed,
+// including line breaks in a secure parameter such as a PEM key.
+func checkSecret(t Type, secret []byte) error {
+	what := t.secretName()
+	if !utf8.Valid(secret) {
+		return newError(ErrBadText, "", fmt.Sprintf("The %s is not valid UTF-8 text", what), "Type or paste it again."+nothingChanged, nil)
+	}
+	switch t {
+	case UserCredentials:
+		if n := utf8.RuneCount(secret); n > MaxPasswordLength {
+			return tooLong(what, n, MaxPasswordLength, "characters")
+		}
+	case SecureParameter:
+		if len(secret) == 0 {
+			return newError(ErrEmpty, "", "The secure parameter is empty", "Enter the value to keep secret."+nothingChanged, nil)
+		}
+		if len(secret) > MaxSecureParameterBytes {
+			return newError(ErrTooLong, "", fmt.Sprintf("The secure parameter is too long: %d bytes, at most %d fit in every operating system's keyring", len(secret), MaxSecureParameterBytes),
+				"Shorten it; 2,048 plain ASCII characters fit, fewer when it holds other letters."+nothingChanged, nil)
+		}
+	}
+	return nil
+}
+
+// MatchRepeat checks the "Repeat Password" field against the first entry.
+func MatchRepeat(t Type, secret, repeat []byte) error {
+	if string(secret) != string(repeat) {
+		return newError(ErrMismatch, "", fmt.Sprintf("The two %ss differ", t.secretName()),
+			"Type the same in both fields."+nothingChanged, nil)
+	}
+	return nil
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
