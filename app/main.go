@@ -1,5 +1,7 @@
 // Command opsdesk opens the desktop app, or with arguments runs a headless
-// command (see commands.go) so the same binary can be scripted.
+// command (see commands.go) so the same binary can be scripted. Arguments
+// that are certificate or keystore files open the app with them instead
+// (open_files.go): that is how a file manager's "Open with" calls it.
 package main
 
 import (
@@ -14,11 +16,17 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 {
+	files, open := filesToOpen(os.Args[1:])
+	if len(os.Args) > 1 && !open {
 		os.Exit(runCommand(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 
 	a := app.NewWithID(opsdesk.AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", opsdesk.Icon()))
-	ui.NewHome(a).ShowAndRun()
+	home := ui.New(a, ui.Options{})
+	home.Window().Show()
+	if open {
+		home.OpenFiles(files) // to the Keystore window, as if dropped on it
+	}
+	a.Run()
 }

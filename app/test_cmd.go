@@ -24,7 +24,8 @@ const testUsage = `Usage: opsdesk test smtp|imap|pop3|tls --host HOST [options]
   --user U                 the password comes from OPSDESK_PASSWORD or a prompt
   --credential NAME        a stored User Credentials artifact
   --no-verify              do not require a valid server certificate (the tutorial's first run)
-  --keystore FILE          check the certificate against this keystore (OPSDESK_KEYSTORE_PASSWORD)
+  --keystore FILE          check the certificate against this keystore (OPSDESK_KEYSTORE_PASSWORD);
+                           without it, the app's own keystore (see "opsdesk keystore help")
   --save-chain FILE.zip    save the server's certificate chain as a ZIP of .cer files
   --import-chain           add the server's certificate chain to the keystore
   --timeout D              the whole test's limit (default 60s)
@@ -170,29 +171,17 @@ func (c *testCommand) check() error {
 	if c.clientCert != "" && r.Protocol != connectivity.TLS {
 		return usageError{"--client-cert is for TLS tests"}
 	}
-	if (c.importChain || c.clientCert != "") && c.keystore == "" {
-		return usageError{"--import-chain and --client-cert need --keystore"}
-	}
 	r.VerifyCertificate = !c.noVerify && r.Protection != connectivity.Off
 	r.Timeouts.Total = c.timeout
 	return nil
 }
 
 func (c *testCommand) run() (int, error) {
-	var ks *keystore.Keystore
-	if c.keystore != "" {
-		pw, err := secret("OPSDESK_KEYSTORE_PASSWORD", "Keystore password: ", c.stdin, c.stderr)
-		if errors.Is(err, errNoTerminal) {
-			return 0, errors.New("no keystore password: set OPSDESK_KEYSTORE_PASSWORD or run in a terminal to be asked")
-		}
-		if err != nil {
-			return 0, err
-		}
-		ks, err = keystore.Open(c.keystore, pw)
-		zero(pw)
-		if err != nil {
-			return 0, err
-		}
+	ks, err := c.openKeystore()
+	if err != nil {
+		return 0, err
+	}
+	if ks != nil {
 		defer ks.Close()
 		c.req.Trusted = connectivity.TrustedFrom(ks.Entries())
 		if c.clientCert != "" {
@@ -250,6 +239,33 @@ func (c *testCommand) run() (int, error) {
 		return exitFail, nil
 	}
 	return exitOK, nil
+}
+
+// openKeystore opens the keystore whose trusted certificates the server's
+// chain is checked against: --keystore, or else the app's own keystore —
+// made on first use only when the test is to write to it or take a key
+// from it. Without any keystore, no certificate is trusted.
+func (c *testCommand) openKeystore() (*keystore.Keystore, error) {
+	if c.keystore != "" {
+		pw, err := secret("OPSDESK_KEYSTORE_PASSWORD", "Keystore password: ", c.stdin, c.stderr)
+		if errors.Is(err, errNoTerminal) {
+			return nil, errors.New("no keystore password: set OPSDESK_KEYSTORE_PASSWORD or run in a terminal to be asked")
+		}
+		if err != nil {
+			return nil, err
+		}
+		defer zero(pw)
+		return keystore.Open(c.keystore, pw)
+	}
+	path, err := ownKeystorePath()
+	if err != nil {
+		return nil, err
+	}
+	if _, statErr := os.Stat(path); statErr != nil && !c.importChain && c.clientCert == "" {
+		return nil, nil
+	}
+	own := &ksCommand{stdin: c.stdin, stdout: io.Discard, stderr: c.stderr, path: path, own: true}
+	return own.openOwn()
 }
 
 // password fills the request's password from the credential or the user.

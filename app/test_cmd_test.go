@@ -77,6 +77,22 @@ func TestTutorialFromTheCommandLine(t *testing.T) {
 	}
 }
 
+// TestOwnKeystoreByDefault: without --keystore, the chain goes into the
+// app's own keystore and the next test trusts it.
+func TestOwnKeystoreByDefault(t *testing.T) {
+	chain := mailtest.NewChain(t)
+	port := mailtest.SMTP(t, chain, mailtest.Options{STARTTLS: true})
+	t.Setenv("OPSDESK_HOME", t.TempDir())
+	t.Setenv("OPSDESK_KEYSTORE_PASSWORD", "own-keystore-pass")
+	common := []string{"smtp", "--host", mailtest.Host, "--connect-to", "127.0.0.1", "--port", fmt.Sprint(port)}
+	if code, out, errs := testRun(t, append(common, "--no-verify", "--import-chain")...); code != 0 || !strings.Contains(errs, "Added") {
+		t.Fatalf("first run: %d\n%s\n%s", code, out, errs)
+	}
+	if code, out, _ := testRun(t, common...); code != 0 || !strings.Contains(out, "Server Certificate: Valid") {
+		t.Fatalf("second run: %d\n%s", code, out)
+	}
+}
+
 func mustRead(t *testing.T, p string) []byte {
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -94,7 +110,6 @@ func TestTestUsageErrors(t *testing.T) {
 		{"imap", "--host", "x", "--from", "a@b"},
 		{"smtp", "--host", "x", "--from", "a@b"},
 		{"imap", "--host", "x", "--list-folders", "--mailbox", "INBOX"},
-		{"smtp", "--host", "x", "--import-chain"},
 	} {
 		if code, _, errs := testRun(t, args...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d %q", args, code, errs)

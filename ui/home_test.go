@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"crypto/x509"
 	"testing"
+	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
 func TestHomeShowsTiles(t *testing.T) {
@@ -16,29 +20,85 @@ func TestHomeShowsTiles(t *testing.T) {
 	if w.Title() != "Opsdesk" {
 		t.Errorf("title = %q, want Opsdesk", w.Title())
 	}
+	all := joined(w.Content())
+	mustContain(t, "Home", all, "Manage Security", TileSecurityMaterial, TileKeystore, TileConnectivityTests)
+}
 
-	buttons := map[string]*widget.Button{}
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch v := o.(type) {
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case *widget.Button:
-			buttons[v.Text] = v
-		}
+func TestTilesOpenTheirWindowsOnce(t *testing.T) {
+	h := newTestHome(t)
+
+	if !h.securityMaterial.button.Disabled() {
+		t.Error("the Security Material tile is enabled but has no window behind it yet")
 	}
-	walk(w.Content())
+	if h.securityMaterial.title.Importance != widget.LowImportance || h.securityMaterial.count.Segments[0].(*widget.TextSegment).Style.ColorName != theme.ColorNameDisabled {
+		t.Error("the Security Material placeholder does not look disabled")
+	}
 
-	for _, title := range []string{TileSecurityMaterial, TileKeystore, TileConnectivityTests} {
-		b, ok := buttons[title]
-		if !ok {
-			t.Errorf("no tile %q", title)
-			continue
-		}
-		if !b.Disabled() {
-			t.Errorf("tile %q is enabled but has no screen behind it yet", title)
-		}
+	test.Tap(h.keystoreTile.button)
+	first := h.ksWin
+	if first == nil {
+		t.Fatal("the Keystore tile opened no window")
+	}
+	test.Tap(h.keystoreTile.button)
+	if h.ksWin != first {
+		t.Error("a second tap opened a second Keystore window instead of bringing the first forward")
+	}
+	test.Tap(h.connectivityTile.button)
+	if h.connWin == nil {
+		t.Fatal("the Connectivity Tests tile opened no window")
+	}
+	mustContain(t, "Keystore window", joined(h.ksWin.win.Content()), "Overview / Manage Keystore")
+	mustContain(t, "Connectivity window", joined(h.connWin.win.Content()), "Overview / Test Connectivity", "TLS", "SMTP", "IMAP", "POP3")
+
+	opened := false
+	h.EnableSecurityMaterial(func() { opened = true })
+	test.Tap(h.securityMaterial.button)
+	if !opened {
+		t.Error("EnableSecurityMaterial did not make the tile open the window")
+	}
+}
+
+func TestKeystoreTileCountsExpiry(t *testing.T) {
+	h := newTestHome(t)
+	now := time.Now()
+	path := newKeystore(t, map[string]*x509.Certificate{
+		"fine":    certValid(t, "Fine", now.Add(-time.Hour), now.AddDate(1, 0, 0)),
+		"soon":    certValid(t, "Soon", now.Add(-time.Hour), now.AddDate(0, 0, 10)),
+		"soon2":   certValid(t, "Soon Too", now.Add(-time.Hour), now.AddDate(0, 0, 29)),
+		"expired": certValid(t, "Expired", now.AddDate(-1, 0, 0), now.AddDate(0, 0, -1)),
+	})
+	if got := h.keystoreTile.count.String(); got != "–  no keystore open" {
+		t.Errorf("before opening: %q", got)
+	}
+	openKeystore(t, h, path)
+	tile := h.keystoreTile
+	if got := tile.count.String(); got != "4  entries" {
+		t.Errorf("count %q", got)
+	}
+	segs := tile.alerts.Segments
+	if len(segs) != 2 {
+		t.Fatalf("alerts %q", tile.alerts.String())
+	}
+	soon, expired := segs[0].(*widget.TextSegment), segs[1].(*widget.TextSegment)
+	if soon.Text != "2 expire within 30 days · " || soon.Style.ColorName != theme.ColorNameWarning {
+		t.Errorf("soon: %q in %s", soon.Text, soon.Style.ColorName)
+	}
+	if expired.Text != "1 expired" || expired.Style.ColorName != theme.ColorNameError {
+		t.Errorf("expired: %q in %s", expired.Text, expired.Style.ColorName)
+	}
+}
+
+func TestHomeOpensTheOwnKeystoreWhenWired(t *testing.T) {
+	path := newKeystore(t, map[string]*x509.Certificate{
+		"root": certValid(t, "Root", time.Now().Add(-time.Hour), time.Now().AddDate(1, 0, 0)),
+	})
+	a := test.NewTempApp(t)
+	h := New(a, Options{OpenOwnKeystore: func() (*keystore.Keystore, error) {
+		return keystore.Open(path, []byte(testPassword))
+	}})
+	defer h.win.Close()
+	settle(t, h)
+	if got := h.keystoreTile.count.String(); got != "1  entry" {
+		t.Errorf("tile %q", got)
 	}
 }

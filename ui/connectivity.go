@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+
+	"github.com/opsdesk/opsdesk/core/connectivity"
+	"github.com/opsdesk/opsdesk/core/keystore"
+)
+
+// connectivityWindow is "Overview / Test Connectivity": a tab per protocol
+// (TLS, SMTP, IMAP, POP3), each with the tenant's Request form, Send and
+// Cancel, and its Response.
+type connectivityWindow struct {
+	app    fyne.App
+	win    fyne.Window
+	svc    *KeystoreService
+	bg     *background
+	opener *keystoreOpener
+	home   func()
+	creds  CredentialSource
+
+	tabs    *container.AppTabs
+	byProto map[connectivity.Protocol]*connTab
+
+	// connectTo, when set, is the address every test connects to while
+	// certificates are still checked for the host typed: tests reach a
+	// server whose certificate is for mailtest.Host on loopback with it.
+	connectTo string
+	timeouts  connectivity.Timeouts
+	// onResult gets a few words about each finished test, for the tile.
+	onResult func(summary string, ok bool)
+
+	lastImport *importDialog // the latest Add to Keystore dialog, for tests
+}
+
+func newConnectivityWindow(a fyne.App, svc *KeystoreService, bg *background, home func(), creds CredentialSource) *connectivityWindow {
+	w := &connectivityWindow{app: a, svc: svc, bg: bg, home: home, creds: creds,
+		opener: &keystoreOpener{app: a, svc: svc}, byProto: map[connectivity.Protocol]*connTab{}}
+	w.win = a.NewWindow("Connectivity Tests – Opsdesk")
+	w.tabs = container.NewAppTabs()
+	for _, p := range []connectivity.Protocol{connectivity.TLS, connectivity.SMTP, connectivity.IMAP, connectivity.POP3} {
+		t := newConnTab(w, p)
+		w.byProto[p] = t
+		w.tabs.Append(container.NewTabItem(string(p), t.content()))
+	}
+	w.tabs.SelectIndex(1) // SMTP: where the Gmail tutorial starts
+	w.win.SetContent(container.NewPadded(container.NewBorder(breadcrumb("Test Connectivity", home), nil, nil, nil, w.tabs)))
+	restoreSize(a, w.win, "connectivity", fyne.NewSize(1240, 760))
+	w.win.SetCloseIntercept(func() {
+		saveSize(a, w.win, "connectivity")
+		w.win.Hide()
+	})
+	svc.onChange(w.onKeystoreChanged)
+	w.onKeystoreChanged()
+	return w
+}
+
+// tab returns the tab of protocol p.
+func (w *connectivityWindow) tab(p connectivity.Protocol) *connTab { return w.byProto[p] }
+
+func (w *connectivityWindow) show() {
+	var fields []*credentialField
+	for _, t := range w.byProto {
+		if t.cred != nil {
+			fields = append(fields, t.cred)
+		}
+	}
+	reloadCredentials(w.creds, fields, w.bg)
+	w.win.Show()
+	w.win.RequestFocus()
+}
+
+// onKeystoreChanged offers the keystore's key pairs to the TLS tab.
+func (w *connectivityWindow) onKeystoreChanged() {
+	if t := w.byProto[connectivity.TLS]; t != nil && t.clientAlias != nil {
+		t.clientAlias.SetOptions(w.svc.keyPairs())
+	}
+}
+
+// cancelAll stops every running test: the app is quitting.
+func (w *connectivityWindow) cancelAll() {
+	for _, t := range w.byProto {
+		if t.stop != nil {
+			t.stop()
+		}
+	}
+}
+
+// onSend runs the tab's test off the UI thread. The activity indicator
+// turns and Cancel is live until the result is shown.
+func (t *connTab) onSend() {
+	if t.stop != nil || t.validate() != "" {
+		return
+	}
+	req := t.request()
+	var fill func(*connectivity.Request) error
+	if t.cred != nil && req.Auth != connectivity.AuthNone {
+		fill = t.cred.capture()
+	}
+	clientAlias := ""
+	if t.clientCert != nil && t.clientCert.Checked {
+		clientAlias = t.clientAlias.Selected
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	t.stop = stop
+	t.setRunning(true, fmt.Sprintf("Testing %s…", req.Host))
+	svc := t.w.svc
+	t.w.bg.run(func() func() {
+		defer stop()
+		err := prepare(&req, fill, clientAlias, svc)
+		if err != nil {
+			clear(req.Password)
+			return func() {
+				t.setRunning(false, "")
+				showError("Send", err, t.w.win)
+			}
+		}
+		res := connectivity.Run(ctx, req)
+		clear(req.Password)
+		return func() {
+			t.setRunning(false, "")
+			t.resp.show(res)
+			if t.w.onResult != nil {
+				t.w.onResult(summary(res), res.OK())
+			}
+		}
+	})
+}
+
+// prepare fills in what a worker must fetch: the credential (from the
+// keyring, later) and the client certificate's key from the keystore.
+func prepare(req *connectivity.Request, fill func(*connectivity.Request) error, clientAlias string, svc *KeystoreService) error {
+	if fill != nil {
+		if err := fill(req); err != nil {
+			return err
+		}
+	}
+	if clientAlias == "" {
+		return nil
+	}
+	return svc.use(func(k *keystore.Keystore) error {
+		cert, err := k.TLSCertificate(clientAlias, nil)
+		if err == nil {
+			req.ClientCert = &cert
+		}
+		return err
+	})
+}
+
+func (t *connTab) onCancel() {
+	stop := t.stop
+	if stop == nil {
+		return
+	}
+	// The form first, then the cancel: the result may come back at once.
+	t.cancel.Disable()
+	t.status.SetText("Cancelling…")
+	stop()
+}
+
+// setRunning switches between a running test and a form ready to send.
+func (t *connTab) setRunning(on bool, status string) {
+	t.status.SetText(status)
+	if on {
+		t.send.Disable()
+		t.cancel.Enable()
+		t.activity.Show()
+		t.activity.Start()
+		return
+	}
+	t.stop = nil
+	t.activity.Stop()
+	t.activity.Hide()
+	t.cancel.Disable()
+	t.validate()
+}
+
+// summary is the Home tile's line about the last test.
+func summary(r *connectivity.Result) string {
+	verdict := "passed"
+	if !r.OK() {
+		verdict = "failed"
+	}
+	return fmt.Sprintf("Last test: %s %s:%d %s", r.Protocol, r.Host, r.Port, verdict)
+}
+
+// onAddToKeystore lists the chain's certificates, each with its suggested
+// alias and fingerprint, and adds the checked ones to the shared keystore.
+func (w *connectivityWindow) onAddToKeystore(r *connectivity.Result) {
+	w.opener.ensure(w.win, "The server's certificates go into a keystore.", func() {
+		d := newImportDialog("Add to Keystore", chainBatch(r), w.svc.Model(), w.win, func(cands []keystore.Candidate) {
+			addCertificates(w.svc, "Add to Keystore", cands, w.win)
+		})
+		w.lastImport = d
+		d.show()
+	})
+}
+
+// onSaveChain saves the chain as the tenant's download icon does: a .zip
+// of .cer files, named after each certificate's CN.
+func (w *connectivityWindow) onSaveChain(r *connectivity.Result) {
+	data, err := connectivity.ChainZip(r.Chain)
+	if err != nil {
+		showError("Download", err, w.win)
+		return
+	}
+	saveBytes(w.win, w.svc, "Download", "certificates.zip", w.opener.lastDir(), data)
+}

@@ -1,0 +1,296 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/opsdesk/opsdesk/core/connectivity"
+)
+
+// portOptions are the Port drop-down's choices, spelled as the tenant
+// spells SMTP's ("587 (SMTP /STARTTLS)", space included). The IMAP and
+// POP3 labels are not confirmed; they follow the same pattern, which is
+// what a user coming from the SMTP tab expects.
+var portOptions = map[connectivity.Protocol][]string{
+	connectivity.SMTP: {"587 (SMTP /STARTTLS)", "465 (SMTPS)", "25 (SMTP)"},
+	connectivity.IMAP: {"143 (IMAP/STARTTLS)", "993 (IMAPS)"},
+	connectivity.POP3: {"110 (POP3/STARTTLS)", "995 (POP3S)"},
+	connectivity.TLS:  {"443"},
+}
+
+// Labels of the IMAP tab's choice and of the certificate check.
+const (
+	labelListFolders   = "List Folders"
+	labelCheckMailbox  = "Check Mailbox Content"
+	labelVerify        = "Valid Server Certificate Required"
+	labelCheckAddrs    = "Check Mail Addresses"
+	labelClientCert    = "Authenticate with Client Certificate"
+	defaultIMAPMailbox = "INBOX"
+)
+
+// connTab is one protocol's tab: the Request form, Send and Cancel, and
+// the Response.
+type connTab struct {
+	w     *connectivityWindow
+	proto connectivity.Protocol
+
+	host       *widget.Entry
+	port       *widget.SelectEntry
+	protection *widget.Select // not on the TLS tab, which is TLS
+	auth       *widget.Select // not on the TLS tab
+	cred       *credentialField
+	verify     *widget.Check
+
+	checkAddrs  *widget.Check // SMTP
+	from, to    *widget.Entry
+	imapAction  *widget.RadioGroup // IMAP
+	folder      *widget.Entry
+	mailbox     *widget.Check // POP3
+	clientCert  *widget.Check // TLS
+	clientAlias *widget.Select
+
+	send, cancel *widget.Button
+	activity     *widget.Activity
+	status       *widget.Label // why Send waits, or what is running
+	resp         *responsePanel
+	stop         func() // cancels the running test; nil when none runs
+}
+
+func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
+	t := &connTab{w: w, proto: p}
+	changed := func(string) { t.validate() }
+	t.host = widget.NewEntry()
+	t.host.SetPlaceHolder(map[connectivity.Protocol]string{connectivity.SMTP: "e.g. smtp.gmail.com",
+		connectivity.IMAP: "e.g. imap.gmail.com", connectivity.POP3: "e.g. pop.gmail.com", connectivity.TLS: "e.g. example.com"}[p])
+	t.host.OnChanged = changed
+	t.host.OnSubmitted = func(string) { t.onSend() }
+	t.port = widget.NewSelectEntry(portOptions[p])
+	t.port.SetText(portOptions[p][0])
+	t.port.OnChanged = changed
+	t.verify = widget.NewCheck(labelVerify, nil)
+	t.verify.SetChecked(true)
+
+	if p != connectivity.TLS {
+		implicit := connectivity.Implicit.Label(p)
+		t.protection = widget.NewSelect([]string{"Off", implicit, string(connectivity.STARTTLSMandatory), string(connectivity.STARTTLSOptional)}, t.onProtection)
+		auths := []string{string(connectivity.AuthNone), string(connectivity.AuthEncrypted), string(connectivity.AuthPlain)}
+		if p == connectivity.POP3 {
+			auths = auths[1:] // POP3 always logs in: a Credential Name is mandatory
+		}
+		t.auth = widget.NewSelect(auths, func(string) { t.validate() })
+		t.cred = newCredentialField(w.creds, func() { t.validate() })
+	}
+	switch p {
+	case connectivity.SMTP:
+		t.from, t.to = widget.NewEntry(), widget.NewEntry()
+		t.from.SetPlaceHolder("you@gmail.com")
+		t.to.SetPlaceHolder("someone@example.com")
+		t.from.OnChanged, t.to.OnChanged = changed, changed
+		t.checkAddrs = widget.NewCheck(labelCheckAddrs, func(bool) { t.validate() })
+	case connectivity.IMAP:
+		t.folder = widget.NewEntry()
+		t.folder.SetText(defaultIMAPMailbox)
+		t.folder.OnChanged = changed
+		t.imapAction = widget.NewRadioGroup([]string{labelListFolders, labelCheckMailbox}, func(string) { t.validate() })
+	case connectivity.POP3:
+		t.mailbox = widget.NewCheck(labelCheckMailbox, nil)
+	case connectivity.TLS:
+		t.clientAlias = widget.NewSelect(nil, func(string) { t.validate() })
+		t.clientAlias.PlaceHolder = "(a Key Pair of the keystore)"
+		t.clientCert = widget.NewCheck(labelClientCert, func(bool) { t.validate() })
+	}
+
+	t.send = &widget.Button{Text: "Send", Icon: theme.MailSendIcon(), Importance: widget.HighImportance, OnTapped: t.onSend}
+	t.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: t.onCancel}
+	t.cancel.Disable()
+	t.activity = widget.NewActivity()
+	t.activity.Hide()
+	t.status = widget.NewLabel("")
+	t.status.Wrapping = fyne.TextWrapWord
+	t.resp = newResponsePanel(w)
+
+	if t.protection != nil {
+		t.protection.SetSelected(string(connectivity.STARTTLSMandatory))
+		t.auth.SetSelected(t.auth.Options[0])
+	}
+	t.validate()
+	return t
+}
+
+// content lays the tab out: the Request on the left, the Response on the
+// right, each scrolling on its own.
+func (t *connTab) content() fyne.CanvasObject {
+	form := widget.NewForm(
+		widget.NewFormItem("Host", t.host),
+		widget.NewFormItem("Port", t.port),
+	)
+	if t.protection != nil {
+		form.Append("Protection", t.protection)
+		form.Append("Authentication", t.auth)
+		form.Append("Credential Name", t.cred.obj)
+	}
+	switch t.proto {
+	case connectivity.SMTP:
+		form.Append("", t.checkAddrs)
+		form.Append("From", t.from)
+		form.Append("To", t.to)
+	case connectivity.IMAP:
+		form.Append("", t.imapAction)
+		form.Append("Folder", t.folder)
+	case connectivity.POP3:
+		form.Append("", t.mailbox)
+	case connectivity.TLS:
+		form.Append("", t.clientCert)
+		form.Append("Alias", t.clientAlias)
+	}
+	form.Append("", t.verify)
+	actions := container.NewHBox(t.send, t.cancel, t.activity)
+	request := container.NewVBox(heading("Request"), form, actions, t.status)
+	response := container.NewBorder(heading("Response"), nil, nil, nil, container.NewVScroll(t.resp.box))
+	split := container.NewHSplit(container.NewVScroll(request), response)
+	split.Offset = 0.45
+	return split
+}
+
+// onProtection keeps the form consistent with the protection chosen: no
+// certificate to require without TLS, and the port following the usual
+// one for the protection (unless the user typed another).
+func (t *connTab) onProtection(label string) {
+	pr := t.protectionValue()
+	if pr == connectivity.Off {
+		t.verify.Disable()
+	} else {
+		t.verify.Enable()
+	}
+	port, _ := parsePort(t.port.Text)
+	implicitPort := connectivity.DefaultPort(t.proto, connectivity.Implicit)
+	plainPort := connectivity.DefaultPort(t.proto, connectivity.STARTTLSMandatory)
+	switch {
+	case pr == connectivity.Implicit && port == plainPort:
+		t.port.SetText(optionFor(t.proto, implicitPort))
+	case pr != connectivity.Implicit && port == implicitPort:
+		t.port.SetText(optionFor(t.proto, plainPort))
+	}
+	t.validate()
+}
+
+func optionFor(p connectivity.Protocol, port int) string {
+	for _, o := range portOptions[p] {
+		if n, ok := parsePort(o); ok && n == port {
+			return o
+		}
+	}
+	return strconv.Itoa(port)
+}
+
+// parsePort reads the number a port option or a typed port starts with.
+func parsePort(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	end := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsDigit(r) })
+	if end < 0 {
+		end = len(s)
+	}
+	n, err := strconv.Atoi(s[:end])
+	if err != nil || n < 1 || n > 65535 {
+		return 0, false
+	}
+	return n, true
+}
+
+func (t *connTab) protectionValue() connectivity.Protection {
+	if t.protection == nil {
+		return connectivity.Implicit
+	}
+	switch sel := t.protection.Selected; sel {
+	case "Off":
+		return connectivity.Off
+	case connectivity.Implicit.Label(t.proto):
+		return connectivity.Implicit
+	default:
+		return connectivity.Protection(sel)
+	}
+}
+
+// validate enables the fields that apply and Send when the form is
+// complete, saying what is missing otherwise.
+func (t *connTab) validate() string {
+	why := ""
+	if t.auth != nil {
+		t.cred.setEnabled(t.auth.Selected != string(connectivity.AuthNone))
+	}
+	switch {
+	case strings.TrimSpace(t.host.Text) == "":
+		why = "Type the host name of the server."
+	case !validPort(t.port.Text):
+		why = "The port must be a number between 1 and 65535."
+	case t.auth != nil && t.auth.Selected != string(connectivity.AuthNone) && t.cred.missing() != "":
+		why = t.cred.missing()
+	}
+	switch t.proto {
+	case connectivity.SMTP:
+		setEnabled(t.from, t.checkAddrs.Checked)
+		setEnabled(t.to, t.checkAddrs.Checked)
+		if why == "" && t.checkAddrs.Checked && (strings.TrimSpace(t.from.Text) == "" || strings.TrimSpace(t.to.Text) == "") {
+			why = "Type the From and To addresses to check, or uncheck " + labelCheckAddrs + "."
+		}
+	case connectivity.IMAP:
+		setEnabled(t.folder, t.imapAction.Selected == labelCheckMailbox)
+		if why == "" && t.imapAction.Selected == labelCheckMailbox && strings.TrimSpace(t.folder.Text) == "" {
+			why = "Type the folder to check, for example INBOX."
+		}
+	case connectivity.TLS:
+		setEnabled(t.clientAlias, t.clientCert.Checked)
+		if why == "" && t.clientCert.Checked && t.clientAlias.Selected == "" {
+			why = "Choose the key pair to authenticate with (Alias)."
+		}
+	}
+	if t.stop != nil {
+		return why // running: Send stays off, the status says what runs
+	}
+	t.status.SetText(why)
+	setEnabled(t.send, why == "")
+	return why
+}
+
+func validPort(s string) bool { _, ok := parsePort(s); return ok }
+
+// request reads the form into a test request. The credential and the
+// client certificate are filled in by the worker (see prepare).
+func (t *connTab) request() connectivity.Request {
+	port, _ := parsePort(t.port.Text)
+	req := connectivity.Request{
+		Protocol:   t.proto,
+		Host:       strings.TrimSpace(t.host.Text),
+		Port:       port,
+		Protection: t.protectionValue(),
+		Trusted:    t.w.svc.trusted(),
+		ConnectTo:  t.w.connectTo,
+		Timeouts:   t.w.timeouts,
+	}
+	req.VerifyCertificate = t.verify.Checked && req.Protection != connectivity.Off
+	if t.auth != nil {
+		req.Auth = connectivity.Auth(t.auth.Selected)
+	}
+	switch t.proto {
+	case connectivity.SMTP:
+		if t.checkAddrs.Checked {
+			req.From, req.To = strings.TrimSpace(t.from.Text), strings.TrimSpace(t.to.Text)
+		}
+	case connectivity.IMAP:
+		switch t.imapAction.Selected {
+		case labelListFolders:
+			req.ListFolders = true
+		case labelCheckMailbox:
+			req.Mailbox = strings.TrimSpace(t.folder.Text)
+		}
+	case connectivity.POP3:
+		req.CheckMailbox = t.mailbox.Checked
+	}
+	return req
+}

@@ -1,0 +1,214 @@
+package ui
+
+import (
+	"crypto/x509"
+	"fmt"
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/opsdesk/opsdesk/core/certs"
+	"github.com/opsdesk/opsdesk/core/connectivity"
+)
+
+// responsePanel is a tab's Response: the banner, the check lines, the
+// explanation when something failed, the Server Certificate Chain with its
+// download icon and Add to Keystore, and the technical detail folded away.
+type responsePanel struct {
+	w      *connectivityWindow
+	box    *fyne.Container
+	result *connectivity.Result
+
+	banner      *widget.Label
+	bannerIcon  *widget.Icon
+	bannerBg    *canvas.Rectangle
+	bannerRow   fyne.CanvasObject
+	checks      *fyne.Container
+	explanation *fyne.Container
+	chain       *widget.Accordion
+	chainRow    *fyne.Container
+	download    *widget.Button
+	addToKS     *widget.Button
+	technical   *widget.Accordion
+}
+
+func newResponsePanel(w *connectivityWindow) *responsePanel {
+	p := &responsePanel{w: w}
+	p.banner = widget.NewLabel("")
+	p.banner.Wrapping = fyne.TextWrapWord
+	p.banner.TextStyle = fyne.TextStyle{Bold: true}
+	p.bannerIcon = widget.NewIcon(theme.ConfirmIcon())
+	p.bannerBg = canvas.NewRectangle(color.Transparent)
+	p.bannerBg.CornerRadius = theme.InputRadiusSize()
+	p.bannerBg.StrokeWidth = 1
+	p.bannerRow = container.NewStack(p.bannerBg,
+		container.NewPadded(container.NewBorder(nil, nil, container.NewCenter(p.bannerIcon), nil, p.banner)))
+	p.checks = container.NewVBox()
+	p.explanation = container.NewVBox()
+	p.download = &widget.Button{Icon: theme.DownloadIcon(), Importance: widget.LowImportance, OnTapped: func() { p.w.onSaveChain(p.result) }}
+	p.addToKS = &widget.Button{Text: "Add to Keystore", Icon: theme.ContentAddIcon(), OnTapped: func() { p.w.onAddToKeystore(p.result) }}
+	p.chain = widget.NewAccordion()
+	// The buttons sit on the accordion's header, at its right end, as the
+	// tenant's download icon does; the certificates below get the full width.
+	p.chainRow = container.NewStack(p.chain, container.NewVBox(container.NewHBox(layout.NewSpacer(), p.download, p.addToKS)))
+	p.technical = widget.NewAccordion()
+	empty := widget.NewLabel("Fill in the Request and press Send.")
+	empty.Importance = widget.LowImportance
+	p.box = container.NewVBox(empty)
+	return p
+}
+
+// show fills the panel with a test's result.
+func (p *responsePanel) show(r *connectivity.Result) {
+	p.result = r
+	p.box.RemoveAll()
+	p.showBanner(r)
+	p.box.Add(p.bannerRow)
+
+	p.checks.RemoveAll()
+	for _, c := range r.Checks {
+		p.checks.Add(checkLine(c))
+	}
+	if r.TLSVersion != "" {
+		p.checks.Add(plainLine(fmt.Sprintf("TLS: %s, %s", r.TLSVersion, r.Cipher)))
+	}
+	if len(r.Folders) > 0 {
+		p.checks.Add(plainLine("Folders: " + strings.Join(r.Folders, ", ")))
+	}
+	p.box.Add(p.checks)
+
+	p.explanation.RemoveAll()
+	if e := r.Explanation; e != nil {
+		form := widget.NewForm(
+			widget.NewFormItem("What happened", value(e.What)),
+			widget.NewFormItem("What to do", value(e.Next)),
+		)
+		if e.ServerText != "" {
+			form.Append("The server's words", monoValue(e.ServerText))
+		}
+		p.explanation.Add(form)
+		p.box.Add(p.explanation)
+	}
+
+	if len(r.Chain) > 0 {
+		p.chain.Items = nil
+		p.chain.Append(widget.NewAccordionItem("Server Certificate Chain", chainView(r.Chain)))
+		p.chain.Refresh()
+		p.box.Add(p.chainRow)
+	}
+
+	p.technical.Items = nil
+	p.technical.Append(widget.NewAccordionItem("Technical Detail", monoValue(technicalDetail(r))))
+	p.technical.Refresh()
+	p.box.Add(p.technical)
+}
+
+// showBanner colours the banner from the theme: success when the host was
+// reached, error when not, so it reads right in light and dark.
+func (p *responsePanel) showBanner(r *connectivity.Result) {
+	p.banner.SetText(r.Banner)
+	name, icon := theme.ColorNameSuccess, theme.ConfirmIcon()
+	if !r.Reached {
+		name, icon = theme.ColorNameError, theme.ErrorIcon()
+	}
+	p.bannerIcon.SetResource(theme.NewColoredResource(icon, name))
+	c := theme.Color(name)
+	p.bannerBg.StrokeColor = c
+	p.bannerBg.FillColor = withAlpha(c, 0x30)
+	p.bannerBg.Refresh()
+}
+
+func withAlpha(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
+}
+
+// checkLine is "STARTTLS: Supported", coloured by the outcome: an error
+// when it failed the test, a warning when it is reported but was not
+// required (a certificate not checked against the keystore).
+func checkLine(c connectivity.Check) fyne.CanvasObject {
+	text := c.Name + ": " + c.Value
+	if c.Note != "" {
+		text += " (" + c.Note + ")"
+	}
+	l := plainLine(text)
+	icon := theme.NewColoredResource(theme.ConfirmIcon(), theme.ColorNameSuccess)
+	switch {
+	case !c.OK:
+		l.Importance = widget.DangerImportance
+		icon = theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError)
+	case c.Value == "Invalid" || c.Value == "None" || c.Value == "Not Supported":
+		l.Importance = widget.WarningImportance
+		icon = theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning)
+	}
+	return container.NewBorder(nil, nil, lineIcon(icon), nil, l)
+}
+
+// lineIcon puts an icon level with the first line of a label beside it.
+func lineIcon(icon fyne.Resource) fyne.CanvasObject {
+	pad := theme.InnerPadding() / 2
+	return container.NewVBox(container.New(layout.NewCustomPaddedLayout(pad, 0, 0, 0), widget.NewIcon(icon)))
+}
+
+func plainLine(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.Selectable = true
+	return l
+}
+
+// chainView prints each certificate as the tenant does (dn=…, issuerDN=…,
+// validUntil=…), with its fingerprints.
+func chainView(chain []*x509.Certificate) fyne.CanvasObject {
+	box := container.NewVBox()
+	for i, c := range chain {
+		title := fmt.Sprintf("Certificate %d of %d: %s", i+1, len(chain), c.Subject.CommonName)
+		box.Add(heading(title))
+		box.Add(monoValue(strings.Join(connectivity.CertificateLines(c), "\n")))
+	}
+	return box
+}
+
+// technicalDetail is for whoever supports the user: the error, how long
+// each step took, and the conversation with secrets hidden.
+func technicalDetail(r *connectivity.Result) string {
+	var b strings.Builder
+	if r.Address != "" {
+		fmt.Fprintf(&b, "Address: %s\n", r.Address)
+	}
+	if r.Err != nil {
+		fmt.Fprintf(&b, "Error: %v\n", r.Err)
+	}
+	var phases []string
+	for _, ph := range r.Phases {
+		phases = append(phases, fmt.Sprintf("%s %s", ph.Name, ph.Duration.Round(time.Millisecond)))
+	}
+	fmt.Fprintf(&b, "Took %s: %s\n", r.Elapsed.Round(time.Millisecond), strings.Join(phases, ", "))
+	if len(r.Transcript) > 0 {
+		b.WriteString("\nTranscript (secrets shown as ***):\n")
+		for _, l := range r.Transcript {
+			dir := "C:"
+			if l.FromServer {
+				dir = "S:"
+			}
+			fmt.Fprintf(&b, "%s %s\n", dir, l.Text)
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// chainBatch offers a server's chain to the import dialog.
+func chainBatch(r *connectivity.Result) certs.Batch {
+	var b certs.Batch
+	for _, c := range r.Chain {
+		b.Certificates = append(b.Certificates, certs.Found{Cert: c, Source: "the server's chain"})
+	}
+	return b
+}

@@ -1,0 +1,165 @@
+package ui
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+
+	"github.com/opsdesk/opsdesk/core/certs"
+	"github.com/opsdesk/opsdesk/core/keystore"
+	"github.com/opsdesk/opsdesk/core/problem"
+)
+
+// isKeystoreFile tells keystores, whose entries are merged or which are
+// opened, from certificate files, which are imported.
+func isKeystoreFile(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".jks", ".p12", ".pfx", ".keystore":
+		return true
+	}
+	return false
+}
+
+func isJKS(path string) bool { return strings.EqualFold(filepath.Ext(path), ".jks") }
+
+// onDropped takes files dropped on the window (or on Home, or opened
+// with Opsdesk from a file manager). Certificate files are read off the
+// UI thread and listed in one import dialog; nothing is written until the
+// user confirms. Keystore files are offered to Add ▾ Keystore afterwards,
+// or opened when no keystore is open yet. Where the files were dropped
+// does not matter, so this takes no position and tests call it directly.
+func (w *keystoreWindow) onDropped(uris []fyne.URI) {
+	var certFiles, stores []string
+	for _, u := range uris {
+		if u == nil || u.Scheme() != "file" {
+			continue
+		}
+		if isKeystoreFile(u.Path()) {
+			stores = append(stores, u.Path())
+		} else {
+			certFiles = append(certFiles, u.Path())
+		}
+	}
+	if len(certFiles) == 0 {
+		w.offerKeystores(stores)
+		return
+	}
+	if i := slices.IndexFunc(stores, isJKS); i >= 0 && w.svc.Model() == nil {
+		// A keystore dropped with the certificates is where they go.
+		rest := toURIs(slices.Concat(certFiles, stores[:i], stores[i+1:]))
+		w.opener.askPassword(w.win, stores[i], "", func() { w.onDropped(rest) })
+		return
+	}
+	w.opener.ensure(w.win, "The certificates you dropped go into a keystore.", func() {
+		w.bg.run(func() func() {
+			batch := readCertificateFiles(certFiles)
+			return func() { w.showImport(batch, func() { w.offerKeystores(stores) }) }
+		})
+	})
+}
+
+func toURIs(paths []string) []fyne.URI {
+	out := make([]fyne.URI, len(paths))
+	for i, p := range paths {
+		out[i] = storage.NewFileURI(p)
+	}
+	return out
+}
+
+// offerKeystores opens the first keystore file when none is open, or
+// offers Add ▾ Keystore for each in turn.
+func (w *keystoreWindow) offerKeystores(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	if w.svc.Model() == nil && isJKS(paths[0]) {
+		w.opener.askPassword(w.win, paths[0], "", func() { w.offerKeystores(paths[1:]) })
+		return
+	}
+	w.opener.ensure(w.win, "The keystore you dropped is added to the open keystore.", func() {
+		d := w.onAddKeystore(paths[0])
+		d.dlg.SetOnClosed(func() { w.offerKeystores(paths[1:]) })
+	})
+}
+
+// showImport lists what was read in the import dialog; after runs when it
+// closes, confirmed or not.
+func (w *keystoreWindow) showImport(batch certs.Batch, after func()) {
+	d := newImportDialog("Import Certificates", batch, w.model, w.win, w.importCertificates)
+	if after != nil {
+		d.dlg.SetOnClosed(after)
+	}
+	w.lastImport = d
+	d.show()
+}
+
+// importCertificates adds the confirmed certificates in one save, then
+// says what became of each.
+func (w *keystoreWindow) importCertificates(cands []keystore.Candidate) {
+	addCertificates(w.svc, "Import Certificates", cands, w.win)
+}
+
+// addCertificates adds cands to the shared keystore and shows the summary;
+// the Connectivity Tests window's Add to Keystore uses it too.
+func addCertificates(svc *KeystoreService, title string, cands []keystore.Candidate, parent fyne.Window) {
+	var results []keystore.Result
+	svc.do(func(k *keystore.Keystore) error {
+		var err error
+		results, err = k.AddCertificates(cands)
+		return err
+	}, true, func(err error) {
+		if err != nil {
+			showError(title, err, parent)
+			return
+		}
+		showResults(title, "", results, parent)
+	})
+}
+
+// readCertificateFiles reads every file with certs.Read. A file is read up
+// to one byte past certs' size limit, so that a huge file dropped by
+// mistake is refused without being loaded.
+func readCertificateFiles(paths []string) certs.Batch {
+	var b certs.Batch
+	for _, p := range paths {
+		name := filepath.Base(p)
+		data, err := readLimited(p, certs.MaxFileSize+1)
+		if err != nil {
+			b.Problems = append(b.Problems, readProblem(name, err))
+			continue
+		}
+		b.Add(certs.Read(name, data))
+	}
+	return b
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, errFolder
+	}
+	return io.ReadAll(io.LimitReader(f, limit))
+}
+
+var errFolder = &problem.Error{What: "is a folder"}
+
+func readProblem(name string, err error) *problem.Error {
+	switch {
+	case err == errFolder:
+		return &problem.Error{Source: name, What: "is a folder, not a certificate", Hint: "Drop the certificate files inside it instead."}
+	case os.IsNotExist(err):
+		return &problem.Error{Source: name, What: "no longer exists", Hint: "Check where the file went and drop it again."}
+	case os.IsPermission(err):
+		return &problem.Error{Source: name, What: "cannot be read: you are not allowed to", Hint: "Copy it somewhere you may read it, then drop the copy.", Detail: err.Error()}
+	}
+	return &problem.Error{Source: name, What: "cannot be read", Hint: "Check the file and try again.", Detail: err.Error()}
+}

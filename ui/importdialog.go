@@ -1,0 +1,277 @@
+package ui
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/opsdesk/opsdesk/core/certs"
+	"github.com/opsdesk/opsdesk/core/keystore"
+	"github.com/opsdesk/opsdesk/core/problem"
+)
+
+// importItem is one certificate offered for the keystore.
+type importItem struct {
+	cert     *x509.Certificate
+	desc     certs.Description
+	sources  []string
+	existing string // the alias already holding it, if any
+	check    *widget.Check
+	alias    *widget.Entry
+}
+
+// importDialog lists every certificate found, each with its suggested
+// alias, subject, issuer, validity, fingerprint and a checkbox, and every
+// file that held none with the reason. Nothing is written until Confirm:
+// the drop handler and the chain's Add to Keystore both use it.
+type importDialog struct {
+	items     []*importItem
+	problems  []*problem.Error
+	model     *ksModel
+	dlg       *dialog.CustomDialog
+	confirm   *widget.Button
+	cancel    *widget.Button
+	status    *widget.Label
+	onConfirm func([]keystore.Candidate)
+}
+
+func newImportDialog(title string, batch certs.Batch, m *ksModel, parent fyne.Window, onConfirm func([]keystore.Candidate)) *importDialog {
+	d := &importDialog{problems: batch.Problems, model: m, onConfirm: onConfirm}
+	d.status = widget.NewLabel("")
+	d.status.Wrapping = fyne.TextWrapWord
+	d.status.Importance = widget.DangerImportance
+	d.cancel = &widget.Button{Text: "Cancel", OnTapped: d.onCancel}
+	d.confirm = &widget.Button{Text: "Confirm", Importance: widget.HighImportance, OnTapped: d.onConfirmTapped}
+	d.collect(batch.Certificates)
+
+	list := container.NewVBox()
+	if n := len(d.items); n > 0 {
+		h := plural(n, "certificate", "certificates") + " found"
+		if len(d.problems) > 0 {
+			h += "; " + plural(len(d.problems), "file holds", "files hold") + " none (listed below)"
+		}
+		list.Add(heading(h))
+	}
+	for _, it := range d.items {
+		list.Add(d.itemView(it))
+		list.Add(widget.NewSeparator())
+	}
+	if len(d.problems) > 0 {
+		h := "1 file is not a certificate"
+		if n := len(d.problems); n > 1 {
+			h = fmt.Sprintf("%d files are not certificates", n)
+		}
+		list.Add(heading(h))
+		for _, p := range d.problems {
+			msg := widget.NewLabel(p.Sentence())
+			msg.Wrapping = fyne.TextWrapWord
+			list.Add(container.NewBorder(nil, nil, lineIcon(theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError)), nil, msg))
+		}
+	}
+
+	content := container.NewBorder(nil, d.status, nil, nil, container.NewVScroll(list))
+	d.dlg = dialog.NewCustomWithoutButtons(title, content, parent)
+	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.confirm})
+	d.validate()
+	return d
+}
+
+func (d *importDialog) show() {
+	d.dlg.Resize(fyne.NewSize(820, 620))
+	d.dlg.Show()
+}
+
+// collect lists each certificate once, however many files held it, under
+// an alias suggested from its name that no entry or other row has.
+func (d *importDialog) collect(found []certs.Found) {
+	bySum := map[[32]byte]*importItem{}
+	suggested := map[string]bool{}
+	taken := func(a string) bool { return suggested[a] || d.model.Has(a) }
+	for _, f := range found {
+		sum := sha256.Sum256(f.Cert.Raw)
+		if it, ok := bySum[sum]; ok {
+			it.sources = append(it.sources, f.Source)
+			continue
+		}
+		it := &importItem{cert: f.Cert, desc: certs.Describe(f.Cert), sources: []string{f.Source}}
+		it.existing, _ = d.model.AliasOf(f.Cert)
+		alias := certs.SuggestAlias(f.Cert, taken)
+		suggested[alias] = true
+		it.alias = widget.NewEntry()
+		it.alias.SetText(alias)
+		it.alias.OnChanged = func(string) { d.validate() }
+		it.check = widget.NewCheck("", func(bool) { d.validate() })
+		it.check.SetChecked(it.existing == "")
+		if it.existing != "" {
+			it.alias.Disable()
+		}
+		bySum[sum] = it
+		d.items = append(d.items, it)
+	}
+}
+
+// itemView shows one certificate compactly, so that a chain of three fits
+// on screen: the alias to give it, then one line per fact.
+func (d *importDialog) itemView(it *importItem) fyne.CanvasObject {
+	aliasRow := container.NewBorder(nil, nil, container.NewHBox(it.check, widget.NewLabel("Alias")), nil, it.alias)
+	facts := widget.NewLabel(fmt.Sprintf("Subject: %s\nIssuer: %s\nValidity: %s\nSHA-256: %s\nFrom: %s",
+		it.desc.SubjectDN, it.desc.IssuerDN, validity(it.desc), it.desc.SHA256, strings.Join(it.sources, ", ")))
+	facts.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(aliasRow, facts)
+	if it.desc.ValidUntil.Before(time.Now()) {
+		warn := widget.NewLabel("This certificate has expired.")
+		warn.Importance = widget.DangerImportance
+		box.Add(warn)
+	}
+	if it.existing != "" {
+		note := widget.NewLabel(fmt.Sprintf("Already in the keystore as %q.", it.existing))
+		note.Importance = widget.LowImportance
+		box.Add(note)
+	}
+	return box
+}
+
+// validate keeps Confirm disabled, and says why, until every chosen
+// certificate has an alias the keystore accepts.
+func (d *importDialog) validate() {
+	why := d.problem()
+	d.status.SetText(why)
+	if why == "" && d.chosen() > 0 {
+		d.confirm.Enable()
+	} else {
+		d.confirm.Disable()
+	}
+}
+
+func (d *importDialog) chosen() int {
+	n := 0
+	for _, it := range d.items {
+		if it.check.Checked {
+			n++
+		}
+	}
+	return n
+}
+
+func (d *importDialog) problem() string {
+	if d.model != nil && d.model.ReadOnly {
+		return "The keystore was opened without its password, so nothing can be added. Open it again with its password."
+	}
+	seen := map[string]bool{}
+	for _, it := range d.items {
+		if !it.check.Checked {
+			continue
+		}
+		a := strings.ToLower(strings.TrimSpace(it.alias.Text))
+		if err := keystore.CheckAlias(a); err != nil {
+			s, _ := explained(err)
+			return s
+		}
+		if d.model.Has(a) {
+			return fmt.Sprintf("An entry named %q already exists; choose another alias.", a)
+		}
+		if seen[a] {
+			return fmt.Sprintf("Two certificates have the alias %q; give each its own.", a)
+		}
+		seen[a] = true
+	}
+	return ""
+}
+
+// candidates are the checked certificates under the aliases typed.
+func (d *importDialog) candidates() []keystore.Candidate {
+	var out []keystore.Candidate
+	for _, it := range d.items {
+		if it.check.Checked {
+			out = append(out, keystore.Candidate{Cert: it.cert, Alias: strings.ToLower(strings.TrimSpace(it.alias.Text))})
+		}
+	}
+	return out
+}
+
+func (d *importDialog) onConfirmTapped() {
+	cands := d.candidates()
+	d.dlg.Hide()
+	d.onConfirm(cands)
+}
+
+func (d *importDialog) onCancel() { d.dlg.Hide() }
+
+// showResults says what became of each certificate or entry brought in:
+// Cloud Integration's summary after Add ▾ Keystore, also used after an
+// import. note, when not empty, comes first.
+func showResults(title, note string, results []keystore.Result, parent fyne.Window) {
+	box := container.NewVBox()
+	if note != "" {
+		l := widget.NewLabel(note)
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	groups := []struct {
+		outcome keystore.Outcome
+		title   string
+	}{
+		{keystore.Added, "Added"},
+		{keystore.Overwritten, "Overwritten"},
+		{keystore.Preserved, "Preserved"},
+		{keystore.Removed, "Removed"},
+		{keystore.Duplicate, "Already in the keystore"},
+		{keystore.Rejected, "Rejected"},
+	}
+	var counts []string
+	for _, g := range groups {
+		var lines []string
+		for _, r := range results {
+			if r.Outcome != g.outcome {
+				continue
+			}
+			line := r.Alias
+			if r.Reason != "" {
+				line += ": " + r.Reason
+			}
+			lines = append(lines, line)
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		counts = append(counts, fmt.Sprintf("%d %s", len(lines), strings.ToLower(g.title)))
+		box.Add(heading(fmt.Sprintf("%s (%d)", g.title, len(lines))))
+		for _, l := range lines {
+			lbl := widget.NewLabel(l)
+			lbl.Wrapping = fyne.TextWrapWord
+			if g.outcome == keystore.Rejected {
+				lbl.Importance = widget.DangerImportance
+			}
+			box.Add(lbl)
+		}
+	}
+	if len(counts) == 0 {
+		box.Add(widget.NewLabel("Nothing was brought in."))
+	} else {
+		box.Objects = append([]fyne.CanvasObject{widget.NewLabel(strings.Join(counts, ", ") + ".")}, box.Objects...)
+	}
+	d := dialog.NewCustom(title, "Close", container.NewVScroll(box), parent)
+	// Tall enough for the list, within reason; a short one stays short.
+	height := min(box.MinSize().Height+120, 560)
+	d.Resize(fyne.NewSize(640, height))
+	d.Show()
+}
+
+func heading(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,247 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The Keystore table's columns, as the tenant's Keystore page has them.
+var ksColumns = []struct {
+	title string
+	width float32
+}{
+	{"Alias", 180}, {"Type", 86}, {"Valid Until", 166}, {"Last Modified At", 166},
+	{"Subject DN", 250}, {"Issuer DN", 210}, {"Actions", 128},
+}
+
+const colActions = 6
+
+// keystoreWindow is "Overview / Manage Keystore": the entries of the open
+// keystore in a table that draws only the rows on screen, a filter over a
+// precomputed index, the tenant's toolbar and row actions, and a details
+// view of the selected entry.
+type keystoreWindow struct {
+	app    fyne.App
+	win    fyne.Window
+	svc    *KeystoreService
+	bg     *background
+	opener *keystoreOpener
+	home   func()
+
+	empty, main *fyne.Container
+	path        *widget.Label
+	readOnly    *widget.Label
+	header      *widget.Label
+	filter      *widget.Entry
+	table       *widget.Table
+	details     *fyne.Container
+	detailTitle *widget.Label
+	rename      *widget.Button
+	download    *widget.Button
+	remove      *widget.Button
+	addBtn      *widget.Button
+	backUp      *widget.Button
+	upload      *widget.Button
+	lastOpen    *widget.Button
+
+	model    *ksModel // what the table shows
+	visible  []int    // indexes into model.Rows that pass the filter
+	selected string   // alias shown in the details view
+
+	lastImport *importDialog // the latest import dialog, for tests
+}
+
+func newKeystoreWindow(a fyne.App, svc *KeystoreService, bg *background, home func()) *keystoreWindow {
+	w := &keystoreWindow{app: a, svc: svc, bg: bg, home: home, opener: &keystoreOpener{app: a, svc: svc}}
+	w.win = a.NewWindow("Keystore – Opsdesk")
+	w.buildUI()
+	restoreSize(a, w.win, "keystore", fyne.NewSize(1240, 760))
+	w.win.SetCloseIntercept(func() {
+		saveSize(a, w.win, "keystore")
+		w.win.Hide()
+	})
+	w.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.onDropped(uris) })
+	svc.onChange(w.onKeystoreChanged)
+	w.onKeystoreChanged()
+	return w
+}
+
+func (w *keystoreWindow) buildUI() {
+	w.filter = widget.NewEntry()
+	w.filter.SetPlaceHolder("Filter by Alias or DN")
+	w.filter.OnChanged = w.onFilter
+	w.header = heading("Entries (0)")
+	w.header.SizeName = theme.SizeNameSubHeadingText
+
+	w.addBtn = &widget.Button{Text: "Add", Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, OnTapped: w.onAddMenu}
+	w.backUp = &widget.Button{Text: "Back Up", OnTapped: w.onBackUp}
+	backups := &widget.Button{Text: "Backups", Icon: theme.HistoryIcon(), OnTapped: w.onBackups}
+	w.upload = &widget.Button{Text: "Download", Icon: theme.DownloadIcon(), OnTapped: w.onDownloadForUpload}
+	refresh := &widget.Button{Text: "Refresh", Icon: theme.ViewRefreshIcon(), OnTapped: w.onRefresh}
+	toolbar := container.NewBorder(nil, nil,
+		container.NewHBox(w.header, layout.NewSpacer()),
+		container.NewHBox(w.addBtn, w.backUp, backups, w.upload, refresh),
+		container.New(&minWidthLayout{width: 260}, w.filter))
+
+	w.path = widget.NewLabel("")
+	w.path.Truncation = fyne.TextTruncateEllipsis
+	w.readOnly = widget.NewLabel("Opened without its password: read-only, and its integrity is not verified. Open it with its password to change it.")
+	w.readOnly.Importance = widget.WarningImportance
+	w.readOnly.Wrapping = fyne.TextWrapWord
+	other := &widget.Button{Text: "Open Another…", Icon: theme.FolderOpenIcon(), OnTapped: w.onOpenAnother}
+	pathRow := container.NewBorder(nil, nil, widget.NewIcon(theme.StorageIcon()), other, w.path)
+
+	w.table = widget.NewTableWithHeaders(w.tableSize, newKSCell, w.updateCell)
+	w.table.ShowHeaderColumn = false
+	w.table.CreateHeader = func() fyne.CanvasObject { return heading("") }
+	w.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 && id.Col < len(ksColumns) {
+			o.(*widget.Label).SetText(ksColumns[id.Col].title)
+		}
+	}
+	for i, c := range ksColumns {
+		w.table.SetColumnWidth(i, c.width)
+	}
+	w.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(w.visible) {
+			w.showDetails(w.model.Rows[w.visible[id.Row]].Entry.Alias)
+		}
+	}
+
+	w.detailTitle = heading("Select an entry to see its details.")
+	w.rename = &widget.Button{Text: "Rename", Icon: theme.DocumentCreateIcon(), OnTapped: func() { w.onRename(w.selected) }}
+	w.download = &widget.Button{Text: "Download", Icon: theme.DownloadIcon(), OnTapped: func() { w.onDownload(w.selected) }}
+	w.remove = &widget.Button{Text: "Delete", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: func() { w.onDelete(w.selected) }}
+	w.details = container.NewVBox()
+	detailBar := container.NewBorder(nil, nil, nil, container.NewHBox(w.rename, w.download, w.remove), w.detailTitle)
+	detailPane := container.NewBorder(detailBar, nil, nil, nil, container.NewVScroll(w.details))
+
+	split := container.NewVSplit(w.table, detailPane)
+	split.Offset = 0.62
+	top := container.NewVBox(breadcrumb("Manage Keystore", w.home), pathRow, w.readOnly, toolbar)
+	w.main = container.NewBorder(top, nil, nil, nil, split)
+	w.empty = w.emptyState()
+	w.win.SetContent(container.NewPadded(container.NewStack(w.empty, w.main)))
+	w.showDetails("")
+}
+
+// emptyState is what the window shows before a keystore is open.
+func (w *keystoreWindow) emptyState() *fyne.Container {
+	title := heading("No keystore is open")
+	title.SizeName = theme.SizeNameSubHeadingText
+	text := widget.NewLabel("Open a Java keystore (.jks), such as the one Cloud Integration's Keystore page downloads, " +
+		"or create a new one. You can also drop certificate files on this window.")
+	text.Wrapping = fyne.TextWrapWord
+	open := &widget.Button{Text: "Open Keystore…", Icon: theme.FolderOpenIcon(), Importance: widget.HighImportance,
+		OnTapped: func() { w.opener.browse(w.win, func() {}) }}
+	create := &widget.Button{Text: "Create Keystore…", Icon: theme.ContentAddIcon(),
+		OnTapped: func() { w.opener.create(w.win, func() {}) }}
+	w.lastOpen = &widget.Button{OnTapped: func() {
+		w.opener.askPassword(w.win, w.app.Preferences().String(prefLastKeystore), "", func() {})
+	}}
+	box := container.NewVBox(breadcrumb("Manage Keystore", w.home), title, text,
+		container.NewHBox(open, create, w.lastOpen))
+	return container.NewVBox(container.New(&minWidthLayout{width: 560}, box))
+}
+
+// show brings the window forward.
+func (w *keystoreWindow) show() {
+	w.win.Show()
+	w.win.RequestFocus()
+}
+
+// onKeystoreChanged shows the latest snapshot: after opening, after every
+// change made here or from the Connectivity Tests window.
+func (w *keystoreWindow) onKeystoreChanged() {
+	w.model = w.svc.Model()
+	if w.model == nil {
+		w.main.Hide()
+		w.empty.Show()
+		last := w.app.Preferences().String(prefLastKeystore)
+		if _, err := os.Stat(last); last != "" && err == nil {
+			w.lastOpen.SetText("Open " + filepath.Base(last) + "…")
+			w.lastOpen.Show()
+		} else {
+			w.lastOpen.Hide()
+		}
+		return
+	}
+	w.empty.Hide()
+	w.main.Show()
+	w.path.SetText(w.model.Path)
+	if w.model.ReadOnly {
+		w.readOnly.Show()
+	} else {
+		w.readOnly.Hide()
+	}
+	for _, b := range []*widget.Button{w.addBtn, w.upload, w.rename, w.remove} {
+		setEnabled(b, !w.model.ReadOnly)
+	}
+	w.onFilter(w.filter.Text)
+	w.showDetails(w.selected)
+}
+
+// onFilter narrows the table as the user types. It scans a lower-case
+// index built with the snapshot, so it costs a few milliseconds even for
+// 10,000 entries, and the table redraws only the rows on screen.
+func (w *keystoreWindow) onFilter(query string) {
+	if w.model == nil {
+		return
+	}
+	w.visible = w.model.filter(query, w.visible)
+	w.header.SetText(fmt.Sprintf("Entries (%d)", len(w.visible)))
+	w.table.UnselectAll()
+	w.table.Refresh()
+}
+
+func (w *keystoreWindow) tableSize() (int, int) { return len(w.visible), len(ksColumns) }
+
+// showDetails fills the details view with the entry named alias.
+func (w *keystoreWindow) showDetails(alias string) {
+	w.details.RemoveAll()
+	i, ok := 0, false
+	if w.model != nil && alias != "" {
+		i, ok = w.model.byAlias[alias]
+	}
+	if !ok {
+		w.selected = ""
+		w.detailTitle.SetText("Select an entry to see its details.")
+		for _, b := range []*widget.Button{w.rename, w.download, w.remove} {
+			b.Hide()
+		}
+		return
+	}
+	r := w.model.Rows[i]
+	w.selected = alias
+	title := "Details of " + alias
+	if r.Entry.SAPOwned {
+		title += " (SAP owns this entry: it cannot be renamed or deleted)"
+	}
+	w.detailTitle.SetText(title)
+	w.rename.Show()
+	w.download.Show()
+	w.remove.Show()
+	editable := !w.model.ReadOnly && !r.Entry.SAPOwned
+	setEnabled(w.rename, editable)
+	setEnabled(w.remove, editable)
+	w.details.Add(entryDetails(r))
+}
+
+func (w *keystoreWindow) onOpenAnother() {
+	w.opener.browse(w.win, func() { w.filter.SetText("") })
+}
+
+func setEnabled(b fyne.Disableable, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}

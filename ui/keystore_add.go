@@ -1,0 +1,281 @@
+package ui
+
+import (
+	"crypto/x509"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/opsdesk/opsdesk/core/certs"
+	"github.com/opsdesk/opsdesk/core/keystore"
+)
+
+// Files the Browse… buttons offer.
+var (
+	certificateExts = []string{".cer", ".crt", ".pem", ".der", ".p7b", ".p7c", ".zip"}
+	keystoreFileExt = []string{".jks", ".p12", ".pfx", ".keystore"}
+)
+
+// onAddMenu opens Add ▾ with the entries Opsdesk can add. The tenant also
+// offers Key Pair and SSH Key, which need key generation Opsdesk does not
+// do yet; they are left out rather than shown and refused.
+func (w *keystoreWindow) onAddMenu() {
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem("Certificate", func() { w.onAddCertificate() }),
+		fyne.NewMenuItem("Keystore", func() { w.onAddKeystore("") }),
+	)
+	widget.ShowPopUpMenuAtRelativePosition(menu, w.win.Canvas(), fyne.NewPos(0, w.addBtn.Size().Height), w.addBtn)
+}
+
+// browseFile lets the user pick a file with one of exts.
+func (w *keystoreWindow) browseFile(exts []string, picked func(path string)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			showError("Browse", err, w.win)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		picked(path)
+	}, w.win)
+	d.SetFilter(storage.NewExtensionFileFilter(exts))
+	if l := w.opener.lastDir(); l != nil {
+		d.SetLocation(l)
+	}
+	d.Resize(fileDialogSize)
+	d.Show()
+}
+
+// addCertDialog is Add ▾ Certificate: an Alias, Browse… for the file, a
+// preview of the certificate, and Confirm once both are right. The alias
+// is suggested from the certificate's CN unless the user typed their own.
+type addCertDialog struct {
+	w         *keystoreWindow
+	dlg       *dialog.CustomDialog
+	alias     *widget.Entry
+	file      *widget.Label
+	preview   *fyne.Container
+	status    *widget.Label
+	confirm   *widget.Button
+	cert      *x509.Certificate
+	suggested string
+	fileNote  string // "Reading…", or why the chosen file holds no certificate
+}
+
+func (w *keystoreWindow) onAddCertificate() *addCertDialog {
+	d := &addCertDialog{w: w, alias: widget.NewEntry(), file: widget.NewLabel("No file chosen"), preview: container.NewVBox()}
+	d.alias.OnChanged = func(string) { d.validate() }
+	d.status = widget.NewLabel("")
+	d.status.Wrapping = fyne.TextWrapWord
+	d.status.Importance = widget.DangerImportance
+	browse := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
+		w.browseFile(certificateExts, d.load)
+	}}
+	form := widget.NewForm(
+		widget.NewFormItem("Alias", d.alias),
+		widget.NewFormItem("Certificate", container.NewBorder(nil, nil, nil, browse, d.file)),
+	)
+	d.confirm = &widget.Button{Text: "Confirm", Importance: widget.HighImportance, OnTapped: d.onConfirm}
+	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { d.dlg.Hide() }}
+	content := container.NewVBox(form, d.preview, d.status)
+	d.dlg = dialog.NewCustomWithoutButtons("Add Certificate", container.New(&minWidthLayout{width: 620}, content), w.win)
+	d.dlg.SetButtons([]fyne.CanvasObject{cancel, d.confirm})
+	d.validate()
+	d.dlg.Show()
+	w.win.Canvas().Focus(d.alias)
+	return d
+}
+
+// load reads the chosen file off the UI thread. A file holding several
+// certificates (a .p7b or a chain .zip) goes to the import dialog, which
+// lists them all.
+func (d *addCertDialog) load(path string) {
+	d.file.SetText(filepath.Base(path))
+	d.cert, d.fileNote = nil, "Reading…"
+	d.validate()
+	d.w.bg.run(func() func() {
+		batch := readCertificateFiles([]string{path})
+		return func() { d.loaded(batch) }
+	})
+}
+
+func (d *addCertDialog) loaded(batch certs.Batch) {
+	d.preview.RemoveAll()
+	d.cert, d.fileNote = nil, ""
+	switch {
+	case len(batch.Certificates) > 1:
+		d.dlg.Hide()
+		d.w.showImport(batch, nil)
+		return
+	case len(batch.Certificates) == 0:
+		if len(batch.Problems) > 0 {
+			d.fileNote = batch.Problems[0].Sentence()
+		}
+		d.validate()
+		return
+	}
+	d.cert = batch.Certificates[0].Cert
+	desc := certs.Describe(d.cert)
+	d.preview.Add(certPreview(desc))
+	if existing, ok := d.w.model.AliasOf(d.cert); ok {
+		d.preview.Add(widget.NewLabel(fmt.Sprintf("This certificate is already in the keystore as %q.", existing)))
+	}
+	if a := strings.TrimSpace(d.alias.Text); a == "" || a == d.suggested {
+		d.suggested = certs.SuggestAlias(d.cert, d.w.model.Has)
+		d.alias.SetText(d.suggested)
+	}
+	d.validate()
+}
+
+func (d *addCertDialog) validate() {
+	why := ""
+	a := strings.ToLower(strings.TrimSpace(d.alias.Text))
+	switch {
+	case d.w.model == nil || d.w.model.ReadOnly:
+		why = "The keystore was opened without its password, so nothing can be added. Open it again with its password."
+	case d.cert == nil:
+		why = d.fileNote // empty before a file is chosen: Confirm just waits
+	case keystore.CheckAlias(a) != nil:
+		why, _ = explained(keystore.CheckAlias(a))
+	case d.w.model.Has(a):
+		why = fmt.Sprintf("An entry named %q already exists; choose another alias.", a)
+	}
+	d.status.SetText(why)
+	setEnabled(d.confirm, why == "" && d.cert != nil)
+}
+
+func (d *addCertDialog) onConfirm() {
+	cand := keystore.Candidate{Cert: d.cert, Alias: strings.ToLower(strings.TrimSpace(d.alias.Text))}
+	var results []keystore.Result
+	d.confirm.Disable()
+	d.w.svc.do(func(k *keystore.Keystore) error {
+		var err error
+		results, err = k.AddCertificates([]keystore.Candidate{cand})
+		return err
+	}, true, func(err error) {
+		if err != nil {
+			showError("Add Certificate", err, d.w.win)
+			d.validate()
+			return
+		}
+		if r := results[0]; r.Outcome != keystore.Added {
+			d.status.SetText(r.Reason)
+			return
+		}
+		d.dlg.Hide()
+		d.w.showDetails(cand.Alias)
+	})
+}
+
+// mergeDialog is Add ▾ Keystore: another keystore's entries brought in,
+// with Add (optionally overwriting entries of the same alias) or Replace
+// (every entry the user owns goes; SAP's stay), then the summary.
+type mergeDialog struct {
+	w         *keystoreWindow
+	dlg       dialog.Dialog
+	path      string
+	file      *widget.Label
+	password  *widget.Entry
+	mode      *widget.RadioGroup
+	overwrite *widget.Check
+}
+
+const (
+	modeAdd     = "Add"
+	modeReplace = "Replace"
+)
+
+func (w *keystoreWindow) onAddKeystore(path string) *mergeDialog {
+	d := &mergeDialog{w: w, path: path, file: widget.NewLabel("No file chosen"), password: widget.NewPasswordEntry()}
+	if path != "" {
+		d.file.SetText(filepath.Base(path))
+	}
+	d.password.SetPlaceHolder("Leave empty if it has none")
+	d.overwrite = widget.NewCheck("Overwrite existing entries", nil)
+	note := widget.NewLabel("")
+	note.Wrapping = fyne.TextWrapWord
+	d.mode = widget.NewRadioGroup([]string{modeAdd, modeReplace}, func(m string) {
+		setEnabled(d.overwrite, m == modeAdd)
+		if m == modeReplace {
+			note.SetText("Replace removes every entry you own and keeps SAP's. A backup is made first.")
+		} else {
+			note.SetText("Add keeps the entries you have; with the option above, entries of the same alias are replaced.")
+		}
+	})
+	d.mode.Horizontal = true
+	d.mode.Required = true
+	d.mode.SetSelected(modeAdd)
+	browse := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
+		w.browseFile(keystoreFileExt, func(p string) { d.path = p; d.file.SetText(filepath.Base(p)) })
+	}}
+	items := []*widget.FormItem{
+		{Text: "Keystore", Widget: container.NewBorder(nil, nil, nil, browse, d.file), HintText: ".jks, or PKCS#12 (.p12, .pfx)"},
+		{Text: "Password", Widget: d.password},
+		{Text: "", Widget: d.mode},
+		{Text: "", Widget: d.overwrite},
+		{Text: "", Widget: note},
+	}
+	form := dialog.NewForm("Add Keystore", "Confirm", "Cancel", items, d.onClosed, w.win)
+	d.password.OnSubmitted = func(string) { form.Submit() }
+	form.Resize(fyne.NewSize(620, form.MinSize().Height))
+	form.Show()
+	d.dlg = form
+	return d
+}
+
+func (d *mergeDialog) onClosed(ok bool) {
+	if !ok {
+		return
+	}
+	if d.path == "" {
+		dialog.ShowInformation("Add Keystore", "Choose the keystore to add with Browse… first.", d.w.win)
+		return
+	}
+	opt := keystore.MergeOptions{Mode: keystore.Add, Overwrite: d.overwrite.Checked}
+	if d.mode.Selected == modeReplace {
+		opt = keystore.MergeOptions{Mode: keystore.Replace}
+	}
+	if d.password.Text != "" {
+		opt.Password = []byte(d.password.Text)
+		d.password.SetText("")
+	}
+	d.merge(opt)
+}
+
+func (d *mergeDialog) merge(opt keystore.MergeOptions) {
+	path := d.path
+	var sum keystore.Summary
+	var backup keystore.Backup
+	d.w.svc.do(func(k *keystore.Keystore) error {
+		defer clear(opt.Password)
+		if opt.Mode == keystore.Replace {
+			var err error
+			if backup, err = k.Backup(); err != nil {
+				return err
+			}
+		}
+		var err error
+		sum, err = k.Merge(path, opt)
+		return err
+	}, true, func(err error) {
+		if err != nil {
+			showError("Add Keystore", err, d.w.win)
+			return
+		}
+		note := "From " + filepath.Base(path) + "."
+		if backup.Name != "" {
+			note += " The keystore as it was is saved as the backup " + backup.Name + "."
+		}
+		showResults("Add Keystore", note, sum.Results, d.w.win)
+	})
+}

@@ -1,0 +1,205 @@
+package ui
+
+import (
+	"crypto/x509"
+	"errors"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/opsdesk/opsdesk/core/keystore"
+	"github.com/opsdesk/opsdesk/core/problem"
+)
+
+// errNoKeystore is what an action that needs a keystore says without one.
+var errNoKeystore = &problem.Error{What: "No keystore is open", Hint: "Open or create one in the Keystore window first."}
+
+// KeystoreService is the one keystore the windows share: the Keystore
+// window lists and edits it, the Connectivity Tests window checks server
+// certificates against it and adds chains to it, the Home tile counts it.
+//
+// core's Keystore is not safe for concurrent use, so it is touched only by
+// background workers holding mu. The UI thread reads ksModel snapshots,
+// rebuilt by the worker after each change and handed over with fyne.Do.
+type KeystoreService struct {
+	bg *background
+
+	mu  sync.Mutex
+	ks  *keystore.Keystore // guarded by mu
+	gen int                // guarded by mu: counts snapshots made
+
+	// UI thread only.
+	model     *ksModel
+	shownGen  int
+	listeners []func()
+}
+
+func newKeystoreService(bg *background) *KeystoreService {
+	return &KeystoreService{bg: bg}
+}
+
+// Model is the open keystore as last read, or nil when none is open.
+// UI thread only.
+func (s *KeystoreService) Model() *ksModel { return s.model }
+
+// onChange registers f to run on the UI thread whenever a keystore is
+// opened or changed.
+func (s *KeystoreService) onChange(f func()) { s.listeners = append(s.listeners, f) }
+
+// open makes the keystore opener returns the open one, closing the
+// previous one. done gets opener's error, on the UI thread.
+func (s *KeystoreService) open(opener func() (*keystore.Keystore, error), done func(error)) {
+	s.bg.run(func() func() {
+		k, err := opener()
+		if err != nil {
+			return func() { done(err) }
+		}
+		s.mu.Lock()
+		if s.ks != nil {
+			s.ks.Close()
+		}
+		s.ks = k
+		m, gen := s.snapshotLocked()
+		s.mu.Unlock()
+		return func() {
+			s.publish(m, gen)
+			done(nil)
+		}
+	})
+}
+
+// do runs op on the open keystore in the background. With changes, the
+// snapshot is rebuilt after op succeeds (core leaves the keystore as it
+// was when an edit fails). done gets op's error on the UI thread.
+func (s *KeystoreService) do(op func(k *keystore.Keystore) error, changes bool, done func(error)) {
+	s.bg.run(func() func() {
+		var m *ksModel
+		var gen int
+		err := s.use(func(k *keystore.Keystore) error {
+			if err := op(k); err != nil {
+				return err
+			}
+			if changes {
+				m, gen = s.snapshotLocked()
+			}
+			return nil
+		})
+		return func() {
+			if m != nil {
+				s.publish(m, gen)
+			}
+			if done != nil {
+				done(err)
+			}
+		}
+	})
+}
+
+// use runs op on the open keystore, holding the lock. For workers only:
+// it blocks while another worker saves.
+func (s *KeystoreService) use(op func(k *keystore.Keystore) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ks == nil {
+		return errNoKeystore
+	}
+	return op(s.ks)
+}
+
+// refresh describes the entries again: what expires within 30 days
+// changes with the date.
+func (s *KeystoreService) refresh(done func(error)) {
+	s.do(func(*keystore.Keystore) error { return nil }, true, done)
+}
+
+// snapshotLocked describes the open keystore. s.mu must be held.
+func (s *KeystoreService) snapshotLocked() (*ksModel, int) {
+	s.gen++
+	return newKSModel(s.ks, time.Now()), s.gen
+}
+
+// publish shows a snapshot unless a newer one is already shown: two
+// workers' results may reach the UI thread in either order.
+func (s *KeystoreService) publish(m *ksModel, gen int) {
+	if gen < s.shownGen {
+		return
+	}
+	s.model, s.shownGen = m, gen
+	for _, f := range s.listeners {
+		f()
+	}
+}
+
+// close forgets the keystore's password; the app is quitting.
+func (s *KeystoreService) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ks != nil {
+		s.ks.Close()
+		s.ks = nil
+	}
+}
+
+// trusted returns the certificates a server certificate is checked
+// against, as the tenant does: every Certificate entry. UI thread only.
+func (s *KeystoreService) trusted() []*x509.Certificate {
+	if s.model == nil {
+		return nil
+	}
+	var out []*x509.Certificate
+	for _, r := range s.model.Rows {
+		if r.Entry.Type == keystore.Certificate && r.Entry.Certificate() != nil {
+			out = append(out, r.Entry.Certificate())
+		}
+	}
+	return out
+}
+
+// keyPairs lists the aliases of the key pairs, for the TLS tab's client
+// certificate. UI thread only.
+func (s *KeystoreService) keyPairs() []string {
+	if s.model == nil {
+		return nil
+	}
+	var out []string
+	for _, r := range s.model.Rows {
+		if r.Entry.Type == keystore.KeyPair {
+			out = append(out, r.Entry.Alias)
+		}
+	}
+	return out
+}
+
+var errSaveOverKeystore = &problem.Error{What: "That file is the open keystore itself, so nothing was saved over it",
+	Hint: "Choose another file name."}
+
+// protect runs in a worker before anything is saved where a file dialog
+// chose. Fyne's save dialog empties the chosen file before handing it
+// over; should that be the open keystore itself, its last saved content
+// is put back and errSaveOverKeystore returned.
+func (s *KeystoreService) protect(path string) error {
+	err := s.use(func(k *keystore.Keystore) error {
+		if !keystore.IsSame(path, k.Path()) {
+			return nil
+		}
+		b, err := k.Backup() // a copy of the bytes last read or saved
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(b.Path)
+		if err == nil {
+			err = os.WriteFile(path, data, 0o600)
+		}
+		if err != nil {
+			return err
+		}
+		return errSaveOverKeystore
+	})
+	if isNoKeystore(err) {
+		return nil
+	}
+	return err
+}
+
+// isNoKeystore reports whether err says no keystore is open.
+func isNoKeystore(err error) bool { return errors.Is(err, errNoKeystore) }
