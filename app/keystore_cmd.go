@@ -595,7 +595,7 @@ func (c *ksCommand) download(k *keystore.Keystore) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "Wrote %s with %d entries.\n", c.out, len(k.Entries()))
+	fmt.Fprintf(c.stdout, "Wrote %s with %d entries.\n", c.out, check.Entries)
 	for _, w := range check.Warnings {
 		fmt.Fprintf(c.stdout, "Warning: %s\n", w)
 	}

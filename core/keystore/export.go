@@ -62,6 +62,7 @@ func (k *Keystore) Export(alias string, der bool) (Exported, error) {
 // UploadCheck is what Cloud Integration would object to in a keystore.
 type UploadCheck struct {
 	Warnings []string
+	Entries  int // how many entries the copy holds
 }
 
 // CheckUpload lists what Cloud Integration would refuse in this keystore
@@ -147,6 +148,7 @@ func (k *Keystore) ExportForUpload(path string, password []byte) (UploadCheck, e
 	}
 	check := k.CheckUpload(buf.Len())
 	check.Warnings = append(skipped, check.Warnings...)
+	check.Entries = len(copyLib.Aliases())
 	return check, nil
 }
 
