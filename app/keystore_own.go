@@ -34,10 +34,14 @@ func (c *ksCommand) openOwn() (*keystore.Keystore, error) {
 	if v, ok := os.LookupEnv("OPSDESK_KEYSTORE_PASSWORD"); ok {
 		pw = []byte(v)
 	} else {
-		s, err := openCredentials(c.stdin, c.stderr)
-		if err != nil {
-			return nil, err
+		s := c.creds // the app's window hands over the store it opened
+		if s == nil {
+			var err error
+			if s, err = openCredentials(c.stdin, c.stderr); err != nil {
+				return nil, err
+			}
 		}
+		var err error
 		pw, err = s.KeystorePassword(c.path)
 		if errors.Is(err, credentials.ErrNotFound) && !exists {
 			if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {

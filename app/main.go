@@ -23,8 +23,10 @@ func main() {
 
 	a := app.NewWithID(opsdesk.AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", opsdesk.Icon()))
-	home := ui.New(a, ui.Options{})
+	kr := &guiKeyring{}
+	home := ui.New(a, ui.Options{OpenOwnKeystore: kr.ownKeystore})
 	home.Window().Show()
+	kr.useIn(home) // after the window shows: the keyring may take a while
 	if open {
 		home.OpenFiles(files) // to the Keystore window, as if dropped on it
 	}

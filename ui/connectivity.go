@@ -31,10 +31,14 @@ type connectivityWindow struct {
 	// server whose certificate is for mailtest.Host on loopback with it.
 	connectTo string
 	timeouts  connectivity.Timeouts
+	// newCredential, when set, opens the Create User Credentials form on
+	// parent and calls done with the name deployed.
+	newCredential func(parent fyne.Window, done func(name string))
 	// onResult gets a few words about each finished test, for the tile.
 	onResult func(summary string, ok bool)
 
-	lastImport *importDialog // the latest Add to Keystore dialog, for tests
+	lastImport *importDialog   // the latest Add to Keystore dialog, for tests
+	lastForm   *credentialForm // the latest Create User Credentials form, for tests
 }
 
 func newConnectivityWindow(a fyne.App, svc *KeystoreService, bg *background, home func(), creds CredentialSource) *connectivityWindow {
@@ -63,13 +67,7 @@ func newConnectivityWindow(a fyne.App, svc *KeystoreService, bg *background, hom
 func (w *connectivityWindow) tab(p connectivity.Protocol) *connTab { return w.byProto[p] }
 
 func (w *connectivityWindow) show() {
-	var fields []*credentialField
-	for _, t := range w.byProto {
-		if t.cred != nil {
-			fields = append(fields, t.cred)
-		}
-	}
-	reloadCredentials(w.creds, fields, w.bg)
+	w.reloadCredentials(nil)
 	w.win.Show()
 	w.win.RequestFocus()
 }
@@ -209,4 +207,44 @@ func (w *connectivityWindow) onSaveChain(r *connectivity.Result) {
 		return
 	}
 	saveBytes(w.win, w.svc, "Download", "certificates.zip", w.opener.lastDir(), data)
+}
+
+// reloadCredentials fills every tab's Credential Name drop-down again,
+// then runs then (if any) on the UI thread.
+func (w *connectivityWindow) reloadCredentials(then func()) {
+	var fields []*credentialField
+	for _, t := range w.byProto {
+		if t.cred != nil {
+			fields = append(fields, t.cred)
+		}
+	}
+	reloadCredentials(w.creds, fields, w.bg, then)
+}
+
+// setCredentials switches Credential Name to the drop-down of src's
+// credentials once the keyring is open.
+func (w *connectivityWindow) setCredentials(src CredentialSource) {
+	w.creds = src
+	for _, t := range w.byProto {
+		if t.cred != nil {
+			t.cred.setSource(src)
+			t.validate()
+		}
+	}
+	w.reloadCredentials(nil)
+}
+
+// onNewCredential is New… beside Credential Name: the Create User
+// Credentials form, and the new credential chosen once deployed.
+func (w *connectivityWindow) onNewCredential(c *credentialField) {
+	if w.newCredential == nil {
+		return
+	}
+	w.newCredential(w.win, func(name string) {
+		w.reloadCredentials(func() {
+			if c.name != nil {
+				c.name.SetSelected(name)
+			}
+		})
+	})
 }

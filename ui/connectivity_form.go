@@ -85,6 +85,7 @@ func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
 		}
 		t.auth = widget.NewSelect(auths, func(string) { t.validate() })
 		t.cred = newCredentialField(w.creds, func() { t.validate() })
+		t.cred.onCreate = w.onNewCredential
 	}
 	switch p {
 	case connectivity.SMTP:

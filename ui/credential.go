@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
@@ -21,41 +22,60 @@ type CredentialSource interface {
 }
 
 // credentialField is the Request form's "Credential Name": a drop-down of
-// deployed credentials when there is a CredentialSource, otherwise a user
-// and a password typed for this test only.
+// deployed credentials, with New… beside it, when there is a
+// CredentialSource, otherwise a user and a password typed for this test
+// only. The source may arrive after the window is built (the keyring opens
+// in the background), so obj is a stack whose content setSource replaces.
 type credentialField struct {
 	src      CredentialSource
 	name     *widget.Select // with a source
+	create   *widget.Button // with a source: opens the Create User Credentials form
 	user     *widget.Entry  // without one
 	password *widget.Entry
-	obj      fyne.CanvasObject
+	obj      *fyne.Container
 	onChange func()
+	// onCreate, when set, opens the Create User Credentials form for c.
+	onCreate func(c *credentialField)
 }
 
 func newCredentialField(src CredentialSource, onChange func()) *credentialField {
-	c := &credentialField{src: src, onChange: onChange}
+	c := &credentialField{onChange: onChange, obj: container.NewStack()}
+	c.setSource(src)
+	return c
+}
+
+// setSource builds the field for src (nil: typed user and password).
+func (c *credentialField) setSource(src CredentialSource) {
+	c.src, c.name, c.create, c.user, c.password = src, nil, nil, nil, nil
+	var inner fyne.CanvasObject
 	if src != nil {
 		c.name = widget.NewSelect(nil, func(string) { c.onChange() })
 		c.name.PlaceHolder = "(choose a deployed User Credential)"
-		c.obj = c.name
-		return c
+		c.create = &widget.Button{Text: "New…", Icon: theme.ContentAddIcon(), OnTapped: func() {
+			if c.onCreate != nil {
+				c.onCreate(c)
+			}
+		}}
+		inner = container.NewBorder(nil, nil, nil, c.create, c.name)
+	} else {
+		c.user = widget.NewEntry()
+		c.user.SetPlaceHolder("User, e.g. you@gmail.com")
+		c.user.OnChanged = func(string) { c.onChange() }
+		c.password = widget.NewPasswordEntry()
+		c.password.SetPlaceHolder("Password (for Gmail: an App Password)")
+		note := widget.NewLabel("Stored credentials come with Security Material. Until then, type them here: " +
+			"they are used for this test only and never saved.")
+		note.Importance = widget.LowImportance
+		note.Wrapping = fyne.TextWrapWord
+		inner = container.NewVBox(c.user, c.password, note)
 	}
-	c.user = widget.NewEntry()
-	c.user.SetPlaceHolder("User, e.g. you@gmail.com")
-	c.user.OnChanged = func(string) { c.onChange() }
-	c.password = widget.NewPasswordEntry()
-	c.password.SetPlaceHolder("Password (for Gmail: an App Password)")
-	note := widget.NewLabel("Stored credentials come with Security Material. Until then, type them here: " +
-		"they are used for this test only and never saved.")
-	note.Importance = widget.LowImportance
-	note.Wrapping = fyne.TextWrapWord
-	c.obj = container.NewVBox(c.user, c.password, note)
-	return c
+	c.obj.Objects = []fyne.CanvasObject{inner}
+	c.obj.Refresh()
 }
 
 // reloadCredentials fetches the credential names once, in the background
 // (the keyring may take a moment, or ask to be unlocked), for every tab.
-func reloadCredentials(src CredentialSource, fields []*credentialField, bg *background) {
+func reloadCredentials(src CredentialSource, fields []*credentialField, bg *background, then func()) {
 	if src == nil {
 		return
 	}
@@ -67,7 +87,12 @@ func reloadCredentials(src CredentialSource, fields []*credentialField, bg *back
 				return
 			}
 			for _, c := range fields {
-				c.name.SetOptions(names)
+				if c.name != nil {
+					c.name.SetOptions(names)
+				}
+			}
+			if then != nil {
+				then()
 			}
 		}
 	})
@@ -76,6 +101,7 @@ func reloadCredentials(src CredentialSource, fields []*credentialField, bg *back
 func (c *credentialField) setEnabled(on bool) {
 	if c.name != nil {
 		setEnabled(c.name, on)
+		setEnabled(c.create, on)
 		return
 	}
 	setEnabled(c.user, on)

@@ -50,6 +50,8 @@ type Home struct {
 
 	ksWin   *keystoreWindow
 	connWin *connectivityWindow
+	smWin   *securityMaterialWindow
+	smStore SecurityMaterialStore // nil until the keyring is open
 
 	securityMaterial *tile
 	keystoreTile     *tile
@@ -100,6 +102,9 @@ func New(a fyne.App, opts Options) *Home {
 			}
 		})
 	}
+	if s, ok := opts.Credentials.(SecurityMaterialStore); ok {
+		h.UseSecurityMaterial(s)
+	}
 	return h
 }
 
@@ -121,6 +126,7 @@ func (h *Home) ShowConnectivity() *connectivityWindow {
 	if h.connWin == nil {
 		h.connWin = newConnectivityWindow(h.app, h.keystore, h.bg, h.showHome, h.opts.Credentials)
 		h.connWin.onResult = h.updateConnectivityTile
+		h.connWin.newCredential = h.newCredential
 	}
 	h.connWin.show()
 	return h.connWin
@@ -191,6 +197,9 @@ func (h *Home) onClosed() {
 	saveSize(h.app, h.win, "home")
 	if h.ksWin != nil {
 		saveSize(h.app, h.ksWin.win, "keystore")
+	}
+	if h.smWin != nil {
+		saveSize(h.app, h.smWin.win, "securitymaterial")
 	}
 	if h.connWin != nil {
 		h.connWin.cancelAll()

@@ -1,0 +1,384 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/opsdesk/opsdesk/core/credentials"
+)
+
+// SecurityMaterialStore is what the Security Material window needs of
+// core/credentials; *credentials.Store satisfies it.
+type SecurityMaterialStore interface {
+	CredentialSource
+	List() ([]credentials.Entry, error)
+	Add(e credentials.Entry, secret []byte) (credentials.Entry, error)
+	Edit(name string, c credentials.Change) (credentials.Entry, error)
+	Delete(name string) error
+}
+
+var _ SecurityMaterialStore = (*credentials.Store)(nil)
+
+// smColumns are the tenant's columns, in its order.
+var smColumns = []struct {
+	title string
+	width float32
+}{{"Name", 260}, {"Type", 160}, {"Status", 110}, {"Deployed By", 160}, {"Deployed On", 170}}
+
+// securityMaterialWindow is "Overview / Manage Security Material": the
+// deployed User Credentials and Secure Parameters, with Add ▾, Edit and
+// Delete. The entries come from the keyring in the background.
+type securityMaterialWindow struct {
+	app     fyne.App
+	win     fyne.Window
+	store   SecurityMaterialStore
+	bg      *background
+	home    func()
+	onCount func(n int) // the Home tile's number
+	// onChange runs after every change, so the Credential Name drop-downs
+	// follow.
+	onChange func()
+
+	entries  []credentials.Entry
+	visible  []int // indexes into entries that match the search
+	selected string
+
+	header               *widget.Label
+	search               *widget.Entry
+	table                *widget.Table
+	status               *widget.Label
+	add, edit, del, refr *widget.Button
+	lastForm             *credentialForm // the latest form opened, for tests
+}
+
+func newSecurityMaterialWindow(a fyne.App, store SecurityMaterialStore, bg *background, home func()) *securityMaterialWindow {
+	w := &securityMaterialWindow{app: a, store: store, bg: bg, home: home}
+	w.win = a.NewWindow("Security Material – Opsdesk")
+	w.buildUI()
+	restoreSize(a, w.win, "securitymaterial", fyne.NewSize(1000, 600))
+	w.win.SetCloseIntercept(func() {
+		saveSize(a, w.win, "securitymaterial")
+		w.win.Hide()
+	})
+	return w
+}
+
+func (w *securityMaterialWindow) buildUI() {
+	w.header = heading("Security Material (0)")
+	w.header.SizeName = theme.SizeNameSubHeadingText
+	w.search = widget.NewEntry()
+	w.search.SetPlaceHolder("Search")
+	w.search.ActionItem = widget.NewIcon(theme.SearchIcon())
+	w.search.OnChanged = func(string) { w.applyFilter() }
+
+	w.add = &widget.Button{Text: "Add", Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, OnTapped: w.onAddMenu}
+	w.edit = &widget.Button{Text: "Edit", Icon: theme.DocumentCreateIcon(), OnTapped: w.onEdit}
+	w.del = &widget.Button{Text: "Delete", Icon: theme.DeleteIcon(), OnTapped: w.onDelete}
+	w.refr = &widget.Button{Text: "Refresh", Icon: theme.ViewRefreshIcon(), OnTapped: w.reload}
+	toolbar := container.NewBorder(nil, nil,
+		container.NewHBox(w.header, layout.NewSpacer()),
+		container.NewHBox(w.add, w.edit, w.del, w.refr),
+		container.New(&minWidthLayout{width: 220}, w.search))
+
+	w.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(w.visible), len(smColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		w.updateCell)
+	w.table.ShowHeaderColumn = false
+	w.table.CreateHeader = func() fyne.CanvasObject { return heading("") }
+	w.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 && id.Col < len(smColumns) {
+			o.(*widget.Label).SetText(smColumns[id.Col].title)
+		}
+	}
+	for i, c := range smColumns {
+		w.table.SetColumnWidth(i, c.width)
+	}
+	w.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(w.visible) {
+			w.selected = w.entries[w.visible[id.Row]].Name
+		}
+		w.updateButtons()
+	}
+	w.status = widget.NewLabel("")
+	w.status.Wrapping = fyne.TextWrapWord
+	w.status.Importance = widget.LowImportance
+
+	top := container.NewVBox(breadcrumb("Manage Security Material", w.home), toolbar)
+	w.win.SetContent(container.NewPadded(container.NewBorder(top, w.status, nil, nil, w.table)))
+	w.updateButtons()
+}
+
+func (w *securityMaterialWindow) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	if id.Row < 0 || id.Row >= len(w.visible) {
+		l.SetText("")
+		return
+	}
+	e := w.entries[w.visible[id.Row]]
+	text, imp := "", widget.MediumImportance
+	switch id.Col {
+	case 0:
+		text = e.Name
+	case 1:
+		text = string(e.Type)
+	case 2:
+		text = e.Status
+		if e.Status == credentials.Error {
+			imp = widget.DangerImportance
+		}
+	case 3:
+		text = e.DeployedBy
+	case 4:
+		if !e.DeployedOn.IsZero() {
+			text = e.DeployedOn.Local().Format("Jan 2, 2006, 15:04")
+		}
+	}
+	if l.Text != text || l.Importance != imp {
+		l.Text, l.Importance = text, imp
+		l.Refresh()
+	}
+}
+
+func (w *securityMaterialWindow) show() {
+	w.win.Show()
+	w.win.RequestFocus()
+	w.reload()
+}
+
+// reload lists the entries again from the keyring, in the background.
+func (w *securityMaterialWindow) reload() {
+	w.status.SetText("Reading the Security Material…")
+	store := w.store
+	w.bg.run(func() func() {
+		entries, err := store.List()
+		return func() {
+			if err != nil {
+				w.status.SetText(sentenceOf(err))
+				fyne.LogError("list security material", err)
+				return
+			}
+			w.setEntries(entries)
+		}
+	})
+}
+
+func (w *securityMaterialWindow) setEntries(entries []credentials.Entry) {
+	w.entries = entries
+	w.status.SetText("")
+	for _, e := range entries {
+		if e.Status == credentials.Error {
+			w.status.SetText(fmt.Sprintf("%q cannot be read: %s", e.Name, e.Problem))
+		}
+	}
+	w.header.SetText(fmt.Sprintf("Security Material (%d)", len(entries)))
+	if w.onCount != nil {
+		w.onCount(len(entries))
+	}
+	w.applyFilter()
+}
+
+// applyFilter shows the entries whose name, type, description or user
+// holds the search text, ignoring capitals.
+func (w *securityMaterialWindow) applyFilter() {
+	q := strings.ToLower(strings.TrimSpace(w.search.Text))
+	w.visible = w.visible[:0]
+	found := false
+	for i, e := range w.entries {
+		hay := strings.ToLower(strings.Join([]string{e.Name, string(e.Type), e.Description, e.User}, "\n"))
+		if q == "" || strings.Contains(hay, q) {
+			w.visible = append(w.visible, i)
+			if e.Name == w.selected {
+				found = true
+			}
+		}
+	}
+	if !found {
+		w.selected = ""
+		w.table.UnselectAll()
+	}
+	w.table.Refresh()
+	w.updateButtons()
+}
+
+func (w *securityMaterialWindow) updateButtons() {
+	setEnabled(w.edit, w.selected != "")
+	setEnabled(w.del, w.selected != "")
+}
+
+func (w *securityMaterialWindow) names() []string {
+	out := make([]string, len(w.entries))
+	for i, e := range w.entries {
+		out[i] = e.Name
+	}
+	return out
+}
+
+// onAddMenu is Add ▾: the kinds of Security Material Opsdesk keeps.
+func (w *securityMaterialWindow) onAddMenu() {
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem(string(credentials.UserCredentials), func() { w.showCreate(credentials.UserCredentials) }),
+		fyne.NewMenuItem(string(credentials.SecureParameter), func() { w.showCreate(credentials.SecureParameter) }))
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.add).AddXY(0, w.add.Size().Height)
+	widget.ShowPopUpMenuAtPosition(menu, w.win.Canvas(), pos)
+}
+
+// showCreate opens the Create form for typ on this window.
+func (w *securityMaterialWindow) showCreate(typ credentials.Type) *credentialForm {
+	w.lastForm = showCredentialForm(w.win, w.store, w.bg, typ, nil, w.names(), w.onStored)
+	return w.lastForm
+}
+
+func (w *securityMaterialWindow) onEdit() {
+	for _, e := range w.entries {
+		if e.Name == w.selected {
+			if e.Status == credentials.Error {
+				dialog.ShowInformation("Edit", fmt.Sprintf("%q cannot be read, so it cannot be edited. Delete it and add it again.", e.Name), w.win)
+				return
+			}
+			e := e
+			w.lastForm = showCredentialForm(w.win, w.store, w.bg, e.Type, &e, nil, w.onStored)
+			return
+		}
+	}
+}
+
+func (w *securityMaterialWindow) onStored(e credentials.Entry) {
+	w.selected = e.Name
+	w.reload()
+	if w.onChange != nil {
+		w.onChange()
+	}
+}
+
+// onDelete asks first: a deleted password cannot be brought back.
+func (w *securityMaterialWindow) onDelete() {
+	name := w.selected
+	if name == "" {
+		return
+	}
+	d := dialog.NewConfirm("Delete Security Material",
+		fmt.Sprintf("Delete %q? Its secret is removed from the keyring and cannot be brought back; tests using it will ask for another.", name),
+		func(ok bool) {
+			if ok {
+				w.delete(name)
+			}
+		}, w.win)
+	d.SetConfirmText("Delete")
+	d.SetDismissText("Cancel")
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Show()
+}
+
+func (w *securityMaterialWindow) delete(name string) {
+	store := w.store
+	w.bg.run(func() func() {
+		err := store.Delete(name)
+		return func() {
+			if err != nil {
+				showError("Delete", err, w.win)
+				return
+			}
+			w.selected = ""
+			w.reload()
+			if w.onChange != nil {
+				w.onChange()
+			}
+		}
+	})
+}
+
+// UseSecurityMaterial hands Home the opened keyring: the Security Material
+// tile opens its window and shows the count, and the Connectivity Tests'
+// Credential Name becomes the drop-down of its User Credentials.
+func (h *Home) UseSecurityMaterial(s SecurityMaterialStore) {
+	h.smStore = s
+	h.opts.Credentials = s
+	h.EnableSecurityMaterial(func() { h.ShowSecurityMaterial() })
+	if h.connWin != nil {
+		h.connWin.setCredentials(s)
+	}
+	h.countSecurityMaterial()
+}
+
+// countSecurityMaterial updates the tile's number from the keyring.
+func (h *Home) countSecurityMaterial() {
+	s := h.smStore
+	h.bg.run(func() func() {
+		entries, err := s.List()
+		return func() {
+			if err != nil {
+				h.securityMaterialUnreadable(err)
+				return
+			}
+			h.SetSecurityMaterialCount(len(entries))
+		}
+	})
+}
+
+// SecurityMaterialUnavailable says on the tile why the keyring could not be
+// opened; tapping it shows the whole explanation. The rest of the app works
+// without it.
+func (h *Home) SecurityMaterialUnavailable(err error) {
+	h.EnableSecurityMaterial(func() { showError("Security Material", err, h.win) })
+	h.securityMaterialUnreadable(err)
+}
+
+func (h *Home) securityMaterialUnreadable(err error) {
+	fyne.LogError("security material", err)
+	h.securityMaterial.setCount("–", "keyring unavailable")
+	h.securityMaterial.setAlerts(alert{"Tap to see why.", theme.ColorNameError})
+}
+
+// ShowSecurityMaterial opens the Security Material window, or brings it
+// forward; nil until the keyring is open.
+func (h *Home) ShowSecurityMaterial() *securityMaterialWindow {
+	if h.smStore == nil {
+		return nil
+	}
+	if h.smWin == nil {
+		h.smWin = newSecurityMaterialWindow(h.app, h.smStore, h.bg, h.showHome)
+		h.smWin.onCount = h.SetSecurityMaterialCount
+		h.smWin.onChange = func() {
+			if h.connWin != nil {
+				h.connWin.reloadCredentials(nil)
+			}
+		}
+	}
+	h.smWin.show()
+	return h.smWin
+}
+
+// newCredential opens the Create User Credentials form on parent (the
+// Connectivity Tests window) and reports the name deployed.
+func (h *Home) newCredential(parent fyne.Window, done func(name string)) {
+	if h.smStore == nil {
+		return
+	}
+	var taken []string
+	if h.smWin != nil {
+		taken = h.smWin.names()
+	}
+	form := showCredentialForm(parent, h.smStore, h.bg, credentials.UserCredentials, nil, taken, func(e credentials.Entry) {
+		if h.smWin != nil {
+			h.smWin.reload()
+		} else {
+			h.countSecurityMaterial()
+		}
+		done(e.Name)
+	})
+	if h.connWin != nil {
+		h.connWin.lastForm = form
+	}
+}

@@ -1,0 +1,258 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/opsdesk/opsdesk/core/connectivity"
+	"github.com/opsdesk/opsdesk/core/connectivity/mailtest"
+	"github.com/opsdesk/opsdesk/core/credentials"
+	"github.com/opsdesk/opsdesk/core/problem"
+)
+
+// newTestStore opens the real Security Material store on the encrypted
+// file backend in a temporary data folder.
+func newTestStore(t *testing.T) *credentials.Store {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("OPSDESK_HOME", home)
+	t.Setenv(credentials.BackendEnv, "file")
+	t.Setenv(credentials.FilePasswordEnv, "correct horse battery staple")
+	s, err := credentials.Open(credentials.Options{Home: home, User: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// newSMHome is the real Home with the Security Material store in use.
+func newSMHome(t *testing.T) (*Home, *credentials.Store) {
+	t.Helper()
+	s := newTestStore(t)
+	h := newTestHome(t)
+	h.UseSecurityMaterial(s)
+	settle(t, h)
+	return h, s
+}
+
+// tableText is every cell the Security Material table shows, a row a line.
+func tableText(w *securityMaterialWindow) string {
+	var rows []string
+	for r := range w.visible {
+		var cells []string
+		for c := range smColumns {
+			cells = append(cells, cellText(w, r, c))
+		}
+		rows = append(rows, strings.Join(cells, " | "))
+	}
+	return strings.Join(rows, "\n")
+}
+
+func cellText(w *securityMaterialWindow, row, col int) string {
+	l := widget.NewLabel("")
+	w.updateCell(tableCell(row, col), l)
+	return l.Text
+}
+
+func tableCell(row, col int) widget.TableCellID { return widget.TableCellID{Row: row, Col: col} }
+
+func typeInto(f *credentialForm, name, desc, user, pw, repeat string) {
+	for _, p := range []struct {
+		e interface{ SetText(string) }
+		v string
+	}{{f.name, name}, {f.description, desc}, {f.user, user}, {f.secret, pw}, {f.repeat, repeat}} {
+		p.e.SetText(p.v)
+	}
+}
+
+func TestCreateUserCredentialsForm(t *testing.T) {
+	h, s := newSMHome(t)
+	mustContain(t, "tile", h.securityMaterial.text(), "Security Material", "0", "deployed")
+	w := h.ShowSecurityMaterial()
+	settle(t, h)
+	mustContain(t, "window", joined(w.win.Content()), "Overview", "Manage Security Material", "Security Material (0)",
+		"Add", "Edit", "Delete", "Refresh")
+	if !w.edit.Disabled() || !w.del.Disabled() {
+		t.Error("Edit and Delete are enabled with nothing selected")
+	}
+
+	f := w.showCreate(credentials.UserCredentials)
+	mustContain(t, "form", overlayText(w.win), "Create User Credentials", "Name*", "Description", "Type*", "User*",
+		"Password", "Repeat Password", "Deploy", "Cancel")
+	cases := []struct{ name, user, pw, repeat, why string }{
+		{"", mailUser, mailPassword, mailPassword, "The name is empty"},
+		{"gmail smtp", mailUser, mailPassword, mailPassword, "contains a space"},
+		{strings.Repeat("n", credentials.MaxNameLength+1), mailUser, mailPassword, mailPassword, "too long"},
+		{"gmail_smtp", "", mailPassword, mailPassword, "Enter the User"},
+		{"gmail_smtp", mailUser, mailPassword, "abcd", "The two passwords differ"},
+		{"gmail_smtp", mailUser, strings.Repeat("p", 256), strings.Repeat("p", 256), "password is too long"},
+	}
+	for _, c := range cases {
+		typeInto(f, c.name, "", c.user, c.pw, c.repeat)
+		if !f.deploy.Disabled() {
+			t.Errorf("Deploy enabled for %+v", c)
+		}
+		mustContain(t, "why", f.why.Text, c.why)
+	}
+	typeInto(f, "", "Gmail for the tutorial", mailUser, "", "")
+	test.Type(f.name, "gmail_smtp")
+	test.Type(f.secret, mailPassword)
+	test.Type(f.repeat, mailPassword)
+	if f.deploy.Disabled() {
+		t.Fatalf("Deploy disabled for valid input: %q", f.why.Text)
+	}
+	tapOverlayButton(t, w.win, "Deploy")
+	settle(t, h)
+	if w.win.Canvas().Overlays().Top() != nil {
+		t.Fatalf("the form is still open: %s", overlayText(w.win))
+	}
+	if w.header.Text != "Security Material (1)" {
+		t.Errorf("header %q", w.header.Text)
+	}
+	row := tableText(w)
+	mustContain(t, "table", row, "gmail_smtp | User Credentials | Deployed | tester | ")
+	mustContain(t, "tile", h.securityMaterial.text(), "1", "deployed")
+
+	// A second one with the same name in other capitals is refused at once.
+	f = w.showCreate(credentials.UserCredentials)
+	typeInto(f, "GMAIL_SMTP", "", mailUser, "x", "x")
+	mustContain(t, "why", f.why.Text, "is taken")
+	tapOverlayButton(t, w.win, "Cancel")
+
+	// Search.
+	w.search.SetText("nothing like it")
+	if len(w.visible) != 0 {
+		t.Error("search shows what does not match")
+	}
+	w.search.SetText("gmail")
+	if len(w.visible) != 1 {
+		t.Error("search hides what matches")
+	}
+
+	// Edit the description; the password stays.
+	w.table.Select(tableCell(0, 0))
+	if w.edit.Disabled() {
+		t.Fatal("Edit disabled with a row selected")
+	}
+	test.Tap(w.edit)
+	f = w.lastForm
+	mustContain(t, "edit form", overlayText(w.win), "Edit User Credentials")
+	if f.name.Text != "gmail_smtp" || !f.name.Disabled() || f.user.Text != mailUser || f.secret.Text != "" {
+		t.Errorf("edit form: name %q user %q secret %q", f.name.Text, f.user.Text, f.secret.Text)
+	}
+	f.description.SetText("Gmail, App Password")
+	tapOverlayButton(t, w.win, "Deploy")
+	settle(t, h)
+	e, err := s.Entry("gmail_smtp")
+	if err != nil || e.Description != "Gmail, App Password" {
+		t.Errorf("after edit: %+v %v", e, err)
+	}
+	user, pw, err := s.Lookup("gmail_smtp")
+	if err != nil || user != mailUser || string(pw) != mailPassword {
+		t.Errorf("edit lost the credential: %q %q %v", user, pw, err)
+	}
+
+	// Delete asks first; Cancel keeps it.
+	test.Tap(w.del)
+	mustContain(t, "confirmation", overlayText(w.win), `Delete "gmail_smtp"?`, "Delete", "Cancel")
+	tapOverlayButton(t, w.win, "Cancel")
+	settle(t, h)
+	if names, _ := s.Names(); len(names) != 1 {
+		t.Fatalf("Cancel deleted: %v", names)
+	}
+	w.table.Select(tableCell(0, 0))
+	test.Tap(w.del)
+	tapOverlayButton(t, w.win, "Delete")
+	settle(t, h)
+	if names, _ := s.Names(); len(names) != 0 {
+		t.Errorf("still stored: %v", names)
+	}
+	if w.header.Text != "Security Material (0)" || len(w.visible) != 0 {
+		t.Errorf("after delete: %q, %d rows", w.header.Text, len(w.visible))
+	}
+	mustContain(t, "tile", h.securityMaterial.text(), "0", "deployed")
+}
+
+func TestSecureParameterForm(t *testing.T) {
+	h, s := newSMHome(t)
+	w := h.ShowSecurityMaterial()
+	settle(t, h)
+	f := w.showCreate(credentials.SecureParameter)
+	mustContain(t, "form", overlayText(w.win), "Create Secure Parameter", "Secure Parameter*", "Repeat Secure Parameter*")
+	typeInto(f, "api_key", "", "", "", "")
+	mustContain(t, "why", f.why.Text, "Enter the Secure Parameter")
+	typeInto(f, "api_key", "", "", "s3cret", "s3cret")
+	tapOverlayButton(t, w.win, "Deploy")
+	settle(t, h)
+	e, err := s.Entry("api_key")
+	if err != nil || e.Type != credentials.SecureParameter {
+		t.Fatalf("%+v %v", e, err)
+	}
+	// Not a User Credential: the Credential Name drop-down leaves it out.
+	c := h.ShowConnectivity()
+	settle(t, h)
+	if opts := c.tab(connectivity.SMTP).cred.name.Options; len(opts) != 0 {
+		t.Errorf("Credential Name offers %v", opts)
+	}
+}
+
+// TestCredentialNameFromSecurityMaterial: a credential created from the
+// Connectivity Tests window's New… is chosen and logs in to the server.
+func TestCredentialNameFromSecurityMaterial(t *testing.T) {
+	chain := mailtest.NewChain(t)
+	port := mailtest.SMTP(t, chain, mailtest.Options{STARTTLS: true, Gmail: true, Mechs: []string{"PLAIN"}, User: mailUser, Password: mailPassword})
+	h := newTestHome(t)
+	c := connectivityFor(t, h)
+	tab := c.tab(connectivity.SMTP)
+	if tab.cred.user == nil {
+		t.Fatal("without the keyring, Credential Name should be a typed user")
+	}
+	// The keyring opens after the window: the field becomes the drop-down.
+	h.UseSecurityMaterial(newTestStore(t))
+	settle(t, h)
+	if tab.cred.name == nil || tab.cred.create == nil {
+		t.Fatal("Credential Name is no drop-down with New…")
+	}
+	fillSMTP := func() {
+		test.Type(tab.host, mailtest.Host)
+		tab.port.SetText(strconv.Itoa(port))
+		tab.protection.SetSelected("STARTTLS Mandatory")
+		tab.auth.SetSelected("Plain User/Password")
+		tab.verify.SetChecked(false)
+	}
+	fillSMTP()
+	mustContain(t, "status", tab.status.Text, "Choose a Credential Name")
+
+	test.Tap(tab.cred.create)
+	f := c.lastForm
+	mustContain(t, "form", overlayText(c.win), "Create User Credentials")
+	typeInto(f, "gmail_smtp", "", mailUser, mailPassword, mailPassword)
+	tapOverlayButton(t, c.win, "Deploy")
+	settle(t, h)
+	if tab.cred.name.Selected != "gmail_smtp" {
+		t.Fatalf("Credential Name is %q, options %v", tab.cred.name.Selected, tab.cred.name.Options)
+	}
+	if got := c.tab(connectivity.IMAP).cred.name.Options; len(got) != 1 || got[0] != "gmail_smtp" {
+		t.Errorf("IMAP's Credential Name offers %v", got)
+	}
+	mustContain(t, "tile", h.securityMaterial.text(), "1", "deployed")
+	resp := send(t, h, tab)
+	mustContain(t, "response", resp, "Authentication: Successful")
+}
+
+func TestSecurityMaterialUnavailable(t *testing.T) {
+	err := &problem.Error{Kind: credentials.ErrUnavailable, What: "No keyring is available",
+		Hint: "Start the login keyring, or set " + credentials.FilePasswordEnv + ".", Detail: "dbus: no session bus"}
+	h := newTestHome(t)
+	h.SecurityMaterialUnavailable(err)
+	mustContain(t, "tile", h.securityMaterial.text(), "keyring unavailable", "Tap to see why")
+	test.Tap(h.securityMaterial.button)
+	mustContain(t, "dialog", overlayText(h.win), "Security Material", "Technical Detail")
+	if h.ShowSecurityMaterial() != nil {
+		t.Error("a window without a keyring")
+	}
+}
