@@ -202,6 +202,10 @@ func TestSecureParameterForm(t *testing.T) {
 
 // TestCredentialNameFromSecurityMaterial: a credential created from the
 // Connectivity Tests window's New… is chosen and logs in to the server.
+// TestCredentialNameFromSecurityMaterial walks the whole tutorial in the
+// windows: deploy a User Credential (from Credential Name's New…), test
+// SMTP with validation off, add the chain to the keystore, test again
+// with validation on.
 func TestCredentialNameFromSecurityMaterial(t *testing.T) {
 	chain := mailtest.NewChain(t)
 	port := mailtest.SMTP(t, chain, mailtest.Options{STARTTLS: true, Gmail: true, Mechs: []string{"PLAIN"}, User: mailUser, Password: mailPassword})
@@ -241,7 +245,20 @@ func TestCredentialNameFromSecurityMaterial(t *testing.T) {
 	}
 	mustContain(t, "tile", h.securityMaterial.text(), "1", "deployed")
 	resp := send(t, h, tab)
-	mustContain(t, "response", resp, "Authentication: Successful")
+	mustContain(t, "response", resp, "Authentication: Successful", "Server Certificate: Invalid")
+
+	// The rest of the tutorial with the deployed credential: the chain
+	// into the keystore, then a second Send with validation on.
+	openKeystore(t, h, newKeystore(t, nil))
+	test.Tap(tab.resp.addToKS)
+	if c.lastImport == nil || len(c.lastImport.items) != 2 {
+		t.Fatal("Add to Keystore lists no chain")
+	}
+	test.Tap(c.lastImport.confirm)
+	settle(t, h)
+	tab.verify.SetChecked(true)
+	resp = send(t, h, tab)
+	mustContain(t, "second response", resp, "Server Certificate: Valid", "Authentication: Successful")
 }
 
 func TestSecurityMaterialUnavailable(t *testing.T) {
