@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Saves the README's screenshots (docs/screenshot-*.png) from the REAL app:
+# bin/opsdesk under a private Xvfb, light theme, a throwaway OPSDESK_HOME with
+# a demo keystore and demo credentials in an encrypted-file keyring (no real
+# keyring, keystore or Fyne preferences are touched). Each window is opened
+# the way a user does it, by clicking its tile on Home.
+# Run it with "make screenshots", which builds bin/opsdesk and installs
+# Xvfb, xdotool, ImageMagick and openssl when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+OUT=docs
+SCREEN=1600x1000x24
+
+# Install a missing command from its Debian package (sudo unless root).
+need() {
+  command -v "$1" >/dev/null 2>&1 && return
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "screenshots: installing $2"
+  $sudo apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$2"
+}
+need Xvfb xvfb
+need xdotool xdotool
+need import imagemagick
+need openssl openssl
+[ -x bin/opsdesk ] || { echo "screenshots: bin/opsdesk missing; run make screenshots" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+xvfb_pid="" app_pid=""
+cleanup() {
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
+  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null && wait "$xvfb_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# 1. A throwaway home for everything the app and Fyne write.
+export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache"
+export XDG_DATA_HOME="$tmp/home/.local/share" XDG_RUNTIME_DIR="$tmp/run"
+mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+export OPSDESK_HOME="$tmp/opsdesk"
+export OPSDESK_KEYRING_BACKEND=file OPSDESK_KEYRING_FILE_PASSWORD=screenshots-demo
+unset OPSDESK_KEYSTORE_PASSWORD DBUS_SESSION_BUS_ADDRESS
+export LANG=C.UTF-8
+
+# 2. Demo certificates: a CA, servers it signed, one expiring soon, one expired.
+certs="$tmp/certs"
+mkdir -p "$certs"
+cert() { # NAME SUBJECT DAYS [start offset for an expired one]
+  local name=$1 subj=$2 days=$3
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 \
+    -keyout "$certs/$name.key" -out "$certs/$name.pem" -subj "$subj" -days "$days" 2>/dev/null
+}
+signed() { # NAME SUBJECT DAYS: signed by demo-ca
+  local name=$1 subj=$2 days=$3
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$certs/$name.key" -out "$certs/$name.csr" -subj "$subj" 2>/dev/null
+  openssl x509 -req -in "$certs/$name.csr" -CA "$certs/demo-ca.pem" -CAkey "$certs/demo-ca.key" \
+    -CAcreateserial -days "$days" -sha256 -out "$certs/$name.pem" 2>/dev/null
+}
+cert demo-ca "/C=DE/O=Example Corp/CN=Example Corp Root CA" 3650
+signed smtp "/C=DE/O=Example Corp/CN=smtp.example.com" 365
+signed imap "/C=DE/O=Example Corp/CN=imap.example.com" 20
+cert gmail "/C=US/O=Google Trust Services/CN=GTS Root R1" 7300
+# Expired: valid for one day, ten days ago (openssl x509 -not_before needs 3.4).
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -keyout "$certs/legacy.key" -out "$certs/legacy.csr" -subj "/C=DE/O=Example Corp/CN=legacy.example.com" 2>/dev/null
+if openssl ca -help 2>&1 | grep -q startdate; then
+  mkdir -p "$certs/ca/newcerts" && : >"$certs/ca/index.txt" && echo 1000 >"$certs/ca/serial"
+  cat >"$certs/ca.cnf" <<EOF
+[ca]
+default_ca = demo
+[demo]
+dir = $certs/ca
+database = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+serial = \$dir/serial
+default_md = sha256
+policy = any
+[any]
+commonName = supplied
+EOF
+  start=$(date -u -d '-10 days' +%y%m%d%H%M%SZ) end=$(date -u -d '-9 days' +%y%m%d%H%M%SZ)
+  openssl ca -batch -config "$certs/ca.cnf" -cert "$certs/demo-ca.pem" -keyfile "$certs/demo-ca.key" \
+    -startdate "$start" -enddate "$end" -preserveDN -notext -in "$certs/legacy.csr" -out "$certs/legacy.pem" 2>/dev/null
+fi
+for c in demo-ca smtp imap gmail legacy; do
+  [ -s "$certs/$c.pem" ] && bin/opsdesk keystore import "$certs/$c.pem" >/dev/null
+done
+bin/opsdesk keystore list
+
+# 3. Demo Security Material.
+OPSDESK_PASSWORD=demo-app-password bin/opsdesk credentials add gmail_smtp --user ops@example.com \
+  --description "Gmail SMTP for alert mails" >/dev/null
+OPSDESK_PASSWORD=demo-password bin/opsdesk credentials add imap_inbox --user inbox@example.com \
+  --description "Mailbox polled for replies" >/dev/null
+OPSDESK_PASSWORD=demo-token bin/opsdesk credentials add-parameter api_token \
+  --description "Token for the ticket system" >/dev/null
+bin/opsdesk credentials list
+
+# 4. A private X server on a free display (-displayfd picks one).
+Xvfb -displayfd 3 -screen 0 "$SCREEN" -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
+xvfb_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.1; done
+[ -s "$tmp/display" ] || { echo "screenshots: Xvfb did not start:" >&2; cat "$tmp/xvfb.log" >&2; exit 1; }
+export DISPLAY=":$(head -n1 "$tmp/display")"
+echo "screenshots: Xvfb on $DISPLAY"
+
+# 5. The real app, light theme.
+FYNE_THEME=light bin/opsdesk >"$tmp/app.log" 2>&1 &
+app_pid=$!
+
+# find_window REGEX: the id of the visible window whose name matches.
+find_window() {
+  local id
+  id=$(timeout 20 xdotool search --sync --onlyvisible --name "$1" | head -n1) || true
+  [ -n "$id" ] || { echo "screenshots: no window named '$1'; app log:" >&2; cat "$tmp/app.log" >&2; exit 1; }
+  echo "$id"
+}
+# shoot ID FILE: wait for the window to settle, then save it.
+shoot() {
+  xdotool windowraise "$1"
+  sleep 2.5 # keystore and keyring open in the background; let the counts arrive
+  import -window "$1" "$OUT/$2"
+  echo "screenshots: $OUT/$2 ($(identify -format '%wx%h' "$OUT/$2"))"
+}
+# click_tile N: click the Nth tile (0-based) on Home. Home's layout: padding,
+# the "Manage Security" heading, then 240x150 tiles (ui/home.go, tileSize).
+click_tile() {
+  xdotool windowraise "$home"
+  sleep 0.3
+  xdotool mousemove --window "$home" $((8 + 120 + $1 * 244)) 120 click 1
+}
+
+home=$(find_window '^Opsdesk$')
+xdotool windowmove "$home" 0 0
+shoot "$home" screenshot-home.png
+
+click_tile 0
+win=$(find_window '^Security Material')
+shoot "$win" screenshot-security-material.png
+
+click_tile 1
+win=$(find_window '^Keystore')
+shoot "$win" screenshot-keystore.png
+
+click_tile 2
+win=$(find_window '^Connectivity Tests')
+shoot "$win" screenshot-connectivity.png
+
+kill -0 "$app_pid" 2>/dev/null || { echo "screenshots: the app exited; log:" >&2; cat "$tmp/app.log" >&2; exit 1; }
+echo "screenshots: done"
