@@ -9,13 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=1.2
 
-need() {
-  command -v "$1" >/dev/null 2>&1 && return
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -q
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$2"
-}
+. scripts/lib.sh
 need hyperfine hyperfine
 need openssl openssl
 need jq jq

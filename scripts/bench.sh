@@ -10,15 +10,7 @@ KEYSTORE=bin/bench-10k.jks
 PASSWORD=changeit
 TARGET=10 # opsdesk should be at least this many times faster than keytool
 
-# Install a missing command from its Debian package (sudo unless root).
-need() {
-  command -v "$1" >/dev/null 2>&1 && return
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  echo "bench: installing $2"
-  $sudo apt-get update -q
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$2"
-}
+. scripts/lib.sh
 need hyperfine hyperfine
 need keytool default-jdk-headless
 need jq jq # parses hyperfine's JSON; python3 is not on every Debian

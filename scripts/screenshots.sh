@@ -12,38 +12,15 @@ cd "$(dirname "$0")/.."
 OUT=docs
 SCREEN=1600x1000x24
 
-# Install a missing command from its Debian package (sudo unless root).
-need() {
-  command -v "$1" >/dev/null 2>&1 && return
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  echo "screenshots: installing $2"
-  $sudo apt-get update -q
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$2"
-}
+. scripts/lib.sh
 need Xvfb xvfb
 need xdotool xdotool
 need import imagemagick
 need openssl openssl
 [ -x bin/opsdesk ] || { echo "screenshots: bin/opsdesk missing; run make screenshots" >&2; exit 1; }
 
-tmp=$(mktemp -d)
-xvfb_pid="" app_pid=""
-cleanup() {
-  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
-  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null && wait "$xvfb_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 # 1. A throwaway home for everything the app and Fyne write.
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache"
-export XDG_DATA_HOME="$tmp/home/.local/share" XDG_RUNTIME_DIR="$tmp/run"
-mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
-export OPSDESK_HOME="$tmp/opsdesk"
-export OPSDESK_KEYRING_BACKEND=file OPSDESK_KEYRING_FILE_PASSWORD=screenshots-demo
-unset OPSDESK_KEYSTORE_PASSWORD DBUS_SESSION_BUS_ADDRESS
+gui_sandbox screenshots-demo
 export LANG=C.UTF-8
 
 # 2. Demo certificates: a CA, servers it signed, one expiring soon, one expired.
@@ -102,11 +79,7 @@ OPSDESK_PASSWORD=demo-token bin/opsdesk credentials add-parameter api_token \
 bin/opsdesk credentials list
 
 # 4. A private X server on a free display (-displayfd picks one).
-Xvfb -displayfd 3 -screen 0 "$SCREEN" -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
-xvfb_pid=$!
-for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.1; done
-[ -s "$tmp/display" ] || { echo "screenshots: Xvfb did not start:" >&2; cat "$tmp/xvfb.log" >&2; exit 1; }
-export DISPLAY=":$(head -n1 "$tmp/display")"
+start_xvfb "$SCREEN"
 echo "screenshots: Xvfb on $DISPLAY"
 
 # 5. The real app, light theme.

@@ -14,42 +14,16 @@ COLD_RUNS=${COLD_RUNS:-3}
 TARGET_MS=1000
 TIMEOUT_MS=20000
 
-need() {
-  command -v "$1" >/dev/null 2>&1 && return
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  echo "startup-time: installing $2"
-  $sudo apt-get update -q
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$2"
-}
+. scripts/lib.sh
 need Xvfb xvfb
 need xdotool xdotool
 [ -x bin/opsdesk ] || { echo "startup-time: bin/opsdesk missing; run make startup-time" >&2; exit 1; }
 
-tmp=$(mktemp -d)
-xvfb_pid="" app_pid=""
-cleanup() {
-  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
-  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null && wait "$xvfb_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 # A throwaway home: Fyne's preferences, the app's keystore and an encrypted
 # file keyring (no real keyring is touched, and nothing prompts).
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache"
-export XDG_RUNTIME_DIR="$tmp/run"
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
-export OPSDESK_HOME="$tmp/opsdesk"
-export OPSDESK_KEYRING_BACKEND=file OPSDESK_KEYRING_FILE_PASSWORD=startup-time
-unset OPSDESK_KEYSTORE_PASSWORD DBUS_SESSION_BUS_ADDRESS
+gui_sandbox startup-time
 
-Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
-xvfb_pid=$!
-for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.1; done
-[ -s "$tmp/display" ] || { echo "startup-time: Xvfb did not start:" >&2; cat "$tmp/xvfb.log" >&2; exit 1; }
-export DISPLAY=":$(head -n1 "$tmp/display")"
+start_xvfb 1600x1000x24
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 

@@ -1,0 +1,46 @@
+# Shared by the scripts in this folder: source it, don't run it.
+
+# need COMMAND PACKAGE installs PACKAGE with apt-get when COMMAND is
+# missing (through sudo unless root): a fresh machine has none of the tools.
+need() {
+  command -v "$1" >/dev/null 2>&1 && return
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "$(basename "$0"): installing $2"
+  $sudo apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$2"
+}
+
+# gui_sandbox FILE_PASSWORD makes a throwaway home in $tmp for everything
+# the app and Fyne write (preferences, the app's keystore, an encrypted file
+# keyring with FILE_PASSWORD), so no real keyring or preferences are
+# touched, and arranges for the app ($app_pid) and Xvfb ($xvfb_pid) to be
+# stopped and $tmp removed on exit.
+gui_sandbox() {
+  tmp=$(mktemp -d)
+  xvfb_pid="" app_pid=""
+  trap gui_cleanup EXIT
+  trap 'exit 130' INT TERM
+  export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache"
+  export XDG_DATA_HOME="$tmp/home/.local/share" XDG_RUNTIME_DIR="$tmp/run"
+  mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+  export OPSDESK_HOME="$tmp/opsdesk"
+  export OPSDESK_KEYRING_BACKEND=file OPSDESK_KEYRING_FILE_PASSWORD="$1"
+  unset OPSDESK_KEYSTORE_PASSWORD DBUS_SESSION_BUS_ADDRESS
+}
+
+gui_cleanup() {
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
+  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null && wait "$xvfb_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+
+# start_xvfb SCREEN starts a private X server on a free display (-displayfd
+# picks one) and exports DISPLAY.
+start_xvfb() {
+  Xvfb -displayfd 3 -screen 0 "$1" -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
+  xvfb_pid=$!
+  for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.1; done
+  [ -s "$tmp/display" ] || { echo "$(basename "$0"): Xvfb did not start:" >&2; cat "$tmp/xvfb.log" >&2; exit 1; }
+  export DISPLAY=":$(head -n1 "$tmp/display")"
+}
