@@ -129,10 +129,7 @@ func Create(path string, password []byte) (*Keystore, error) {
 		zero(jp)
 		return nil, err
 	}
-	if _, err := os.Stat(path); err == nil {
-		zero(jp)
-		return nil, fileError(path, ErrExists, "already exists", "Open it instead, or choose another file name.", nil)
-	}
+	// save(nil) refuses to write over an existing file.
 	k := &Keystore{path: path, password: jp, lib: newLibrary(), libReady: true}
 	k.setEntries(nil, &rawStore{})
 	if err := k.save(nil); err != nil {
