@@ -34,6 +34,16 @@ const (
 	defaultIMAPMailbox = "INBOX"
 )
 
+// Proxy Type, as on the tenant. On-Premise means through the SAP Cloud
+// Connector, which only the tenant can reach; Opsdesk connects from this
+// computer, so the choice is shown (users look for it) but explains itself
+// instead of sending.
+const (
+	proxyInternet  = "Internet"
+	proxyOnPremise = "On-Premise"
+	whyOnPremise   = "On-Premise tests go through the SAP Cloud Connector, which only your tenant can use: run this one in Cloud Integration, or choose Internet to test from this computer (which reaches servers in your own network too)."
+)
+
 // connTab is one protocol's tab: the Request form, Send and Cancel, and
 // the Response.
 type connTab struct {
@@ -42,6 +52,8 @@ type connTab struct {
 
 	host       *widget.Entry
 	port       *widget.SelectEntry
+	proxy      *widget.Select
+	location   *widget.Entry  // Location ID, On-Premise only
 	protection *widget.Select // not on the TLS tab, which is TLS
 	auth       *widget.Select // not on the TLS tab
 	cred       *credentialField
@@ -58,6 +70,7 @@ type connTab struct {
 	send, cancel *widget.Button
 	activity     *widget.Activity
 	status       *widget.Label // why Send waits, or what is running
+	clearText    *widget.Label // warns that the password would travel unencrypted
 	resp         *responsePanel
 	stop         func() // cancels the running test; nil when none runs
 }
@@ -75,6 +88,11 @@ func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
 	t.port.OnChanged = changed
 	t.verify = widget.NewCheck(labelVerify, nil)
 	t.verify.SetChecked(true)
+	t.location = widget.NewEntry()
+	t.location.OnChanged = changed
+	t.proxy = widget.NewSelect([]string{proxyInternet, proxyOnPremise}, nil)
+	t.proxy.Selected = proxyInternet // before OnChanged: the form is not complete yet
+	t.proxy.OnChanged = func(string) { t.validate() }
 
 	if p != connectivity.TLS {
 		implicit := connectivity.Implicit.Label(p)
@@ -114,6 +132,8 @@ func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
 	t.activity.Hide()
 	t.status = widget.NewLabel("")
 	t.status.Wrapping = fyne.TextWrapWord
+	t.clearText = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	t.clearText.Hide()
 	t.resp = newResponsePanel(w)
 
 	if t.protection != nil {
@@ -130,6 +150,8 @@ func (t *connTab) content() fyne.CanvasObject {
 	form := widget.NewForm(
 		widget.NewFormItem("Host", t.host),
 		widget.NewFormItem("Port", t.port),
+		widget.NewFormItem("Proxy Type", t.proxy),
+		widget.NewFormItem("Location ID", t.location),
 	)
 	if t.protection != nil {
 		form.Append("Protection", t.protection)
@@ -152,7 +174,7 @@ func (t *connTab) content() fyne.CanvasObject {
 	}
 	form.Append("", t.verify)
 	actions := container.NewHBox(t.send, t.cancel, t.activity)
-	request := container.NewVBox(heading("Request"), form, actions, t.status)
+	request := container.NewVBox(heading("Request"), form, t.clearText, actions, t.status)
 	response := container.NewBorder(heading("Response"), nil, nil, nil, container.NewVScroll(t.resp.box))
 	split := container.NewHSplit(container.NewVScroll(request), response)
 	split.Offset = 0.45
@@ -222,14 +244,18 @@ func (t *connTab) protectionValue() connectivity.Protection {
 // complete, saying what is missing otherwise.
 func (t *connTab) validate() string {
 	why := ""
+	setEnabled(t.location, t.proxy.Selected == proxyOnPremise)
 	if t.auth != nil {
 		t.cred.setEnabled(t.auth.Selected != string(connectivity.AuthNone))
 	}
+	t.warnClearText()
 	switch {
 	case strings.TrimSpace(t.host.Text) == "":
 		why = "Type the host name of the server."
 	case !validPort(t.port.Text):
 		why = "The port must be a number between 1 and 65535."
+	case t.proxy.Selected == proxyOnPremise:
+		why = whyOnPremise
 	case t.auth != nil && t.auth.Selected != string(connectivity.AuthNone) && t.cred.missing() != "":
 		why = t.cred.missing()
 	}
@@ -257,6 +283,34 @@ func (t *connTab) validate() string {
 	t.status.SetText(why)
 	setEnabled(t.send, why == "")
 	return why
+}
+
+// warnClearText says, before Send, when the chosen Protection lets the
+// password travel without TLS: sending it so must be a choice made knowingly.
+func (t *connTab) warnClearText() {
+	warning := ""
+	if t.auth != nil && t.auth.Selected != string(connectivity.AuthNone) {
+		// CRAM-MD5 does not send the password itself, but what it sends
+		// can be cracked offline: the same warning, in its own words.
+		what := "the password travels unencrypted"
+		if t.auth.Selected == string(connectivity.AuthEncrypted) {
+			what = "the user name and a CRAM-MD5 hash of the password, which can be cracked, travel unencrypted"
+		}
+		switch t.protectionValue() {
+		case connectivity.Off:
+			warning = "With Protection Off " + what + ": choose " + connectivity.Implicit.Label(t.proto) + " or " +
+				string(connectivity.STARTTLSMandatory) + " unless this server offers no TLS at all."
+		case connectivity.STARTTLSOptional:
+			warning = "With " + string(connectivity.STARTTLSOptional) + ", if the server does not offer STARTTLS, " + what +
+				": choose " + string(connectivity.STARTTLSMandatory) + " to refuse that."
+		}
+	}
+	t.clearText.SetText(warning)
+	if warning == "" {
+		t.clearText.Hide()
+	} else {
+		t.clearText.Show()
+	}
 }
 
 func validPort(s string) bool { _, ok := parsePort(s); return ok }

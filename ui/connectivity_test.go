@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -219,6 +220,41 @@ func TestFormFollowsTheTenantsRules(t *testing.T) {
 	tls := c.tab(connectivity.TLS)
 	if tls.protection != nil || tls.port.Text != "443" || !tls.clientAlias.Disabled() {
 		t.Error("the TLS tab has Host, Port 443 and a client certificate alias only when asked")
+	}
+}
+
+func TestProxyTypeAndClearTextWarning(t *testing.T) {
+	h := newTestHome(t)
+	c := connectivityFor(t, h)
+	smtp := c.tab(connectivity.SMTP)
+	test.Type(smtp.host, "smtp.gmail.com")
+	if fmt.Sprint(smtp.proxy.Options) != "[Internet On-Premise]" || smtp.proxy.Selected != "Internet" || !smtp.location.Disabled() {
+		t.Fatalf("Proxy Type %v %q, Location ID enabled: %v", smtp.proxy.Options, smtp.proxy.Selected, !smtp.location.Disabled())
+	}
+	if smtp.send.Disabled() {
+		t.Fatalf("Send disabled with a host and Internet: %q", smtp.status.Text)
+	}
+	smtp.proxy.SetSelected("On-Premise")
+	if !smtp.send.Disabled() || smtp.location.Disabled() || !strings.Contains(smtp.status.Text, "Cloud Connector") {
+		t.Errorf("On-Premise must enable Location ID and explain why Send waits: %q", smtp.status.Text)
+	}
+	smtp.proxy.SetSelected("Internet")
+
+	if smtp.clearText.Visible() {
+		t.Error("warning shown with STARTTLS Mandatory and no authentication")
+	}
+	smtp.auth.SetSelected("Plain User/Password")
+	smtp.protection.SetSelected("Off")
+	if !smtp.clearText.Visible() || !strings.Contains(smtp.clearText.Text, "password travels unencrypted") {
+		t.Errorf("Protection Off with a password: %q", smtp.clearText.Text)
+	}
+	smtp.protection.SetSelected("STARTTLS Optional")
+	if !smtp.clearText.Visible() || !strings.Contains(smtp.clearText.Text, "does not offer STARTTLS") {
+		t.Errorf("STARTTLS Optional with a password: %q", smtp.clearText.Text)
+	}
+	smtp.protection.SetSelected("SMTPS")
+	if smtp.clearText.Visible() {
+		t.Errorf("warning stays with SMTPS: %q", smtp.clearText.Text)
 	}
 }
 
