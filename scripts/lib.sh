@@ -14,8 +14,8 @@ need() {
 # gui_sandbox FILE_PASSWORD makes a throwaway home in $tmp for everything
 # the app and Fyne write (preferences, the app's keystore, an encrypted file
 # keyring with FILE_PASSWORD), so no real keyring or preferences are
-# touched, and arranges for the app ($app_pid) and Xvfb ($xvfb_pid) to be
-# stopped and $tmp removed on exit.
+# touched, and arranges for the app ($app_pid), Xvfb ($xvfb_pid) and a test
+# server ($server_pid, if any) to be stopped and $tmp removed on exit.
 gui_sandbox() {
   tmp=$(mktemp -d)
   xvfb_pid="" app_pid=""
@@ -30,6 +30,7 @@ gui_sandbox() {
 }
 
 gui_cleanup() {
+  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
   [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null && wait "$xvfb_pid" 2>/dev/null
   rm -rf "$tmp"

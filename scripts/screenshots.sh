@@ -22,6 +22,9 @@ need openssl openssl
 # 1. A throwaway home for everything the app and Fyne write.
 gui_sandbox screenshots-demo
 export LANG=C.UTF-8
+# The app's own data folder where a user's is (~/.config/opsdesk), so the
+# Keystore window shows the path a user sees rather than a temporary one.
+unset OPSDESK_HOME
 
 # 2. Demo certificates: a CA, servers it signed, one expiring soon, one expired.
 certs="$tmp/certs"
@@ -78,6 +81,13 @@ OPSDESK_PASSWORD=demo-token bin/opsdesk credentials add-parameter api_token \
   --description "Token for the ticket system" >/dev/null
 bin/opsdesk credentials list
 
+# A loopback SMTP server with STARTTLS and a generated root → intermediate →
+# leaf chain (the benchmark's), accepting gmail_smtp's demo account, so the
+# Connectivity Tests picture shows a real test's Response.
+go build -o "$tmp/mailserver" ./internal/cmd/mailserver
+MAILSERVER_PASSWORD=demo-app-password "$tmp/mailserver" -user ops@example.com >"$tmp/port" &
+server_pid=$!
+
 # 4. A private X server on a free display (-displayfd picks one).
 start_xvfb "$SCREEN"
 echo "screenshots: Xvfb on $DISPLAY"
@@ -122,6 +132,23 @@ shoot "$win" screenshot-keystore.png
 
 click_tile 2
 win=$(find_window '^Connectivity Tests')
+# The tutorial's first test, as a user clicks it: Host and Port, Plain
+# User/Password with gmail_smtp, Valid Server Certificate Required off, Send,
+# then open the Server Certificate Chain. Positions are those of the SMTP tab
+# in a 1240x760 window at 0,0 (ui/connectivity_form.go's order of fields).
+xdotool windowmove "$win" 0 0
+xdotool windowsize "$win" 1240 760
+sleep 0.5
+at() { xdotool mousemove --window "$win" "$1" "$2" click 1; sleep 0.4; }
+at 350 143 && xdotool type --delay 10 localhost             # Host
+at 250 183 && xdotool key ctrl+a && xdotool type --delay 10 "$(cat "$tmp/port")" # Port
+at 350 339 && at 250 451                                    # Authentication ▾ Plain User/Password
+at 300 378 && at 200 413                                    # Credential Name ▾ gmail_smtp
+at 160 535                                                  # Valid Server Certificate Required: off
+at 45 574                                                   # Send
+sleep 2
+at 677 366                                                  # Server Certificate Chain
+xdotool mousemove --window "$win" 1000 740
 shoot "$win" screenshot-connectivity.png
 
 kill -0 "$app_pid" 2>/dev/null || { echo "screenshots: the app exited; log:" >&2; cat "$tmp/app.log" >&2; exit 1; }

@@ -175,7 +175,7 @@ func (w *keystoreWindow) onKeystoreChanged() {
 	}
 	w.empty.Hide()
 	w.main.Show()
-	w.path.SetText(w.model.Path)
+	w.path.SetText(displayPath(w.model.Path))
 	if w.model.ReadOnly {
 		w.readOnly.Show()
 	} else {

@@ -1,10 +1,13 @@
 // Command mailserver runs mailtest's loopback SMTP server (STARTTLS, a
 // generated chain) outside a test, so that scripts/bench-connectivity.sh
-// can time opsdesk and openssl s_client against the same server. It prints
-// the port, then serves until it is killed.
+// can time opsdesk and openssl s_client against the same server, and
+// scripts/screenshots.sh can show a real test result. It prints the port,
+// then serves until it is killed. The account it accepts is -user, with the
+// password in MAILSERVER_PASSWORD (a demo account; "bench" when unset).
 package main
 
 import (
+	"flag"
 	"fmt"
 	"log"
 	"os"
@@ -23,8 +26,14 @@ func (tb) Fatalf(format string, a ...any) { log.Fatalf(format, a...) }
 func (tb) Cleanup(func())                 {}
 
 func main() {
+	user := flag.String("user", "bench", "the user the server accepts")
+	flag.Parse()
+	password := os.Getenv("MAILSERVER_PASSWORD")
+	if password == "" {
+		password = "bench"
+	}
 	chain := mailtest.NewChain(tb{})
-	port := mailtest.SMTP(tb{}, chain, mailtest.Options{STARTTLS: true, Mechs: []string{"PLAIN"}, User: "bench", Password: "bench"})
+	port := mailtest.SMTP(tb{}, chain, mailtest.Options{STARTTLS: true, Mechs: []string{"PLAIN"}, User: *user, Password: password})
 	fmt.Println(port)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, os.Kill)

@@ -1,0 +1,27 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// displayPath is how a file's location is shown: under the home folder as
+// "~/…" on Linux and macOS, where users know that spelling, so the part
+// that tells files apart is what fits on screen. Windows users know full
+// paths, so they get them.
+func displayPath(path string) string {
+	home, err := os.UserHomeDir()
+	if runtime.GOOS == "windows" || err != nil || home == "" || home == "/" {
+		return path
+	}
+	rel, err := filepath.Rel(home, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {
+		return path
+	}
+	if rel == "." {
+		return "~"
+	}
+	return "~/" + rel
+}
