@@ -52,15 +52,38 @@ func newConnectivityWindow(a fyne.App, svc *KeystoreService, bg *background, hom
 		w.tabs.Append(container.NewTabItem(string(p), t.content()))
 	}
 	w.tabs.SelectIndex(1) // SMTP: where the Gmail tutorial starts
+	w.win.SetMainMenu(w.menu())
 	w.win.SetContent(container.NewPadded(container.NewBorder(breadcrumb("Test Connectivity", home), nil, nil, nil, w.tabs)))
 	restoreSize(a, w.win, "connectivity", fyne.NewSize(1240, 760))
-	w.win.SetCloseIntercept(func() {
-		saveSize(a, w.win, "connectivity")
-		w.win.Hide()
-	})
+	w.win.SetCloseIntercept(w.hide)
 	svc.onChange(w.onKeystoreChanged)
 	w.onKeystoreChanged()
 	return w
+}
+
+// menu is the window's menu bar: Send and Cancel for the tab in front, and
+// a shortcut per tab, so a test can be run without the mouse.
+func (w *connectivityWindow) menu() *fyne.MainMenu {
+	current := func() *connTab { return w.byProto[connectivity.Protocol(w.tabs.Selected().Text)] }
+	test := fyne.NewMenu("Test",
+		menuItem("Send", withKey(fyne.KeyReturn), func() { current().onSend() }),
+		menuItem("Cancel", withKey(fyne.KeyPeriod), func() { current().onCancel() }),
+		fyne.NewMenuItemSeparator(),
+	)
+	for i, p := range []connectivity.Protocol{connectivity.TLS, connectivity.SMTP, connectivity.IMAP, connectivity.POP3} {
+		test.Items = append(test.Items, menuItem(string(p), withKey(fyne.KeyName(rune('1'+i))), func() {
+			w.tabs.SelectIndex(i)
+			w.win.Canvas().Focus(w.byProto[p].host)
+		}))
+	}
+	test.Items = append(test.Items, fyne.NewMenuItemSeparator(), closeItem(w.hide))
+	return fyne.NewMainMenu(test)
+}
+
+// hide is closing the window: it keeps its tests and comes back as it was.
+func (w *connectivityWindow) hide() {
+	saveSize(w.app, w.win, "connectivity")
+	w.win.Hide()
 }
 
 // tab returns the tab of protocol p.

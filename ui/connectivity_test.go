@@ -3,11 +3,14 @@ package ui
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/opsdesk/opsdesk/core/certs"
@@ -125,13 +128,13 @@ func TestWrongPasswordIsExplained(t *testing.T) {
 	}
 }
 
-func TestCancelStopsARunningTest(t *testing.T) {
-	// A server that accepts and never says a word.
+// silentServer accepts connections and never says a word.
+func silentServer(t *testing.T) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	t.Cleanup(func() { l.Close() })
 	go func() {
 		for {
 			conn, err := l.Accept()
@@ -141,10 +144,15 @@ func TestCancelStopsARunningTest(t *testing.T) {
 			defer conn.Close()
 		}
 	}()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func TestCancelStopsARunningTest(t *testing.T) {
+	port := silentServer(t)
 	h := newTestHome(t)
 	tab := connectivityFor(t, h).tab(connectivity.SMTP)
 	test.Type(tab.host, mailtest.Host)
-	tab.port.SetText(strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+	tab.port.SetText(strconv.Itoa(port))
 	test.Tap(tab.send)
 	// The worker waits for the silent server: the UI shows it is busy.
 	if !tab.activity.Visible() || tab.cancel.Disabled() || !tab.send.Disabled() {
@@ -156,6 +164,45 @@ func TestCancelStopsARunningTest(t *testing.T) {
 	mustContain(t, "response", joined(tab.resp.box), "The test was cancelled.", "Press Send to run it again.")
 	if tab.activity.Visible() || !tab.cancel.Disabled() || tab.send.Disabled() {
 		t.Error("the form did not come back after cancelling")
+	}
+}
+
+// TestKeyboardRunsATest drives a test from the menu bar's items, whose
+// shortcuts the desktop driver runs even while a text field has focus.
+func TestKeyboardRunsATest(t *testing.T) {
+	port := silentServer(t)
+	h := newTestHome(t)
+	c := connectivityFor(t, h)
+	item := func(label, key string) *fyne.MenuItem {
+		t.Helper()
+		it := findMenuItem(c.win, label)
+		if it == nil {
+			t.Fatalf("no menu item %q", label)
+		}
+		if sc, ok := it.Shortcut.(*desktop.CustomShortcut); !ok || string(sc.KeyName) != key || sc.Modifier != fyne.KeyModifierShortcutDefault {
+			t.Fatalf("%s: shortcut %#v, want Ctrl+%s", label, it.Shortcut, key)
+		}
+		return it
+	}
+	item("IMAP", "3").Action()
+	imap := c.tab(connectivity.IMAP)
+	if c.tabs.Selected().Text != "IMAP" || c.win.Canvas().Focused() != imap.host {
+		t.Fatalf("Ctrl+3 shows %q with focus on %T", c.tabs.Selected().Text, c.win.Canvas().Focused())
+	}
+	item("SMTP", "2").Action()
+	smtp := c.tab(connectivity.SMTP)
+	test.Type(c.win.Canvas().Focused(), mailtest.Host) // into Host, which has focus
+	smtp.port.SetText(strconv.Itoa(port))
+	item("Send", "Return").Action()
+	if !smtp.activity.Visible() || smtp.cancel.Disabled() {
+		t.Fatalf("Ctrl+Enter did not start the test: %q", smtp.status.Text)
+	}
+	item("Cancel", ".").Action()
+	settle(t, h)
+	mustContain(t, "response", joined(smtp.resp.box), "The test was cancelled.")
+	item("Close Window", "W").Action()
+	if !slices.Contains(h.app.Driver().AllWindows(), c.win) {
+		t.Error("Close Window destroyed the window: it must hide, to come back as it was")
 	}
 }
 
