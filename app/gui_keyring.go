@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -13,23 +14,155 @@ import (
 	"github.com/opsdesk/opsdesk/ui"
 )
 
-// guiKeyring opens the keyring once for the window: the Security Material
-// and the app's own keystore's password both come from it. Opening may
-// wait for an unlock prompt, so it is never done on the UI thread.
+// askFunc asks the encrypted keyring file's password: the window's dialog
+// (ui.Home.AskKeyringFilePassword), or a fake in tests. first means the
+// password is being chosen; retry, when not empty, says why the last
+// answer failed. It runs off the UI thread and may wait for the user.
+type askFunc func(first bool, retry string) ([]byte, error)
+
+// maxFilePasswordTries is how many wrong keyring file passwords one open
+// takes before it gives up and the tile says "locked".
+const maxFilePasswordTries = 3
+
+// retryWrongPassword is what the dialog says after a wrong password.
+const retryWrongPassword = "That password did not open the keyring file. Type it again."
+
+// guiKeyring opens the keyring for the window: the Security Material and
+// the app's own keystore's password both come from it. Opening may wait for
+// an unlock prompt or the keyring file's password dialog, so it is never
+// done on the UI thread.
 type guiKeyring struct {
-	once  sync.Once
-	store *credentials.Store
-	err   error
+	opts credentials.Options // the zero value in the app; tests choose Home and Backend
+
+	mu     sync.Mutex
+	ask    askFunc
+	hasAsk chan struct{} // closed once ask is set; made by whichever comes first
+	store  *credentials.Store
+	err    error         // the last attempt's failure
+	busy   chan struct{} // closed when the attempt under way ends; nil when none is
 }
 
-// open returns the store, opening it on first use. There is no terminal
-// to ask the encrypted file's password at, so without
-// OPSDESK_KEYRING_FILE_PASSWORD the store's error says how to give it.
-func (k *guiKeyring) open() (*credentials.Store, error) {
-	k.once.Do(func() {
-		k.store, k.err = openCredentials(strings.NewReader(""), io.Discard)
-	})
-	return k.store, k.err
+// lockedError is a failure the user can undo by answering the password
+// question again: they cancelled it, or kept typing a wrong password, or the
+// keyring service's own unlock prompt went unanswered.
+type lockedError struct{ error }
+
+func (e lockedError) Unwrap() error { return e.error }
+
+func isLocked(err error) bool {
+	var le lockedError
+	return errors.As(err, &le)
+}
+
+// openCredentialsAsking is openCredentials for the window: the encrypted
+// file's password comes from ask, a dialog, instead of a terminal. It is
+// asked now, while opening, rather than by whichever later call first
+// needs it, so a new file's password is chosen at start and a wrong one is
+// known at once.
+func openCredentialsAsking(opt credentials.Options, ask credentials.PasswordFunc) (*credentials.Store, error) {
+	opt.FilePassword = ask
+	s, err := credentials.Open(opt)
+	if err != nil {
+		return nil, err
+	}
+	if s.Backend() == "file" {
+		if err := s.Unlock(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// open returns the store, opening it on first use. Callers at the same
+// time share one attempt, so the user sees one dialog. A failure is
+// returned again to later callers: only the tile's retry asks again, so
+// that a cancelled dialog does not come back on its own.
+func (k *guiKeyring) open() (*credentials.Store, error) { return k.attempt(false) }
+
+// retry opens again after a failure the user can undo (isLocked); other
+// failures are returned as they were.
+func (k *guiKeyring) retry() (*credentials.Store, error) { return k.attempt(true) }
+
+func (k *guiKeyring) attempt(again bool) (*credentials.Store, error) {
+	k.mu.Lock()
+	if busy := k.busy; busy != nil {
+		k.mu.Unlock()
+		<-busy
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		return k.store, k.err
+	}
+	if k.store != nil || (k.err != nil && !(again && isLocked(k.err))) {
+		defer k.mu.Unlock()
+		return k.store, k.err
+	}
+	busy := make(chan struct{})
+	k.busy = busy
+	k.mu.Unlock()
+
+	s, err := k.openAsking()
+
+	k.mu.Lock()
+	k.store, k.err, k.busy = s, err, nil
+	k.mu.Unlock()
+	close(busy)
+	return s, err
+}
+
+// openAsking opens the store, asking the file's password again after a
+// wrong one. A password from OPSDESK_KEYRING_FILE_PASSWORD is not asked,
+// so when it is wrong, asking again cannot help: the error says so.
+func (k *guiKeyring) openAsking() (*credentials.Store, error) {
+	retry := ""
+	for try := 1; ; try++ {
+		asked := false
+		s, err := openCredentialsAsking(k.opts, func(first bool) ([]byte, error) {
+			asked = true
+			return k.asker()(first, retry)
+		})
+		switch {
+		case err == nil:
+			return s, nil
+		case asked && (errors.Is(err, credentials.ErrWrongPassword) || errors.Is(err, credentials.ErrWeakPassword)):
+			if try < maxFilePasswordTries {
+				retry = retryWrongPassword
+				continue
+			}
+			return nil, lockedError{err}
+		case errors.Is(err, credentials.ErrLocked): // cancelled, or an unlock prompt unanswered
+			return nil, lockedError{err}
+		}
+		return nil, err
+	}
+}
+
+// asker is the password dialog, once the window has handed it over: the
+// app's own keystore starts opening the keyring while the window is being
+// built, before useIn runs. Until then a question waits.
+func (k *guiKeyring) asker() askFunc {
+	k.mu.Lock()
+	if k.hasAsk == nil {
+		k.hasAsk = make(chan struct{})
+	}
+	ready := k.hasAsk
+	k.mu.Unlock()
+	<-ready
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.ask
+}
+
+// setAsk hands over the password dialog.
+func (k *guiKeyring) setAsk(ask askFunc) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.hasAsk == nil {
+		k.hasAsk = make(chan struct{})
+	}
+	if k.ask == nil {
+		close(k.hasAsk)
+	}
+	k.ask = ask
 }
 
 // ownKeystore is ui.Options.OpenOwnKeystore: the same logic as the
@@ -48,18 +181,41 @@ func (k *guiKeyring) ownKeystore() (*keystore.Keystore, error) {
 	return c.openOwn()
 }
 
-// useIn opens the keyring in the background and hands it to home; when
-// it cannot be opened, the Security Material tile says why and the rest
-// of the app works without it.
+// useIn makes home's dialog the one that asks the keyring file's password,
+// then opens the keyring in the background and hands it to home. When it
+// cannot be opened, the Security Material tile says why, or that it is
+// locked and a tap asks again; the rest of the app works without it.
 func (k *guiKeyring) useIn(home *ui.Home) {
-	go func() {
-		s, err := k.open()
-		fyne.Do(func() {
-			if err != nil {
-				home.SecurityMaterialUnavailable(err)
-				return
-			}
+	k.setAsk(home.AskKeyringFilePassword)
+	go k.show(home, k.open)
+}
+
+// show runs open (in a goroutine of its own) and puts the outcome on the
+// Security Material tile.
+func (k *guiKeyring) show(home *ui.Home, open func() (*credentials.Store, error)) {
+	s, err := open()
+	fyne.Do(func() {
+		switch {
+		case err == nil:
 			home.UseSecurityMaterial(s)
-		})
-	}()
+		case isLocked(err):
+			fyne.LogError("security material locked", err)
+			home.SecurityMaterialLocked(func() { go k.showRetry(home) })
+		default:
+			home.SecurityMaterialUnavailable(err)
+		}
+	})
+}
+
+// showRetry is show after the tile's "Tap to unlock": once the keyring
+// opens, so can the app's own keystore, whose password it keeps and
+// which could not open while the keyring was locked.
+func (k *guiKeyring) showRetry(home *ui.Home) {
+	k.show(home, func() (*credentials.Store, error) {
+		s, err := k.retry()
+		if err == nil {
+			fyne.Do(home.RetryOwnKeystore)
+		}
+		return s, err
+	})
 }

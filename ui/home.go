@@ -108,6 +108,21 @@ func New(a fyne.App, opts Options) *Home {
 	return h
 }
 
+// RetryOwnKeystore opens the app's own keystore when no keystore is open.
+// Its password lives in the keyring, so when the keyring is unlocked after
+// start (its password dialog cancelled, then the tile tapped), the
+// keystore that could not open then can open now.
+func (h *Home) RetryOwnKeystore() {
+	if h.opts.OpenOwnKeystore == nil || h.keystore.Model() != nil {
+		return
+	}
+	h.keystore.open(h.opts.OpenOwnKeystore, func(err error) {
+		if err != nil {
+			fyne.LogError("open the app's own keystore", err)
+		}
+	})
+}
+
 // Window is the main window.
 func (h *Home) Window() fyne.Window { return h.win }
 
@@ -144,6 +159,7 @@ func (h *Home) EnableSecurityMaterial(open func()) {
 	h.securityMaterial.button.OnTapped = open
 	h.securityMaterial.setEnabled(open != nil)
 	h.securityMaterial.setCount("–", "")
+	h.securityMaterial.setAlerts() // a "Tap to unlock" from before no longer applies
 }
 
 // SetSecurityMaterialCount shows how many artifacts are deployed.

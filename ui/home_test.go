@@ -2,6 +2,7 @@ package ui
 
 import (
 	"crypto/x509"
+	"errors"
 	"testing"
 	"time"
 
@@ -100,5 +101,42 @@ func TestHomeOpensTheOwnKeystoreWhenWired(t *testing.T) {
 	settle(t, h)
 	if got := h.keystoreTile.count.String(); got != "1  entry" {
 		t.Errorf("tile %q", got)
+	}
+}
+
+// TestHomeRetriesTheOwnKeystoreAfterUnlock: the own keystore's password
+// lives in the keyring; when the keyring was locked at start and is
+// unlocked later, the keystore opens then, and an open keystore (one the
+// user chose meanwhile) is never replaced.
+func TestHomeRetriesTheOwnKeystoreAfterUnlock(t *testing.T) {
+	own := newKeystore(t, map[string]*x509.Certificate{
+		"root": certValid(t, "Root", time.Now().Add(-time.Hour), time.Now().AddDate(1, 0, 0)),
+	})
+	locked := true
+	a := test.NewTempApp(t)
+	h := New(a, Options{OpenOwnKeystore: func() (*keystore.Keystore, error) {
+		if locked {
+			return nil, errors.New("the keyring is locked")
+		}
+		return keystore.Open(own, []byte(testPassword))
+	}})
+	defer h.win.Close()
+	settle(t, h)
+	if h.keystore.Model() != nil {
+		t.Fatal("a keystore opened while the keyring was locked")
+	}
+	locked = false
+	h.RetryOwnKeystore()
+	settle(t, h)
+	if m := h.keystore.Model(); m == nil || m.Path != own {
+		t.Fatalf("the own keystore did not open after the unlock: %+v", m)
+	}
+
+	other := newKeystore(t, nil)
+	openKeystore(t, h, other)
+	h.RetryOwnKeystore()
+	settle(t, h)
+	if m := h.keystore.Model(); m.Path != other {
+		t.Errorf("the keystore the user opened was replaced by %s", m.Path)
 	}
 }

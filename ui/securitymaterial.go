@@ -335,6 +335,21 @@ func (h *Home) SecurityMaterialUnavailable(err error) {
 	h.securityMaterialUnreadable(err)
 }
 
+// SecurityMaterialLocked says on the tile that the keyring is locked: its
+// password was not given. Tapping the tile calls retry, on the UI thread,
+// which asks again in the background and then calls one of
+// UseSecurityMaterial, SecurityMaterialLocked or SecurityMaterialUnavailable.
+func (h *Home) SecurityMaterialLocked(retry func()) {
+	h.EnableSecurityMaterial(func() {
+		h.securityMaterial.setEnabled(false) // one question at a time
+		h.securityMaterial.setCount("–", "unlocking…")
+		h.securityMaterial.setAlerts()
+		retry()
+	})
+	h.securityMaterial.setCount("–", "locked")
+	h.securityMaterial.setAlerts(alert{"Tap to unlock.", theme.ColorNameWarning})
+}
+
 func (h *Home) securityMaterialUnreadable(err error) {
 	fyne.LogError("security material", err)
 	h.securityMaterial.setCount("–", "keyring unavailable")
