@@ -106,3 +106,40 @@ func TestCrashDuringSaveLeavesAWorkingKeystore(t *testing.T) {
 	}
 	t.Logf("after %d kills: %v", kills, states)
 }
+
+// TestSaveRemovesLeftoversOfKilledSaves: the temporary files killed saves
+// leave beside the keystore go with the next save, but never a fresh one
+// (another process may be saving right now) nor anyone else's file.
+func TestSaveRemovesLeftoversOfKilledSaves(t *testing.T) {
+	k := newStore(t, "changeit")
+	dir := filepath.Dir(k.Path())
+	old := time.Now().Add(-time.Hour)
+	file := func(name string, mtime time.Time) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	killed := file(".keystore.jks.tmp-123456", old)
+	fresh := file(".keystore.jks.tmp-654321", time.Now())
+	others := []string{
+		file(".other.jks.tmp-123456", old),   // another keystore's: its own save tidies it
+		file(".keystore.jks.tmp-notes", old), // not a name writeAtomic makes
+		file("keystore.jks.tmp-123456", old), // not hidden: not ours either
+	}
+	if _, err := k.AddCertificates([]keystore.Candidate{{Cert: certtest.CA(t, "a").Cert}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(killed); !os.IsNotExist(err) {
+		t.Errorf("the killed save's leftover is still there (%v)", err)
+	}
+	for _, p := range append(others, fresh) {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(p), err)
+		}
+	}
+}

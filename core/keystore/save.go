@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	jks "github.com/pavlo-v-chernykh/keystore-go/v4"
 
@@ -147,6 +148,7 @@ func writeAtomic(path string, data []byte) (err error) {
 		return err
 	}
 	syncDir(dir)
+	removeLeftovers(path, time.Now())
 	return nil
 }
 
