@@ -20,7 +20,7 @@ func lookupCredential(name string, req *connectivity.Request) error {
 		return err
 	}
 	if e.Type != credentials.UserCredentials {
-		return &problem.Error{Source: name, Kind: credentials.ErrWrongType, What: "is a " + string(e.Type) + ", not User Credentials",
+		return &problem.Error{Source: name, Kind: credentials.ErrWrongType, What: "is " + string(e.Type) + " security material, not User Credentials",
 			Hint: "Name a User Credentials artifact with --credential."}
 	}
 	user, pw, err := s.Lookup(name)

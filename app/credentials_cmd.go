@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -18,14 +20,25 @@ const credentialsUsage = `Usage: opsdesk credentials COMMAND [arguments]
 Commands:
   list                        list the Security Material, without secrets [--json]
   add NAME --user U           add User Credentials [--description D]
+  add NAME --type successfactors --user U --company-id C
+                              add SuccessFactors User Credentials [--description D]
+  add NAME --type openconnectors
+                              add OpenConnectors User Credentials [--description D]
   add-parameter NAME          add a Secure Parameter [--description D]
-  edit NAME                   change an entry [--user U] [--description D] [--new-password]
-                              (the secret is kept unless --new-password is given)
+  edit NAME                   change an entry [--user U] [--description D] [--company-id C]
+                              [--new-password] (the secrets are kept unless
+                              --new-password is given)
   delete NAME                 delete an entry
+
+--type is user-credentials (the default), successfactors or openconnectors.
 
 The password or secure parameter: --password-stdin (all of standard input,
 less one final line break), OPSDESK_PASSWORD, or a prompt on the terminal
-(asked twice). It is kept in the operating system's keyring, chosen
+(asked twice). OpenConnectors' User, Organization and Element are all
+secrets, never given as arguments: --password-stdin (three lines: the user
+secret, the organization secret, the element token), OPSDESK_USER_SECRET,
+OPSDESK_ORGANIZATION_SECRET and OPSDESK_ELEMENT_TOKEN, or prompts.
+Secrets are kept in the operating system's keyring, chosen
 automatically or by OPSDESK_KEYRING_BACKEND (keychain, wincred,
 secret-service, kwallet, file). The encrypted file's own password:
 OPSDESK_KEYRING_FILE_PASSWORD, or a prompt.
@@ -43,6 +56,8 @@ type credCommand struct {
 	asJSON        bool
 	user          string
 	description   string
+	typ           string
+	companyID     string
 	newPassword   bool
 	passwordStdin bool
 	set           map[string]bool // the flags given, to tell "--description ''" from none
@@ -65,6 +80,8 @@ func runCredentials(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	fs.BoolVar(&c.asJSON, "json", false, "print JSON")
 	fs.StringVar(&c.user, "user", "", "the user of User Credentials")
 	fs.StringVar(&c.description, "description", "", "a description")
+	fs.StringVar(&c.typ, "type", "", "add: user-credentials, successfactors or openconnectors")
+	fs.StringVar(&c.companyID, "company-id", "", "the Company ID of SuccessFactors")
 	fs.BoolVar(&c.newPassword, "new-password", false, "edit: replace the secret")
 	fs.BoolVar(&c.passwordStdin, "password-stdin", false, "read the secret from standard input")
 
@@ -117,12 +134,11 @@ func (c *credCommand) run(sub string, pos []string) error {
 		}
 		e := credentials.Entry{Name: pos[0], Type: credentials.UserCredentials, User: c.user, Description: c.description}
 		if sub == "add" {
-			if err := c.allow(sub, "user", "description", "password-stdin"); err != nil {
+			t, err := c.addType()
+			if err != nil {
 				return err
 			}
-			if !c.set["user"] {
-				return usageError{"--user U is required"}
-			}
+			e.Type, e.CompanyID = t, c.companyID
 		} else {
 			if err := c.allow(sub, "description", "password-stdin"); err != nil {
 				return err
@@ -134,14 +150,14 @@ func (c *credCommand) run(sub string, pos []string) error {
 		if err := wantArgs(pos, 1, "one NAME"); err != nil {
 			return err
 		}
-		if err := c.allow(sub, "user", "description", "new-password", "password-stdin"); err != nil {
+		if err := c.allow(sub, "user", "description", "company-id", "new-password", "password-stdin"); err != nil {
 			return err
 		}
 		if c.passwordStdin && !c.newPassword {
 			return usageError{"--password-stdin needs --new-password"}
 		}
-		if !c.set["user"] && !c.set["description"] && !c.newPassword {
-			return usageError{"nothing to change: give --user, --description or --new-password"}
+		if !c.set["user"] && !c.set["description"] && !c.set["company-id"] && !c.newPassword {
+			return usageError{"nothing to change: give --user, --description, --company-id or --new-password"}
 		}
 		return c.edit(pos[0])
 	case "delete":
@@ -154,6 +170,44 @@ func (c *credCommand) run(sub string, pos []string) error {
 		return c.delete(pos[0])
 	}
 	return usageError{fmt.Sprintf("unknown command %q", sub)}
+}
+
+// addType checks the flags of add for the --type given.
+func (c *credCommand) addType() (credentials.Type, error) {
+	var t credentials.Type
+	switch strings.ToLower(c.typ) {
+	case "", "user-credentials", "usercredentials":
+		t = credentials.UserCredentials
+	case "successfactors":
+		t = credentials.SuccessFactors
+	case "openconnectors":
+		t = credentials.OpenConnectors
+	default:
+		return "", usageError{fmt.Sprintf("--type %q is not one of user-credentials, successfactors and openconnectors", c.typ)}
+	}
+	flags := []string{"type", "user", "description", "password-stdin"}
+	switch t {
+	case credentials.SuccessFactors:
+		flags = append(flags, "company-id")
+	case credentials.OpenConnectors:
+		if c.set["user"] {
+			return "", usageError{"--user does not apply to openconnectors: its User is a secret, read like a password, never an argument"}
+		}
+	}
+	sub := "add"
+	if c.typ != "" {
+		sub += " --type " + strings.ToLower(c.typ)
+	}
+	if err := c.allow(sub, flags...); err != nil {
+		return "", err
+	}
+	if t != credentials.OpenConnectors && !c.set["user"] {
+		return "", usageError{"--user U is required"}
+	}
+	if t == credentials.SuccessFactors && !c.set["company-id"] {
+		return "", usageError{"--company-id C is required for successfactors"}
+	}
+	return t, nil
 }
 
 // open connects to the keyring, asking for the encrypted file's password
@@ -215,12 +269,83 @@ func (c *credCommand) readSecret(t credentials.Type) ([]byte, error) {
 	return pw, err
 }
 
-// entryJSON is the --json form of an entry: never a secret.
+// readSecrets reads what t keeps secret: the password or secure
+// parameter, or OpenConnectors' three secrets. The caller zeroes them.
+func (c *credCommand) readSecrets(t credentials.Type) (credentials.Secrets, error) {
+	if t != credentials.OpenConnectors {
+		b, err := c.readSecret(t)
+		return credentials.Secrets{Secret: b}, err
+	}
+	if c.passwordStdin {
+		return c.readSecretLines()
+	}
+	var sec credentials.Secrets
+	for _, s := range []struct {
+		to        *[]byte
+		env, what string
+	}{
+		{&sec.Secret, "OPSDESK_USER_SECRET", "user secret"},
+		{&sec.Organization, "OPSDESK_ORGANIZATION_SECRET", "organization secret"},
+		{&sec.Element, "OPSDESK_ELEMENT_TOKEN", "element token"},
+	} {
+		b, err := newSecret(s.env, s.what, c.stdin, c.stderr)
+		if errors.Is(err, errNoTerminal) {
+			err = fmt.Errorf("no %s given: use --password-stdin, set %s, or run in a terminal to be asked; nothing was changed", s.what, s.env)
+		}
+		if err != nil {
+			zeroSecrets(sec)
+			return credentials.Secrets{}, err
+		}
+		*s.to = b
+	}
+	return sec, nil
+}
+
+// readSecretLines reads OpenConnectors' three secrets from standard input,
+// a line each (none of them can hold a line break).
+func (c *credCommand) readSecretLines() (credentials.Secrets, error) {
+	b, err := io.ReadAll(io.LimitReader(c.stdin, maxStdinSecret+1))
+	if err != nil || len(b) > maxStdinSecret {
+		zero(b)
+		if err == nil {
+			err = fmt.Errorf("standard input holds more than %d KiB, far more than three tokens can be; nothing was changed", maxStdinSecret>>10)
+		}
+		return credentials.Secrets{}, err
+	}
+	var lines [][]byte
+	for rest := b; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		lines = append(lines, bytes.TrimSuffix(line, []byte("\r")))
+	}
+	if len(lines) != 3 {
+		zero(b)
+		return credentials.Secrets{}, fmt.Errorf("standard input holds %d lines, not three: the user secret, the organization secret and the element token, a line each; nothing was changed", len(lines))
+	}
+	// Copies, so that the caller zeroes exactly the secrets.
+	sec := credentials.Secrets{Secret: bytes.Clone(lines[0]), Organization: bytes.Clone(lines[1]), Element: bytes.Clone(lines[2])}
+	zero(b)
+	return sec, nil
+}
+
+func zeroSecrets(s credentials.Secrets) {
+	zero(s.Secret)
+	zero(s.Organization)
+	zero(s.Element)
+}
+
+// entryJSON is the --json form of an entry: never a secret (of
+// OpenConnectors, not even the User).
 type credEntryJSON struct {
 	Name        string    `json:"name"`
 	Type        string    `json:"type"`
 	Description string    `json:"description"`
 	User        string    `json:"user,omitempty"`
+	CompanyID   string    `json:"companyId,omitempty"`
 	Status      string    `json:"status"`
 	DeployedBy  string    `json:"deployedBy"`
 	DeployedOn  time.Time `json:"deployedOn"`
@@ -242,7 +367,7 @@ func (c *credCommand) list() error {
 	if c.asJSON {
 		out := make([]credEntryJSON, len(list))
 		for i, e := range list {
-			out[i] = credEntryJSON{Name: e.Name, Type: string(e.Type), Description: e.Description, User: e.User,
+			out[i] = credEntryJSON{Name: e.Name, Type: string(e.Type), Description: e.Description, User: e.User, CompanyID: e.CompanyID,
 				Status: e.Status, DeployedBy: e.DeployedBy, DeployedOn: e.DeployedOn.UTC(), Problem: e.Problem}
 		}
 		enc := json.NewEncoder(c.stdout)
@@ -288,12 +413,12 @@ func (c *credCommand) add(e credentials.Entry) error {
 	if err := s.Unlock(); err != nil { // the keyring's password first, then the entry's
 		return err
 	}
-	secret, err := c.readSecret(e.Type)
+	sec, err := c.readSecrets(e.Type)
 	if err != nil {
 		return err
 	}
-	defer zero(secret)
-	added, err := s.Add(e, secret)
+	defer zeroSecrets(sec)
+	added, err := s.AddSecrets(e, sec)
 	if err != nil {
 		return err
 	}
@@ -320,15 +445,19 @@ func (c *credCommand) edit(name string) error {
 	if c.set["description"] {
 		ch.Description = &c.description
 	}
+	if c.set["company-id"] {
+		ch.CompanyID = &c.companyID
+	}
 	if c.newPassword {
 		if err := s.Unlock(); err != nil {
 			return err
 		}
-		ch.Secret, err = c.readSecret(old.Type)
+		sec, err := c.readSecrets(old.Type)
 		if err != nil {
 			return err
 		}
-		defer zero(ch.Secret)
+		defer zeroSecrets(sec)
+		ch.Secret, ch.Organization, ch.Element = sec.Secret, sec.Organization, sec.Element
 	}
 	e, err := s.Edit(name, ch)
 	if err != nil {
@@ -338,11 +467,14 @@ func (c *credCommand) edit(name string) error {
 	if c.newPassword {
 		kept = "replaced"
 	}
-	secretName := "password"
-	if e.Type == credentials.SecureParameter {
-		secretName = "secure parameter"
+	switch e.Type {
+	case credentials.SecureParameter:
+		fmt.Fprintf(c.stdout, "Changed %s; its secure parameter was %s.\n", e.Name, kept)
+	case credentials.OpenConnectors:
+		fmt.Fprintf(c.stdout, "Changed %s; its user secret, organization secret and element token were %s.\n", e.Name, kept)
+	default:
+		fmt.Fprintf(c.stdout, "Changed %s; its password was %s.\n", e.Name, kept)
 	}
-	fmt.Fprintf(c.stdout, "Changed %s; its %s was %s.\n", e.Name, secretName, kept)
 	return nil
 }
 

@@ -19,7 +19,8 @@ import (
 )
 
 // credSecrets are the secrets these tests use: none may ever be printed.
-var credSecrets = []string{"Cr3d-pass-Alpha", "Cr3d-pass-Bravo", "Cr3d-param-Charlie", "Cr3d-file-keyring"}
+var credSecrets = []string{"Cr3d-pass-Alpha", "Cr3d-pass-Bravo", "Cr3d-param-Charlie", "Cr3d-file-keyring",
+	"Cr3d-oc-User", "Cr3d-oc-Org", "Cr3d-oc-Element", "Cr3d-oc-Element2"}
 
 // credRun runs "opsdesk credentials …" with stdin, and checks that no
 // secret shows in what it prints.
@@ -198,6 +199,13 @@ func TestCredentialsUsageErrors(t *testing.T) {
 		{"list", "extra"},
 		{"delete", "x", "--json"},
 		{"list", "--bogus"},
+		{"add", "x", "--type", "successfactors", "--user", "u"},         // no --company-id
+		{"add", "x", "--type", "openconnectors", "--user", "u"},         // its User is a secret
+		{"add", "x", "--type", "oauth2", "--user", "u"},                 // no such type here
+		{"add", "x", "--user", "u", "--company-id", "C1"},               // User Credentials have none
+		{"add", "x", "--type", "openconnectors", "--company-id", "C1"},  // nor has OpenConnectors
+		{"add-parameter", "x", "--type", "successfactors"},              // add-parameter has no type
+		{"edit", "x", "--type", "openconnectors", "--description", "d"}, // the type never changes
 	}
 	for _, args := range cases {
 		code, _, errs := credRun(t, "", args...)
@@ -364,4 +372,90 @@ func TestOwnKeystore(t *testing.T) {
 			t.Fatalf("--keystore: exit %d\n%s\n%s", code, out, errs)
 		}
 	})
+}
+
+// TestCredentialsOtherTypes: --type successfactors and openconnectors, whose
+// three values are all secrets, read from standard input or prompts and
+// never printed, listed or taken as arguments.
+func TestCredentialsOtherTypes(t *testing.T) {
+	credBackends(t, func(t *testing.T, home string) {
+		sf, oc := credName(t, "sf_odata"), credName(t, "oc.hubspot")
+		code, out, errs := credRun(t, "Cr3d-pass-Alpha\n", "add", sf, "--type", "successfactors", "--user", "sfapi",
+			"--company-id", "SFCPART000123", "--password-stdin")
+		if code != 0 || !strings.Contains(out, "Deployed "+sf+" (SuccessFactors) to ") {
+			t.Fatalf("add successfactors: exit %d\n%s\n%s", code, out, errs)
+		}
+		code, out, errs = credRun(t, "Cr3d-oc-User\r\nCr3d-oc-Org\nCr3d-oc-Element\n", "add", oc, "--type", "OpenConnectors", "--password-stdin")
+		if code != 0 || !strings.Contains(out, "Deployed "+oc+" (OpenConnectors) to ") {
+			t.Fatalf("add openconnectors: exit %d\n%s\n%s", code, out, errs)
+		}
+		if u, pw := lookup(t, sf); u != "sfapi" || pw != "Cr3d-pass-Alpha" {
+			t.Fatalf("stored %q %q", u, pw)
+		}
+
+		code, out, _ = credRun(t, "", "list")
+		if code != 0 || !strings.Contains(out, "SuccessFactors") || !strings.Contains(out, "OpenConnectors") {
+			t.Fatalf("list: exit %d\n%s", code, out)
+		}
+		byName := listJSON(t)
+		if e := byName[sf]; e["type"] != "SuccessFactors" || e["user"] != "sfapi" || e["companyId"] != "SFCPART000123" {
+			t.Errorf("list --json: %v", e)
+		}
+		if e := byName[oc]; e["type"] != "OpenConnectors" || e["user"] != nil || e["companyId"] != nil {
+			t.Errorf("list --json: %v", e)
+		}
+
+		code, out, _ = credRun(t, "", "edit", sf, "--company-id", "SFCPART000999")
+		if code != 0 || !strings.Contains(out, "its password was kept") || listJSON(t)[sf]["companyId"] != "SFCPART000999" {
+			t.Fatalf("edit --company-id: exit %d\n%s", code, out)
+		}
+		code, out, errs = credRun(t, "Cr3d-oc-User\nCr3d-oc-Org\nCr3d-oc-Element2", "edit", oc, "--new-password", "--password-stdin")
+		if code != 0 || !strings.Contains(out, "user secret, organization secret and element token were replaced") {
+			t.Fatalf("edit openconnectors: exit %d\n%s\n%s", code, out, errs)
+		}
+
+		// Mistakes: one sentence, exit 1, nothing changed.
+		for _, c := range []struct {
+			stdin string
+			args  []string
+			says  string
+		}{
+			{"a\nb\n", []string{"add", credName(t, "oc2"), "--type", "openconnectors", "--password-stdin"}, "2 lines, not three"},
+			{"a\nb c\nd\n", []string{"add", credName(t, "oc3"), "--type", "openconnectors", "--password-stdin"}, "organization secret contains a space"},
+			{"pw", []string{"add", credName(t, "sf2"), "--type", "successfactors", "--user", "u", "--company-id", "SFC PART", "--password-stdin"}, "Company ID contains a space"},
+			{"", []string{"edit", oc, "--user", "plain"}, "whose User is a secret"},
+			{"", []string{"edit", oc, "--company-id", "C1"}, "only type with a Company ID"},
+		} {
+			code, _, errs := credRun(t, c.stdin, c.args...)
+			if code != 1 || !strings.Contains(errs, c.says) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+				t.Errorf("%v: exit %d, %q (want %q)", c.args, code, errs, c.says)
+			}
+		}
+
+		// OpenConnectors is no credential for a mail test.
+		var tout, terr bytes.Buffer
+		code = runCommand([]string{"test", "smtp", "--host", "127.0.0.1", "--port", "1", "--credential", oc, "--no-verify"},
+			strings.NewReader(""), &tout, &terr)
+		if code != 1 || !strings.Contains(terr.String(), "not User Credentials") {
+			t.Errorf("test with OpenConnectors: exit %d\n%s", code, terr.String())
+		}
+		if hits := filesHolding(t, home, credSecrets[4:]...); len(hits) > 0 {
+			t.Fatalf("secrets on disk: %v", hits)
+		}
+	})
+}
+
+// listJSON runs "list --json" and indexes the entries by name.
+func listJSON(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	code, out, _ := credRun(t, "", "list", "--json")
+	var entries []map[string]any
+	if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil {
+		t.Fatalf("list --json: exit %d, %v\n%s", code, err, out)
+	}
+	byName := map[string]map[string]any{}
+	for _, e := range entries {
+		byName[e["name"].(string)] = e
+	}
+	return byName
 }

@@ -393,6 +393,7 @@ func (h *Home) newCredential(parent fyne.Window, done func(name string)) {
 		}
 		done(e.Name)
 	})
+	form.fixType() // a mail test takes User Credentials only
 	if h.connWin != nil {
 		h.connWin.lastForm = form
 	}

@@ -16,9 +16,22 @@ import (
 	"github.com/opsdesk/opsdesk/core/problem"
 )
 
+// userCredentialTypes are the choices of the Create User Credentials
+// dialog's Type, in the tenant's order.
+var userCredentialTypes = []credentials.Type{credentials.UserCredentials, credentials.SuccessFactors, credentials.OpenConnectors}
+
 // credentialForm is the tenant's "Create User Credentials" or "Create
 // Secure Parameter" dialog, and the same form for editing one. Deploy stays
 // disabled, with a line saying why, until the input can be stored.
+//
+// Its Type chooses the fields: User Credentials has User, Password and
+// Repeat Password; SuccessFactors adds Company ID; OpenConnectors has User,
+// Organization and Element instead, all three secrets (credentials.Secrets
+// says why), so all three are password fields, and none is ever shown.
+// They have no Repeat, as on the tenant, which asks that only of a
+// password: they are long tokens that are pasted, not typed, and what goes
+// wrong in a paste (a space, a line break, a comma, a stray character) is
+// refused on the line below instead.
 type credentialForm struct {
 	store SecurityMaterialStore
 	bg    *background
@@ -27,12 +40,20 @@ type credentialForm struct {
 	taken map[string]bool    // names in use, lower-cased (the keyring ignores case)
 	done  func(credentials.Entry)
 
-	name, description, user *widget.Entry
-	typeSel                 *widget.Select
-	secret, repeat          *widget.Entry
-	why                     *widget.Label
-	deploy, cancel          *widget.Button
-	dlg                     *dialog.CustomDialog
+	name, description, user, companyID *widget.Entry
+	typeSel                            *widget.Select
+	secret, repeat                     *widget.Entry
+	ocUser, organization, element      *widget.Entry // OpenConnectors' secrets
+	fields                             *fyne.Container
+	why                                *widget.Label
+	deploy, cancel                     *widget.Button
+	dlg                                *dialog.CustomDialog
+}
+
+// secretsAdder stores an entry with more than one secret (OpenConnectors);
+// *credentials.Store is one.
+type secretsAdder interface {
+	AddSecrets(e credentials.Entry, sec credentials.Secrets) (credentials.Entry, error)
 }
 
 // showCredentialForm opens the form on parent. existing, when given, is the
@@ -48,44 +69,51 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 	f.name = &widget.Entry{PlaceHolder: "e.g. gmail_smtp", OnChanged: changed}
 	f.description = &widget.Entry{OnChanged: changed}
 	f.user = &widget.Entry{PlaceHolder: "e.g. you@gmail.com", OnChanged: changed}
+	f.companyID = &widget.Entry{PlaceHolder: "e.g. SFCPART000123", OnChanged: changed}
 	f.secret = &widget.Entry{Password: true, OnChanged: changed}
 	f.repeat = &widget.Entry{Password: true, OnChanged: changed}
-	f.typeSel = widget.NewSelect([]string{string(credentials.UserCredentials)}, nil)
-	f.typeSel.SetSelected(string(credentials.UserCredentials))
+	f.ocUser = &widget.Entry{Password: true, PlaceHolder: "User Secret", OnChanged: changed}
+	f.organization = &widget.Entry{Password: true, PlaceHolder: "Organization Secret", OnChanged: changed}
+	f.element = &widget.Entry{Password: true, PlaceHolder: "Element Token", OnChanged: changed}
+	var options []string
+	for _, t := range userCredentialTypes {
+		options = append(options, string(t))
+	}
+	f.typeSel = widget.NewSelect(options, nil)
+	f.typeSel.SetSelected(string(typ))
+	f.typeSel.OnChanged = f.onType
 	f.why = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	f.deploy = &widget.Button{Text: "Deploy", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: f.onDeploy}
 	f.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: func() { f.dlg.Hide() }}
+	if _, ok := store.(secretsAdder); !ok {
+		f.typeSel.SetOptions(options[:2]) // a store that cannot keep OpenConnectors' three secrets
+	}
 
-	secretLabel, repeatLabel := "Password", "Repeat Password"
+	// SuccessFactors and OpenConnectors are User Credentials of another
+	// Type, created and edited in the same dialog.
+	kind := string(credentials.UserCredentials)
 	if typ == credentials.SecureParameter {
-		secretLabel, repeatLabel = "Secure Parameter", "Repeat Secure Parameter"
+		kind = string(credentials.SecureParameter)
 	}
-	form := widget.NewForm(widget.NewFormItem("Name*", f.name), widget.NewFormItem("Description", f.description))
-	if typ == credentials.UserCredentials {
-		form.Append("Type*", f.typeSel)
-		form.Append("User*", f.user)
-	}
-	if typ == credentials.SecureParameter {
-		secretLabel += "*"
-		repeatLabel += "*"
-	}
-	form.Append(secretLabel, f.secret)
-	form.Append(repeatLabel, f.repeat)
-
-	title := "Create " + string(typ)
+	title := "Create " + kind
 	if existing != nil {
-		title = "Edit " + string(typ)
+		title = "Edit " + kind
 		f.name.SetText(existing.Name)
 		f.name.Disable()
-		f.typeSel.Disable()
+		f.typeSel.Disable() // the type of an entry never changes
 		f.description.SetText(existing.Description)
 		f.user.SetText(existing.User)
-		f.secret.SetPlaceHolder("(unchanged)")
-		f.repeat.SetPlaceHolder("(unchanged)")
+		f.companyID.SetText(existing.CompanyID)
+		for _, e := range []*widget.Entry{f.secret, f.repeat, f.ocUser, f.organization, f.element} {
+			e.SetPlaceHolder("(unchanged)")
+		}
 	}
 	f.name.OnSubmitted = func(string) { f.onDeploy() }
-	f.repeat.OnSubmitted = func(string) { f.onDeploy() }
-	body := container.New(&minWidthLayout{width: 480}, container.NewVBox(form, f.why))
+	for _, e := range []*widget.Entry{f.repeat, f.element} {
+		e.OnSubmitted = func(string) { f.onDeploy() }
+	}
+	f.fields = container.NewStack(f.form())
+	body := container.New(&minWidthLayout{width: 480}, container.NewVBox(f.fields, f.why))
 	f.dlg = dialog.NewCustomWithoutButtons(title, body, parent)
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.deploy})
 	f.validate()
@@ -96,6 +124,53 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 		parent.Canvas().Focus(f.description)
 	}
 	return f
+}
+
+// form lays out the fields of f.typ, in the tenant's order.
+func (f *credentialForm) form() *widget.Form {
+	form := widget.NewForm(widget.NewFormItem("Name*", f.name), widget.NewFormItem("Description", f.description))
+	switch f.typ {
+	case credentials.SecureParameter:
+		form.Append("Secure Parameter*", f.secret)
+		form.Append("Repeat Secure Parameter*", f.repeat)
+	case credentials.OpenConnectors:
+		form.Append("Type*", f.typeSel)
+		form.Append("User*", f.ocUser)
+		form.Append("Organization*", f.organization)
+		form.Append("Element*", f.element)
+	default:
+		form.Append("Type*", f.typeSel)
+		form.Append("User*", f.user)
+		form.Append("Password", f.secret)
+		form.Append("Repeat Password", f.repeat)
+		if f.typ == credentials.SuccessFactors {
+			form.Append("Company ID*", f.companyID)
+		}
+	}
+	return form
+}
+
+// onType shows the fields of the type chosen.
+func (f *credentialForm) onType(s string) {
+	t := credentials.Type(s)
+	if t == f.typ || f.edit != nil {
+		return
+	}
+	f.typ = t
+	f.fields.Objects = []fyne.CanvasObject{f.form()}
+	f.fields.Refresh()
+	if f.dlg != nil {
+		f.dlg.Resize(f.dlg.MinSize())
+	}
+	f.validate()
+}
+
+// fixType keeps the Type at User Credentials: the form opened by New…
+// beside a connectivity test's Credential Name, which lists only the type
+// a mail test can use.
+func (f *credentialForm) fixType() {
+	f.typeSel.SetSelected(string(credentials.UserCredentials))
+	f.typeSel.Disable()
 }
 
 // validate enables Deploy when the input can be stored, and otherwise says
@@ -119,30 +194,57 @@ func (f *credentialForm) problem() string {
 	if n := utf8.RuneCountInString(f.description.Text); n > credentials.MaxDescriptionLength {
 		return fmt.Sprintf("The description is too long: %d characters, at most %d are allowed.", n, credentials.MaxDescriptionLength)
 	}
-	secretName := "password"
-	if f.typ == credentials.UserCredentials {
-		if strings.TrimSpace(f.user.Text) == "" {
-			return "Enter the User."
-		}
-		if n := utf8.RuneCountInString(f.user.Text); n > credentials.MaxUserLength {
-			return fmt.Sprintf("The user is too long: %d characters, at most %d are allowed.", n, credentials.MaxUserLength)
-		}
-		if n := utf8.RuneCountInString(f.secret.Text); n > credentials.MaxPasswordLength {
-			return fmt.Sprintf("The password is too long: %d characters, at most %d are allowed.", n, credentials.MaxPasswordLength)
-		}
-	} else {
-		secretName = "secure parameter"
+	switch f.typ {
+	case credentials.SecureParameter:
 		if f.secret.Text == "" && f.edit == nil {
 			return "Enter the Secure Parameter."
 		}
 		if n := len(f.secret.Text); n > credentials.MaxSecureParameterBytes {
 			return fmt.Sprintf("The secure parameter is too long: %d bytes, at most %d fit in every keyring.", n, credentials.MaxSecureParameterBytes)
 		}
+	case credentials.OpenConnectors:
+		for _, s := range []struct {
+			e    *widget.Entry
+			what string
+		}{{f.ocUser, "user secret"}, {f.organization, "organization secret"}, {f.element, "element token"}} {
+			if f.edit != nil && s.e.Text == "" {
+				continue // unchanged
+			}
+			b := []byte(s.e.Text)
+			err := credentials.CheckOpenConnectorsSecret(s.what, b)
+			clear(b)
+			if err != nil {
+				return sentenceOf(err)
+			}
+		}
+		return ""
+	default:
+		if strings.TrimSpace(f.user.Text) == "" {
+			return "Enter the User."
+		}
+		if n, most := utf8.RuneCountInString(f.user.Text), credentials.MaxUser(f.typ); n > most {
+			return fmt.Sprintf("The user is too long: %d characters, at most %d are allowed.", n, most)
+		}
+		if n := utf8.RuneCountInString(f.secret.Text); n > credentials.MaxPasswordLength {
+			return fmt.Sprintf("The password is too long: %d characters, at most %d are allowed.", n, credentials.MaxPasswordLength)
+		}
 	}
 	if f.secret.Text != f.repeat.Text {
-		return fmt.Sprintf("The two %ss differ: type the same in both fields.", secretName)
+		return fmt.Sprintf("The two %ss differ: type the same in both fields.", f.secretName())
+	}
+	if f.typ == credentials.SuccessFactors {
+		if err := credentials.CheckCompanyID(f.companyID.Text); err != nil {
+			return sentenceOf(err)
+		}
 	}
 	return ""
+}
+
+func (f *credentialForm) secretName() string {
+	if f.typ == credentials.SecureParameter {
+		return "secure parameter"
+	}
+	return "password"
 }
 
 // sentenceOf is a validation error as the form's hint line says it: the
@@ -155,45 +257,72 @@ func sentenceOf(err error) string {
 	return err.Error()
 }
 
+// secretOf is what an entry holds, as bytes to store: nil when editing and
+// left empty, which keeps the stored secret.
+func (f *credentialForm) secretOf(e *widget.Entry) []byte {
+	if f.edit != nil && e.Text == "" {
+		return nil
+	}
+	return []byte(e.Text)
+}
+
 // onDeploy stores the entry in the background; the dialog closes when the
 // keyring has it, or stays open with the reason when it refused.
 func (f *credentialForm) onDeploy() {
 	if f.deploy.Disabled() || f.validate() != "" {
 		return
 	}
-	desc, user := f.description.Text, f.user.Text
-	var secret []byte
-	if f.edit == nil || f.secret.Text != "" {
-		secret = []byte(f.secret.Text)
+	e := credentials.Entry{Name: f.name.Text, Description: f.description.Text, Type: f.typ}
+	var sec credentials.Secrets
+	switch f.typ {
+	case credentials.OpenConnectors:
+		sec = credentials.Secrets{Secret: f.secretOf(f.ocUser), Organization: f.secretOf(f.organization), Element: f.secretOf(f.element)}
+	case credentials.SecureParameter:
+		sec.Secret = f.secretOf(f.secret)
+	default:
+		e.User = f.user.Text
+		sec.Secret = f.secretOf(f.secret)
+		if f.typ == credentials.SuccessFactors {
+			e.CompanyID = f.companyID.Text
+		}
 	}
-	name, typ, edit, store := f.name.Text, f.typ, f.edit, f.store
+	edit, store, typ := f.edit, f.store, f.typ
 	f.deploy.Disable()
 	f.why.SetText("Deploying…")
 	f.bg.run(func() func() {
-		var e credentials.Entry
+		var stored credentials.Entry
 		var err error
-		if edit == nil {
-			e, err = store.Add(credentials.Entry{Name: name, Description: desc, Type: typ, User: user}, secret)
-		} else {
-			c := credentials.Change{Description: &desc, Secret: secret}
-			if typ == credentials.UserCredentials {
-				c.User = &user
+		switch {
+		case edit == nil && typ == credentials.OpenConnectors:
+			stored, err = store.(secretsAdder).AddSecrets(e, sec) // offered only when it is one
+		case edit == nil:
+			stored, err = store.Add(e, sec.Secret)
+		default:
+			c := credentials.Change{Description: &e.Description, Secret: sec.Secret, Organization: sec.Organization, Element: sec.Element}
+			if e.Type.HasUser() {
+				c.User = &e.User
 			}
-			e, err = store.Edit(name, c)
+			if e.Type == credentials.SuccessFactors {
+				c.CompanyID = &e.CompanyID
+			}
+			stored, err = store.Edit(e.Name, c)
 		}
-		clear(secret)
+		clear(sec.Secret)
+		clear(sec.Organization)
+		clear(sec.Element)
 		return func() {
 			if err != nil {
 				f.validate()
 				f.why.SetText(sentenceOf(err))
-				fyne.LogError("deploy "+name, err)
+				fyne.LogError("deploy "+e.Name, err)
 				return
 			}
-			f.secret.SetText("")
-			f.repeat.SetText("")
+			for _, s := range []*widget.Entry{f.secret, f.repeat, f.ocUser, f.organization, f.element} {
+				s.SetText("")
+			}
 			f.dlg.Hide()
 			if f.done != nil {
-				f.done(e)
+				f.done(stored)
 			}
 		}
 	})

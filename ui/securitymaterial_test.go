@@ -234,6 +234,9 @@ func TestCredentialNameFromSecurityMaterial(t *testing.T) {
 	test.Tap(tab.cred.create)
 	f := c.lastForm
 	mustContain(t, "form", overlayText(c.win), "Create User Credentials")
+	if !f.typeSel.Disabled() || f.typeSel.Selected != string(credentials.UserCredentials) {
+		t.Errorf("a mail test takes User Credentials only, but Type offers %q (disabled %v)", f.typeSel.Selected, f.typeSel.Disabled())
+	}
 	typeInto(f, "gmail_smtp", "", mailUser, mailPassword, mailPassword)
 	tapOverlayButton(t, c.win, "Deploy")
 	settle(t, h)
@@ -271,5 +274,154 @@ func TestSecurityMaterialUnavailable(t *testing.T) {
 	mustContain(t, "dialog", overlayText(h.win), "Security Material", "Technical Detail")
 	if h.ShowSecurityMaterial() != nil {
 		t.Error("a window without a keyring")
+	}
+}
+
+// TestUserCredentialTypes: the Type drop-down of Create User Credentials
+// offers SuccessFactors (with a Company ID) and OpenConnectors (whose
+// User, Organization and Element are secrets, never shown); neither is a
+// Credential Name for a mail test.
+func TestUserCredentialTypes(t *testing.T) {
+	h, s := newSMHome(t)
+	w := h.ShowSecurityMaterial()
+	settle(t, h)
+	f := w.showCreate(credentials.UserCredentials)
+	if got := strings.Join(f.typeSel.Options, ", "); got != "User Credentials, SuccessFactors, OpenConnectors" {
+		t.Fatalf("Type offers %s", got)
+	}
+
+	// SuccessFactors: User Credentials with a Company ID.
+	f.typeSel.SetSelected("SuccessFactors")
+	mustContain(t, "form", overlayText(w.win), "Create User Credentials", "Type*", "User*", "Password", "Repeat Password", "Company ID*")
+	typeInto(f, "sf_odata", "", "sfapi", "sf-pass", "sf-pass")
+	for _, c := range []struct{ id, user, why string }{
+		{"", "sfapi", "The Company ID is empty"},
+		{"SFC PART", "sfapi", "contains a space (character 4)"},
+		{strings.Repeat("C", credentials.MaxCompanyIDLength+1), "sfapi", "at most 100"},
+		{"SFCPART000123", strings.Repeat("u", credentials.MaxSuccessFactorsUser+1), "The user is too long: 101 characters, at most 100"},
+	} {
+		f.user.SetText(c.user)
+		f.companyID.SetText(c.id)
+		if !f.deploy.Disabled() {
+			t.Errorf("Deploy enabled for %+v", c)
+		}
+		mustContain(t, "why", f.why.Text, c.why)
+	}
+	f.user.SetText("sfapi")
+	f.companyID.SetText("SFCPART000123")
+	if f.deploy.Disabled() {
+		t.Fatalf("Deploy disabled: %q", f.why.Text)
+	}
+	tapOverlayButton(t, w.win, "Deploy")
+	settle(t, h)
+	if e, err := s.Entry("sf_odata"); err != nil || e.Type != credentials.SuccessFactors || e.CompanyID != "SFCPART000123" || e.User != "sfapi" {
+		t.Fatalf("stored %+v %v", e, err)
+	}
+
+	// OpenConnectors: three secrets in password fields, and no Password.
+	f = w.showCreate(credentials.UserCredentials)
+	f.typeSel.SetSelected("OpenConnectors")
+	form := overlayText(w.win)
+	mustContain(t, "form", form, "User*", "Organization*", "Element*")
+	if strings.Contains(form, "Password") || strings.Contains(form, "Company ID") {
+		t.Errorf("OpenConnectors shows the fields of another type:\n%s", form)
+	}
+	for _, e := range []*widget.Entry{f.ocUser, f.organization, f.element} {
+		if !e.Password {
+			t.Errorf("%q is shown as typed", e.PlaceHolder)
+		}
+	}
+	const userSecret, orgSecret, element = "Us3r-Secret-Kx", "0rg-Secret-Kx", "Jt0HZF1+0EOzWlz/GkqjVa7Cr="
+	f.name.SetText("oc.hubspot")
+	for _, c := range []struct{ user, org, elem, why string }{
+		{"", orgSecret, element, "The user secret is empty"},
+		{userSecret, "", element, "The organization secret is empty"},
+		{userSecret, orgSecret, "", "The element token is empty"},
+		{userSecret, orgSecret, element + "\n", "element token contains a line break"},
+		{userSecret, "Qx,Zv", element, "organization secret contains a comma"},
+		{userSecret + " ", orgSecret, element, "user secret contains a space"},
+	} {
+		f.ocUser.SetText(c.user)
+		f.organization.SetText(c.org)
+		f.element.SetText(c.elem)
+		if !f.deploy.Disabled() {
+			t.Errorf("Deploy enabled for %+v", c)
+		}
+		mustContain(t, "why", f.why.Text, c.why)
+		if strings.Contains(f.why.Text, "Qx,Zv") {
+			t.Errorf("the hint quotes a secret: %q", f.why.Text)
+		}
+	}
+	f.ocUser.SetText(userSecret)
+	f.organization.SetText(orgSecret)
+	f.element.SetText(element)
+	tapOverlayButton(t, w.win, "Deploy")
+	settle(t, h)
+
+	// A plain User Credential too, for the Credential Name below.
+	f = w.showCreate(credentials.UserCredentials)
+	typeInto(f, "gmail_smtp", "", mailUser, mailPassword, mailPassword)
+	tapOverlayButton(t, w.win, "Deploy")
+	settle(t, h)
+
+	table := tableText(w)
+	mustContain(t, "table", table, "gmail_smtp | User Credentials | Deployed", "oc.hubspot | OpenConnectors | Deployed",
+		"sf_odata | SuccessFactors | Deployed")
+	for _, secret := range []string{userSecret, orgSecret, element, "sf-pass"} {
+		if strings.Contains(table+joined(w.win.Content()), secret) {
+			t.Errorf("the window shows a secret:\n%s", table)
+		}
+		w.search.SetText(secret[:len(secret)-1])
+		if len(w.visible) != 0 {
+			t.Errorf("searching finds a secret")
+		}
+	}
+	w.search.SetText("")
+	c := h.ShowConnectivity()
+	settle(t, h)
+	if opts := c.tab(connectivity.SMTP).cred.name.Options; len(opts) != 1 || opts[0] != "gmail_smtp" {
+		t.Errorf("Credential Name offers %v", opts)
+	}
+
+	// Editing keeps the type; secrets left empty are kept.
+	w.win.Show()
+	w.table.Select(tableCell(1, 0))
+	test.Tap(w.edit)
+	f = w.lastForm
+	mustContain(t, "edit form", overlayText(w.win), "Edit User Credentials", "Organization*")
+	if !f.typeSel.Disabled() || f.typeSel.Selected != "OpenConnectors" || f.ocUser.Text != "" {
+		t.Fatalf("edit form: type %q (disabled %v), user %q", f.typeSel.Selected, f.typeSel.Disabled(), f.ocUser.Text)
+	}
+	if f.deploy.Disabled() {
+		t.Fatalf("Deploy disabled with the secrets unchanged: %q", f.why.Text)
+	}
+	f.description.SetText("HubSpot")
+	tapOverlayButton(t, w.win, "Deploy")
+	settle(t, h)
+	if e, err := s.Entry("oc.hubspot"); err != nil || e.Description != "HubSpot" || e.Type != credentials.OpenConnectors {
+		t.Fatalf("after edit: %+v %v", e, err)
+	}
+	w.table.Select(tableCell(2, 0))
+	test.Tap(w.edit)
+	f = w.lastForm
+	if f.typeSel.Selected != "SuccessFactors" || f.companyID.Text != "SFCPART000123" || f.user.Text != "sfapi" {
+		t.Fatalf("edit form: %q %q %q", f.typeSel.Selected, f.companyID.Text, f.user.Text)
+	}
+	f.companyID.SetText("SFCPART000999")
+	tapOverlayButton(t, w.win, "Deploy")
+	settle(t, h)
+	if e, _ := s.Entry("sf_odata"); e.CompanyID != "SFCPART000999" {
+		t.Fatalf("Company ID %q", e.CompanyID)
+	}
+	if u, pw, err := s.Lookup("sf_odata"); err != nil || u != "sfapi" || string(pw) != "sf-pass" {
+		t.Fatalf("the edit lost the password: %v", err)
+	}
+
+	// New… beside Credential Name makes only User Credentials.
+	f = w.showCreate(credentials.UserCredentials)
+	f.typeSel.SetSelected("OpenConnectors")
+	f.fixType()
+	if f.typeSel.Selected != "User Credentials" || !f.typeSel.Disabled() || !strings.Contains(overlayText(w.win), "Repeat Password") {
+		t.Errorf("fixType: %q", f.typeSel.Selected)
 	}
 }

@@ -1,5 +1,6 @@
 // Package credentials keeps Opsdesk's Security Material — User Credentials
-// and Secure Parameters, as Cloud Integration calls them — in the operating
+// (of the types User Credentials, SuccessFactors and OpenConnectors) and
+// Secure Parameters, as Cloud Integration calls them — in the operating
 // system's keyring: Keychain on macOS, Credential Manager on Windows, the
 // Secret Service (the login keyring) or KWallet on Linux, and an encrypted
 // file under the data folder where no keyring service runs. It also keeps
@@ -150,16 +151,17 @@ func (s *Store) get(name string) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	zero(r.secret)
+	r.wipe()
 	return r.entry(name), nil
 }
 
+// entry is what the Security Material page shows of r: never a secret.
 func (r *record) entry(name string) Entry {
-	return Entry{Name: name, Description: r.description, Type: r.typ, User: r.user,
+	return Entry{Name: name, Description: r.description, Type: r.typ, User: r.user, CompanyID: r.companyID,
 		Status: Deployed, DeployedBy: r.deployedBy, DeployedOn: r.deployedOn}
 }
 
-// read fetches and decodes the item of name; the caller zeroes r.secret.
+// read fetches and decodes the item of name; the caller wipes r.
 func (s *Store) read(name string) (record, error) {
 	item, err := s.ring.Get(materialKey(name))
 	if err != nil {
@@ -177,10 +179,19 @@ func (s *Store) read(name string) (record, error) {
 }
 
 // Add stores a new entry: e's Name, Type, Description and (for User
-// Credentials) User, with its secret. Deployed By and On are filled in.
-// The caller zeroes secret.
+// Credentials and SuccessFactors) User, with its secret: the password or
+// secure parameter. Deployed By and On are filled in. The caller zeroes
+// secret. OpenConnectors, which has three secrets, takes AddSecrets.
 func (s *Store) Add(e Entry, secret []byte) (Entry, error) {
-	r := record{typ: e.Type, description: e.Description, user: e.User, secret: secret}
+	return s.AddSecrets(e, Secrets{Secret: secret})
+}
+
+// AddSecrets is Add for any type: e's Name, Type, Description, User (User
+// Credentials, SuccessFactors) and CompanyID (SuccessFactors), with its
+// secrets. The caller zeroes them.
+func (s *Store) AddSecrets(e Entry, sec Secrets) (Entry, error) {
+	r := record{typ: e.Type, description: e.Description, user: e.User, companyID: e.CompanyID,
+		secret: sec.Secret, organization: sec.Organization, element: sec.Element}
 	if err := s.check(e.Name, &r); err != nil {
 		return Entry{}, err
 	}
@@ -229,11 +240,15 @@ func duplicate(name, existing string) error {
 	return newError(ErrExists, name, what, "Choose another name, or edit the existing entry."+nothingChanged, nil)
 }
 
-// Change is an edit: nil fields keep their value.
+// Change is an edit: nil fields keep their value. The type never changes.
 type Change struct {
 	Description *string
-	User        *string
-	Secret      []byte // nil keeps the stored secret; the caller zeroes it
+	User        *string // User Credentials and SuccessFactors
+	CompanyID   *string // SuccessFactors
+	// The secrets: nil keeps the stored one; the caller zeroes them.
+	Secret       []byte // the password, the secure parameter, or OpenConnectors' User
+	Organization []byte // OpenConnectors
+	Element      []byte // OpenConnectors
 }
 
 // Edit changes an entry in place, keeping its secret unless a new one is
@@ -251,10 +266,10 @@ func (s *Store) Edit(name string, c Change) (Entry, error) {
 		if err != nil {
 			return err
 		}
-		stored := r.secret
-		defer zero(stored)
-		if c.User != nil && r.typ != UserCredentials {
-			return newError(ErrWrongType, name, "is a secure parameter, which has no user", "Leave the user out."+nothingChanged, nil)
+		stored := r // its secrets, wiped whichever are replaced
+		defer stored.wipe()
+		if err := changeFits(name, r.typ, c); err != nil {
+			return err
 		}
 		if c.Description != nil {
 			r.description = *c.Description
@@ -262,8 +277,17 @@ func (s *Store) Edit(name string, c Change) (Entry, error) {
 		if c.User != nil {
 			r.user = *c.User
 		}
+		if c.CompanyID != nil {
+			r.companyID = *c.CompanyID
+		}
 		if c.Secret != nil {
 			r.secret = c.Secret
+		}
+		if c.Organization != nil {
+			r.organization = c.Organization
+		}
+		if c.Element != nil {
+			r.element = c.Element
 		}
 		if err := s.check(name, &r); err != nil {
 			return err
@@ -290,7 +314,7 @@ func (s *Store) Delete(name string) error {
 		// Get first: some backends report success for a missing item. An
 		// item that cannot be read is still removed, since that is the cure.
 		r, err := s.read(name)
-		zero(r.secret)
+		r.wipe()
 		if errors.Is(err, keyring.ErrKeyNotFound) {
 			return notFound(name)
 		}
@@ -301,9 +325,10 @@ func (s *Store) Delete(name string) error {
 	})
 }
 
-// Lookup returns the user and password of a User Credentials entry (or the
-// secret of a Secure Parameter, with an empty user), for a connectivity
-// test. The caller zeroes password as soon as it is sent.
+// Lookup returns the user and password of a User Credentials entry (or of
+// SuccessFactors, or the secret of a Secure Parameter with an empty user),
+// for a connectivity test. OpenConnectors has no user and password to give:
+// ErrWrongType. The caller zeroes password as soon as it is sent.
 func (s *Store) Lookup(name string) (user string, password []byte, err error) {
 	if err := CheckName(name); err != nil {
 		return "", nil, err
@@ -315,6 +340,13 @@ func (s *Store) Lookup(name string) (user string, password []byte, err error) {
 		}
 		if err != nil {
 			return err
+		}
+		zero(r.organization)
+		zero(r.element)
+		if r.typ == OpenConnectors {
+			zero(r.secret)
+			return newError(ErrWrongType, name, "is an OpenConnectors entry, which has no user and password",
+				"Choose User Credentials.", nil)
 		}
 		user, password = r.user, r.secret
 		return nil
@@ -346,21 +378,69 @@ func (s *Store) check(name string, r *record) error {
 		return err
 	}
 	switch r.typ {
-	case UserCredentials:
-		if err := checkLine("user", r.user, MaxUserLength, true); err != nil {
+	case UserCredentials, SuccessFactors:
+		if err := checkLine("user", r.user, MaxUser(r.typ), true); err != nil {
 			return err
 		}
-	case SecureParameter:
+	case SecureParameter, OpenConnectors:
 		if r.user != "" {
-			return newError(ErrWrongType, name, "is a secure parameter, which has no user", "Leave the user out."+nothingChanged, nil)
+			return noUser(name, r.typ)
 		}
 	default:
-		return newError(ErrWrongType, name, "has no type", "Choose User Credentials or Secure Parameter."+nothingChanged, nil)
+		return newError(ErrWrongType, name, "has no type",
+			"Choose User Credentials, SuccessFactors, OpenConnectors or Secure Parameter."+nothingChanged, nil)
+	}
+	if r.typ == SuccessFactors {
+		if err := CheckCompanyID(r.companyID); err != nil {
+			return err
+		}
+	} else if r.companyID != "" {
+		return newError(ErrWrongType, name, "is not a SuccessFactors entry, the only type with a Company ID",
+			"Leave the Company ID out."+nothingChanged, nil)
+	}
+	if r.typ != OpenConnectors && (len(r.organization) > 0 || len(r.element) > 0) {
+		return newError(ErrWrongType, name, "is not an OpenConnectors entry, the only type with an Organization and Element",
+			"Leave them out."+nothingChanged, nil)
 	}
 	if err := checkLine("description", r.description, MaxDescriptionLength, false); err != nil {
 		return err
 	}
-	return checkSecret(r.typ, r.secret)
+	if err := checkSecret(r.typ, r.secret); err != nil {
+		return err
+	}
+	if r.typ == OpenConnectors {
+		if err := CheckOpenConnectorsSecret("organization secret", r.organization); err != nil {
+			return err
+		}
+		return CheckOpenConnectorsSecret("element token", r.element)
+	}
+	return nil
+}
+
+// changeFits refuses a change of fields that the type of name lacks.
+func changeFits(name string, t Type, c Change) error {
+	if c.User != nil && !t.HasUser() {
+		return noUser(name, t)
+	}
+	if c.CompanyID != nil && t != SuccessFactors {
+		return newError(ErrWrongType, name, "is not a SuccessFactors entry, the only type with a Company ID",
+			"Leave the Company ID out."+nothingChanged, nil)
+	}
+	if (c.Organization != nil || c.Element != nil) && t != OpenConnectors {
+		return newError(ErrWrongType, name, "is not an OpenConnectors entry, the only type with an Organization and Element",
+			"Leave them out."+nothingChanged, nil)
+	}
+	return nil
+}
+
+// noUser: a Secure Parameter has no user; OpenConnectors' User is its
+// first secret, given as the secret, never as a plain field.
+func noUser(name string, t Type) error {
+	if t == OpenConnectors {
+		return newError(ErrWrongType, name, "is an OpenConnectors entry, whose User is a secret",
+			"Change it as a secret, like the Organization and Element."+nothingChanged, nil)
+	}
+	return newError(ErrWrongType, name, "is a secure parameter, which has no user", "Leave the user out."+nothingChanged, nil)
 }
 
 func (s *Store) stamp(r *record) {

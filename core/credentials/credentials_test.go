@@ -116,24 +116,43 @@ var badInput = []struct {
 	secret string
 	kind   error
 	says   string
+	oc     [2]string // OpenConnectors' Organization and Element
 }{
-	{"empty name", Entry{Name: "", Type: UserCredentials, User: "u"}, "pw", ErrBadName, "empty"},
-	{"space in name", Entry{Name: "my gmail", Type: UserCredentials, User: "u"}, "pw", ErrBadName, "a space (character 3)"},
-	{"slash in name", Entry{Name: "gmail/smtp", Type: UserCredentials, User: "u"}, "pw", ErrBadName, `'/'`},
-	{"umlaut in name", Entry{Name: "grüße", Type: UserCredentials, User: "u"}, "pw", ErrBadName, "which is not A-Z"},
-	{"name too long", Entry{Name: strings.Repeat("n", MaxNameLength+1), Type: UserCredentials, User: "u"}, "pw", ErrBadName, "too long"},
-	{"no user", Entry{Name: "nouser", Type: UserCredentials}, "pw", ErrEmpty, "user is empty"},
-	{"blank user", Entry{Name: "nouser", Type: UserCredentials, User: "  "}, "pw", ErrEmpty, "user is empty"},
-	{"user with line break", Entry{Name: "nl", Type: UserCredentials, User: "a\nb"}, "pw", ErrBadText, "line break"},
-	{"password too long", Entry{Name: "longpw", Type: UserCredentials, User: "u"}, strings.Repeat("p", MaxPasswordLength+1), ErrTooLong, "256 characters, at most 255"},
-	{"password not UTF-8", Entry{Name: "badpw", Type: UserCredentials, User: "u"}, "\xff\xfe", ErrBadText, "not valid UTF-8"},
-	{"description too long", Entry{Name: "longdesc", Type: UserCredentials, User: "u", Description: strings.Repeat("d", MaxDescriptionLength+1)}, "pw", ErrTooLong, "description is too long"},
-	{"user too long", Entry{Name: "longuser", Type: UserCredentials, User: strings.Repeat("u", MaxUserLength+1)}, "pw", ErrTooLong, "user is too long"},
-	{"secure parameter empty", Entry{Name: "emptysp", Type: SecureParameter}, "", ErrEmpty, "secure parameter is empty"},
-	{"secure parameter too long", Entry{Name: "longsp", Type: SecureParameter}, strings.Repeat("s", MaxSecureParameterBytes+1), ErrTooLong, "2049 bytes"},
-	{"secure parameter with user", Entry{Name: "spuser", Type: SecureParameter, User: "u"}, "s", ErrWrongType, "no user"},
-	{"no type", Entry{Name: "notype", User: "u"}, "s", ErrWrongType, "no type"},
+	{"empty name", Entry{Name: "", Type: UserCredentials, User: "u"}, "pw", ErrBadName, "empty", none},
+	{"space in name", Entry{Name: "my gmail", Type: UserCredentials, User: "u"}, "pw", ErrBadName, "a space (character 3)", none},
+	{"slash in name", Entry{Name: "gmail/smtp", Type: UserCredentials, User: "u"}, "pw", ErrBadName, `'/'`, none},
+	{"umlaut in name", Entry{Name: "grüße", Type: UserCredentials, User: "u"}, "pw", ErrBadName, "which is not A-Z", none},
+	{"name too long", Entry{Name: strings.Repeat("n", MaxNameLength+1), Type: UserCredentials, User: "u"}, "pw", ErrBadName, "too long", none},
+	{"no user", Entry{Name: "nouser", Type: UserCredentials}, "pw", ErrEmpty, "user is empty", none},
+	{"blank user", Entry{Name: "nouser", Type: UserCredentials, User: "  "}, "pw", ErrEmpty, "user is empty", none},
+	{"user with line break", Entry{Name: "nl", Type: UserCredentials, User: "a\nb"}, "pw", ErrBadText, "line break", none},
+	{"password too long", Entry{Name: "longpw", Type: UserCredentials, User: "u"}, strings.Repeat("p", MaxPasswordLength+1), ErrTooLong, "256 characters, at most 255", none},
+	{"password not UTF-8", Entry{Name: "badpw", Type: UserCredentials, User: "u"}, "\xff\xfe", ErrBadText, "not valid UTF-8", none},
+	{"description too long", Entry{Name: "longdesc", Type: UserCredentials, User: "u", Description: strings.Repeat("d", MaxDescriptionLength+1)}, "pw", ErrTooLong, "description is too long", none},
+	{"user too long", Entry{Name: "longuser", Type: UserCredentials, User: strings.Repeat("u", MaxUserLength+1)}, "pw", ErrTooLong, "user is too long", none},
+	{"secure parameter empty", Entry{Name: "emptysp", Type: SecureParameter}, "", ErrEmpty, "secure parameter is empty", none},
+	{"secure parameter too long", Entry{Name: "longsp", Type: SecureParameter}, strings.Repeat("s", MaxSecureParameterBytes+1), ErrTooLong, "2049 bytes", none},
+	{"secure parameter with user", Entry{Name: "spuser", Type: SecureParameter, User: "u"}, "s", ErrWrongType, "no user", none},
+	{"no type", Entry{Name: "notype", User: "u"}, "s", ErrWrongType, "no type", okOC},
+	{"SuccessFactors without a Company ID", Entry{Name: "sf", Type: SuccessFactors, User: "u"}, "pw", ErrEmpty, "Company ID is empty", none},
+	{"Company ID too long", Entry{Name: "sf", Type: SuccessFactors, User: "u", CompanyID: strings.Repeat("C", MaxCompanyIDLength+1)}, "pw", ErrTooLong, "101 characters, at most 100", none},
+	{"Company ID with a space", Entry{Name: "sf", Type: SuccessFactors, User: "u", CompanyID: "SFC PART"}, "pw", ErrBadText, "a space (character 4)", none},
+	{"SuccessFactors user too long", Entry{Name: "sf", Type: SuccessFactors, User: strings.Repeat("u", MaxSuccessFactorsUser+1), CompanyID: "C1"}, "pw", ErrTooLong, "101 characters, at most 100", none},
+	{"SuccessFactors without a user", Entry{Name: "sf", Type: SuccessFactors, CompanyID: "C1"}, "pw", ErrEmpty, "user is empty", none},
+	{"Company ID on User Credentials", Entry{Name: "uc", Type: UserCredentials, User: "u", CompanyID: "C1"}, "pw", ErrWrongType, "only type with a Company ID", none},
+	{"OpenConnectors with a plain user", Entry{Name: "oc", Type: OpenConnectors, User: "u"}, "s", ErrWrongType, "whose User is a secret", okOC},
+	{"OpenConnectors without a user secret", Entry{Name: "oc", Type: OpenConnectors}, "", ErrEmpty, "user secret is empty", okOC},
+	{"OpenConnectors without an organization", Entry{Name: "oc", Type: OpenConnectors}, "s", ErrEmpty, "organization secret is empty", [2]string{"", "e"}},
+	{"OpenConnectors without an element", Entry{Name: "oc", Type: OpenConnectors}, "s", ErrEmpty, "element token is empty", [2]string{"o", ""}},
+	{"element token with a line break", Entry{Name: "oc", Type: OpenConnectors}, "s", ErrBadText, "a line break (character 5)", [2]string{"o", "abcd\n"}},
+	{"organization with a comma", Entry{Name: "oc", Type: OpenConnectors}, "s", ErrBadText, "a comma", [2]string{"Qx,Zv", "e"}},
+	{"user secret outside ASCII", Entry{Name: "oc", Type: OpenConnectors}, "sé", ErrBadText, "outside ASCII", okOC},
+	{"user secret too long", Entry{Name: "oc", Type: OpenConnectors}, strings.Repeat("s", MaxOpenConnectorsSecret+1), ErrTooLong, "256 characters, at most 255", okOC},
+	{"element too long", Entry{Name: "oc", Type: OpenConnectors}, "s", ErrTooLong, "element token is too long", [2]string{"o", strings.Repeat("e", MaxOpenConnectorsSecret+1)}},
+	{"organization on User Credentials", Entry{Name: "uc", Type: UserCredentials, User: "u"}, "pw", ErrWrongType, "only type with an Organization", okOC},
 }
+
+var none, okOC = [2]string{}, [2]string{"0rg-secret", "El3ment"}
 
 func TestBadInputLosesNothing(t *testing.T) {
 	testBackends(t, func(t *testing.T, backend string) {
@@ -155,10 +174,20 @@ func TestBadInputLosesNothing(t *testing.T) {
 		}
 		for _, c := range badInput {
 			t.Run(c.name, func(t *testing.T) {
-				_, err := ts.Add(c.add, []byte(c.secret))
+				sec := Secrets{Secret: []byte(c.secret)}
+				if c.oc != none {
+					sec.Organization, sec.Element = []byte(c.oc[0]), []byte(c.oc[1])
+				}
+				_, err := ts.AddSecrets(c.add, sec)
 				pe := wantProblem(t, err, c.kind)
 				if !strings.Contains(pe.Error(), c.says) {
 					t.Errorf("%q does not say %q", pe.Error(), c.says)
+				}
+				// A secret is never quoted, not even in part.
+				for _, secret := range []string{c.secret, c.oc[0], c.oc[1]} {
+					if c.add.Type == OpenConnectors && len(secret) > 2 && strings.Contains(pe.Error(), secret) {
+						t.Errorf("%q quotes the secret", pe.Error())
+					}
 				}
 				check(t)
 			})

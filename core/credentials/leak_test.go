@@ -41,7 +41,27 @@ func TestSecretsNeverWritten(t *testing.T) {
 		e, err = ts.Add(Entry{Name: sp, Type: SecureParameter}, bytes.Clone(first))
 		say(e, err)
 
-		for _, secret := range [][]byte{first, second} {
+		// SuccessFactors: a password like any other. OpenConnectors: all
+		// three values are secrets, and a refused one is not quoted either.
+		orgSecret, element := []byte("Xy7-distinctive-org-Qw"), []byte("Xy7-distinctive-element-Qw")
+		sf := uniq(t, ts.Store, "leak.sf")
+		e, err = ts.Add(Entry{Name: sf, Type: SuccessFactors, User: "sfapi", CompanyID: "SFCPART000123"}, bytes.Clone(first))
+		say(e, err)
+		oc := uniq(t, ts.Store, "leak.oc")
+		e, err = ts.AddSecrets(Entry{Name: oc, Type: OpenConnectors}, Secrets{Secret: bytes.Clone(second), Organization: bytes.Clone(orgSecret), Element: bytes.Clone(element)})
+		say(e, err)
+		_, _, err = ts.Lookup(oc)
+		say(err)
+		e, err = ts.Edit(oc, Change{Element: append(bytes.Clone(element), ',')})
+		say(e, err)
+		e, err = ts.Edit(oc, Change{Organization: append(bytes.Clone(orgSecret), bytes.Repeat([]byte("!"), 300)...)})
+		say(e, err)
+		e, err = ts.Edit(oc, Change{Description: ptr("edited")})
+		say(e, err)
+		list, err = ts.List()
+		say(list, err)
+
+		for _, secret := range [][]byte{first, second, orgSecret, element} {
 			if hits := filesContaining(t, ts.home, secret); len(hits) > 0 {
 				t.Errorf("%q is in %v", secret, hits)
 			}

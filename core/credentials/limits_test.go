@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,48 @@ func longest() []record {
 				secret:      []byte(strings.Repeat(ch, MaxPasswordLength))},
 			record{typ: SecureParameter, deployedOn: on, deployedBy: by,
 				description: strings.Repeat(ch, MaxDescriptionLength),
-				secret:      []byte(strings.Repeat(ch, MaxSecureParameterBytes/len(ch)))})
+				secret:      []byte(strings.Repeat(ch, MaxSecureParameterBytes/len(ch)))},
+			record{typ: SuccessFactors, deployedOn: on, deployedBy: by,
+				description: strings.Repeat(ch, MaxDescriptionLength),
+				user:        strings.Repeat(ch, MaxSuccessFactorsUser),
+				companyID:   strings.Repeat("C", MaxCompanyIDLength), // ASCII only
+				secret:      []byte(strings.Repeat(ch, MaxPasswordLength))},
+			record{typ: OpenConnectors, deployedOn: on, deployedBy: by,
+				description:  strings.Repeat(ch, MaxDescriptionLength),
+				secret:       []byte(strings.Repeat("u", MaxOpenConnectorsSecret)), // ASCII only
+				organization: []byte(strings.Repeat("o", MaxOpenConnectorsSecret)),
+				element:      []byte(strings.Repeat("e", MaxOpenConnectorsSecret))})
+	}
+	return out
+}
+
+// overLimit are the longest entries with one character too many in one
+// field each: every one is refused before it reaches the keyring.
+func overLimit() map[string]record {
+	out := map[string]record{}
+	for i, r := range longest() {
+		more := func(what string, edit func(*record)) {
+			c := r
+			c.secret, c.organization, c.element = bytes.Clone(r.secret), bytes.Clone(r.organization), bytes.Clone(r.element)
+			edit(&c)
+			out[fmt.Sprintf("%d %s: %s", i, r.typ, what)] = c
+		}
+		more("description", func(c *record) { c.description += "d" })
+		switch r.typ {
+		case UserCredentials, SuccessFactors:
+			more("user", func(c *record) { c.user += "u" })
+			more("password", func(c *record) { c.secret = append(c.secret, 'p') })
+		case SecureParameter:
+			more("secure parameter", func(c *record) { c.secret = append(c.secret, 's') })
+		}
+		switch r.typ {
+		case SuccessFactors:
+			more("company ID", func(c *record) { c.companyID += "C" })
+		case OpenConnectors:
+			more("user secret", func(c *record) { c.secret = append(c.secret, 'u') })
+			more("organization", func(c *record) { c.organization = append(c.organization, 'o') })
+			more("element", func(c *record) { c.element = append(c.element, 'e') })
+		}
 	}
 	return out
 }
@@ -46,7 +88,7 @@ func TestLongestEntriesFitWindows(t *testing.T) {
 		}
 		biggest = max(biggest, len(data))
 		back, err := decodeRecord(data)
-		if err != nil || back.user != r.user || !bytes.Equal(back.secret, r.secret) || back.description != r.description || !back.deployedOn.Equal(r.deployedOn) {
+		if err != nil || !sameRecord(back, r) {
 			t.Errorf("round trip: %v", err)
 		}
 	}
@@ -54,12 +96,18 @@ func TestLongestEntriesFitWindows(t *testing.T) {
 	if biggest < MaxItemBytes-100 {
 		t.Errorf("the largest item is %d bytes; the limits could be higher", biggest)
 	}
-	// One character more of anything is refused before it reaches the keyring.
-	for _, r := range longest() {
-		r.description += "d"
+	// One character more of anything is refused before it reaches the
+	// keyring, in one sentence.
+	for what, r := range overLimit() {
 		s := &Store{}
-		if err := s.check("n", &r); err == nil {
-			t.Errorf("%s: a description over the limit is accepted", r.typ)
+		err := s.check("n", &r)
+		if err == nil {
+			t.Errorf("%s over the limit is accepted", what)
+			continue
+		}
+		pe := wantProblem(t, err, ErrTooLong)
+		if !strings.Contains(pe.What, "too long") {
+			t.Errorf("%s: %q", what, pe.Error())
 		}
 	}
 }
@@ -71,13 +119,15 @@ func TestLongestEntriesStored(t *testing.T) {
 		ts := openTest(t, backend)
 		for i, r := range longest() {
 			name := uniq(t, ts.Store, "long")
-			_, err := ts.Add(Entry{Name: name, Type: r.typ, User: r.user, Description: r.description}, r.secret)
+			_, err := ts.AddSecrets(Entry{Name: name, Type: r.typ, User: r.user, CompanyID: r.companyID, Description: r.description},
+				Secrets{Secret: r.secret, Organization: r.organization, Element: r.element})
 			if err != nil {
 				t.Fatalf("%d: %v", i, err)
 			}
-			u, secret, err := ts.Lookup(name)
-			if err != nil || u != r.user || !bytes.Equal(secret, r.secret) {
-				t.Fatalf("%d: read back %d bytes, %v", i, len(secret), err)
+			back := readRecord(t, ts.Store, name)
+			if back.user != r.user || back.companyID != r.companyID || !bytes.Equal(back.secret, r.secret) ||
+				!bytes.Equal(back.organization, r.organization) || !bytes.Equal(back.element, r.element) {
+				t.Fatalf("%d: read back %d bytes, %v", i, len(back.secret), err)
 			}
 		}
 		_, err := ts.Add(Entry{Name: uniq(t, ts.Store, "toolong"), Type: SecureParameter}, bytes.Repeat([]byte(wide), MaxSecureParameterBytes/4+1))
@@ -85,32 +135,33 @@ func TestLongestEntriesStored(t *testing.T) {
 	})
 }
 
-var recordSeeds = [][]byte{
-	nil,
-	[]byte("OD"),
-	[]byte("OD\x01\x01\x00\x00\x00\x00\x00"),
-	[]byte("OD\x01\x02\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01"),
-	[]byte("OD\x01\x01\x01\xff\xff\xff\xff\x0f"),
-	[]byte(`{"Key":"x","Data":"eA=="}`),
-}
-
 // FuzzDecodeRecord: whatever another program leaves under our key must give
-// an error, never a panic or a huge allocation.
+// an error, never a panic or a huge allocation; a record that reads must
+// survive being written again, whole. The seeds are the longest entries of
+// every type and the files in testdata/fuzz/FuzzDecodeRecord: records of
+// both versions and every type (TestFuzzSeeds checks that), and damaged ones.
 func FuzzDecodeRecord(f *testing.F) {
 	for _, r := range longest() {
 		f.Add(r.encode())
-	}
-	for _, s := range recordSeeds {
-		f.Add(s)
+		f.Add(encodeV2(r))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := decodeRecord(data)
 		if err != nil {
 			return
 		}
+		if !r.shapeOK() {
+			t.Fatalf("a %s with fields it lacks is read", r.typ)
+		}
 		back, err := decodeRecord(r.encode())
-		if err != nil || back.typ != r.typ || back.user != r.user || !bytes.Equal(back.secret, r.secret) {
+		if err != nil || !sameRecord(back, r) {
 			t.Fatalf("a record read does not survive writing: %v", err)
+		}
+		// Its secrets are copies: wiping them leaves data as it was.
+		before := bytes.Clone(data)
+		r.wipe()
+		if !bytes.Equal(data, before) {
+			t.Fatal("the secrets share memory with the item's data")
 		}
 	})
 }
