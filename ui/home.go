@@ -85,6 +85,7 @@ func New(a fyne.App, opts Options) *Home {
 	h.win.SetContent(container.NewPadded(container.NewVBox(heading, tiles, hint)))
 	restoreSize(a, h.win, "home", fyne.NewSize(820, 420))
 	h.win.SetMaster()
+	h.win.SetMainMenu(h.menu())
 	h.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { h.ShowKeystore().onDropped(uris) })
 	h.win.SetOnClosed(h.onClosed)
 
@@ -106,6 +107,23 @@ func New(a fyne.App, opts Options) *Home {
 		h.UseSecurityMaterial(s)
 	}
 	return h
+}
+
+// menu is Home's menu bar: each tile by keyboard, in the tiles' order.
+// Fyne adds Quit (Ctrl+Q) to the first menu.
+func (h *Home) menu() *fyne.MainMenu {
+	tap := func(t *tile) func() {
+		return func() {
+			if t.enabled && t.button.OnTapped != nil {
+				t.button.OnTapped()
+			}
+		}
+	}
+	return fyne.NewMainMenu(fyne.NewMenu("Opsdesk",
+		menuItem(TileSecurityMaterial, withKey(fyne.Key1), tap(h.securityMaterial)),
+		menuItem(TileKeystore, withKey(fyne.Key2), tap(h.keystoreTile)),
+		menuItem(TileConnectivityTests, withKey(fyne.Key3), tap(h.connectivityTile)),
+	))
 }
 
 // RetryOwnKeystore opens the app's own keystore when no keystore is open.

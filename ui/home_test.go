@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -138,5 +140,26 @@ func TestHomeRetriesTheOwnKeystoreAfterUnlock(t *testing.T) {
 	settle(t, h)
 	if m := h.keystore.Model(); m.Path != other {
 		t.Errorf("the keystore the user opened was replaced by %s", m.Path)
+	}
+}
+
+// TestHomeMenuOpensEachTile: the tiles by keyboard (Ctrl+1–3), as tapping
+// them does; a disabled tile's item does nothing.
+func TestHomeMenuOpensEachTile(t *testing.T) {
+	h := newTestHome(t)
+	for label, key := range map[string]fyne.KeyName{TileSecurityMaterial: fyne.Key1, TileKeystore: fyne.Key2, TileConnectivityTests: fyne.Key3} {
+		it := findMenuItem(h.win, label)
+		if it == nil {
+			t.Fatalf("no menu item %q", label)
+		}
+		if sc, ok := it.Shortcut.(*desktop.CustomShortcut); !ok || sc.KeyName != key {
+			t.Errorf("%s: shortcut %#v", label, it.Shortcut)
+		}
+	}
+	findMenuItem(h.win, TileSecurityMaterial).Action() // no keyring in this Home: nothing to open
+	findMenuItem(h.win, TileKeystore).Action()
+	findMenuItem(h.win, TileConnectivityTests).Action()
+	if h.smWin != nil || h.ksWin == nil || h.connWin == nil {
+		t.Errorf("menu opened Security Material %v, Keystore %v, Connectivity Tests %v", h.smWin != nil, h.ksWin != nil, h.connWin != nil)
 	}
 }
