@@ -16,6 +16,11 @@ func withKey(key fyne.KeyName) fyne.Shortcut {
 	return &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
 }
 
+// withShiftKey is a Ctrl/Cmd+Shift+key shortcut.
+func withShiftKey(key fyne.KeyName) fyne.Shortcut {
+	return &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+}
+
 // menuItem is a menu item with its shortcut (nil for none).
 func menuItem(label string, key fyne.Shortcut, action func()) *fyne.MenuItem {
 	item := fyne.NewMenuItem(label, action)

@@ -62,12 +62,32 @@ func newSecurityMaterialWindow(a fyne.App, store SecurityMaterialStore, bg *back
 	w := &securityMaterialWindow{app: a, store: store, bg: bg, home: home}
 	w.win = a.NewWindow("Security Material – Opsdesk")
 	w.buildUI()
+	w.win.SetMainMenu(w.menu())
 	restoreSize(a, w.win, "securitymaterial", fyne.NewSize(1000, 600))
-	w.win.SetCloseIntercept(func() {
-		saveSize(a, w.win, "securitymaterial")
-		w.win.Hide()
-	})
+	w.win.SetCloseIntercept(w.hide)
 	return w
+}
+
+// hide is closing the window: it comes back as it was.
+func (w *securityMaterialWindow) hide() {
+	saveSize(w.app, w.win, "securitymaterial")
+	w.win.Hide()
+}
+
+// menu is the window's menu bar: the toolbar's actions by keyboard. Edit
+// and Delete act on the selected row, as the buttons do.
+func (w *securityMaterialWindow) menu() *fyne.MainMenu {
+	return fyne.NewMainMenu(fyne.NewMenu("Security Material",
+		menuItem("Add "+string(credentials.UserCredentials)+"…", withKey(fyne.KeyN), func() { w.showCreate(credentials.UserCredentials) }),
+		menuItem("Add "+string(credentials.SecureParameter)+"…", withShiftKey(fyne.KeyN), func() { w.showCreate(credentials.SecureParameter) }),
+		menuItem("Edit…", withKey(fyne.KeyE), w.onEdit),
+		menuItem("Delete…", withKey(fyne.KeyD), w.onDelete),
+		fyne.NewMenuItemSeparator(),
+		menuItem("Search", withKey(fyne.KeyF), func() { w.win.Canvas().Focus(w.search) }),
+		menuItem("Refresh", withKey(fyne.KeyR), w.reload),
+		fyne.NewMenuItemSeparator(),
+		closeItem(w.hide),
+	))
 }
 
 func (w *securityMaterialWindow) buildUI() {

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -423,5 +425,51 @@ func TestUserCredentialTypes(t *testing.T) {
 	f.fixType()
 	if f.typeSel.Selected != "User Credentials" || !f.typeSel.Disabled() || !strings.Contains(overlayText(w.win), "Repeat Password") {
 		t.Errorf("fixType: %q", f.typeSel.Selected)
+	}
+}
+
+// TestSecurityMaterialByKeyboard: the menu bar's items (whose Ctrl
+// shortcuts work even while the search has focus) do what the toolbar does.
+func TestSecurityMaterialByKeyboard(t *testing.T) {
+	h, s := newSMHome(t)
+	w := h.ShowSecurityMaterial()
+	settle(t, h)
+	item := func(label string) *fyne.MenuItem {
+		t.Helper()
+		it := findMenuItem(w.win, label)
+		if it == nil || it.Shortcut == nil {
+			t.Fatalf("no menu item %q with a shortcut", label)
+		}
+		return it
+	}
+	item("Add Secure Parameter…").Action()
+	mustContain(t, "form", overlayText(w.win), "Create Secure Parameter")
+	typeInto(w.lastForm, "api_key", "", "", "s3cret", "s3cret")
+	tapOverlayButton(t, w.win, "Deploy")
+	settle(t, h)
+
+	item("Search").Action()
+	if w.win.Canvas().Focused() != w.search {
+		t.Error("Search did not focus the search box")
+	}
+	test.Type(w.search, "no such entry") // hides the new entry, and so unselects it
+	item("Edit…").Action()               // nothing selected: nothing to edit
+	if w.win.Canvas().Overlays().Top() != nil {
+		t.Fatalf("Edit without a selection opened %s", overlayText(w.win))
+	}
+	w.search.SetText("")
+	w.table.Select(tableCell(0, 0))
+	item("Edit…").Action()
+	mustContain(t, "edit form", overlayText(w.win), "Edit Secure Parameter")
+	tapOverlayButton(t, w.win, "Cancel")
+	item("Delete…").Action()
+	tapOverlayButton(t, w.win, "Delete")
+	settle(t, h)
+	if names, _ := s.Names(); len(names) != 0 {
+		t.Errorf("Delete… from the menu left %v", names)
+	}
+	item("Close Window").Action()
+	if !slices.Contains(h.app.Driver().AllWindows(), w.win) {
+		t.Error("Close Window destroyed the window instead of hiding it")
 	}
 }
