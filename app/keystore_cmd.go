@@ -35,6 +35,13 @@ Commands:
   delete ALIAS               delete an entry
   merge SOURCE               bring in the entries of a .jks/.p12/.pfx
                              [--replace] [--overwrite]
+  create-keypair ALIAS       generate a key pair with a self-signed certificate, as
+                             Create ▾ Key Pair does: --cn NAME [--key rsa2048|rsa3072|
+                             rsa4096|ec256|ec384] [--days N (365)] [--san DNS:host,IP:addr]
+                             [--ou OU] [--org O] [--locality L] [--state ST]
+                             [--country CC] [--email ADDRESS]
+  csr ALIAS                  write a certificate signing request (PKCS#10) for a key
+                             pair [-o FILE, - for standard output; default ALIAS.csr]
   backup                     save a backup copy [--list] [--restore NAME]
   passwd                     change the keystore password
   download --out FILE        save a copy to upload to Cloud Integration, protected by
@@ -63,6 +70,10 @@ type ksCommand struct {
 	overwrite  bool
 	list       bool
 	restore    string
+	keyPair    keystore.KeyPairOptions
+	keyType    string
+	days       int
+	sans       sanList
 
 	own   bool               // no --keystore: the app's own keystore
 	creds *credentials.Store // where the own keystore's password came from, if the keyring
@@ -99,6 +110,17 @@ func runKeystore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&c.overwrite, "overwrite", false, "overwrite entries with the same alias")
 	fs.BoolVar(&c.list, "list", false, "list backups")
 	fs.StringVar(&c.restore, "restore", "", "restore the named backup")
+	fs.StringVar(&c.out, "o", "", "output file (as --out)")
+	fs.StringVar(&c.keyPair.CommonName, "cn", "", "Common Name of a new key pair")
+	fs.StringVar(&c.keyPair.OrganizationalUnit, "ou", "", "Organizational Unit")
+	fs.StringVar(&c.keyPair.Organization, "org", "", "Organization")
+	fs.StringVar(&c.keyPair.Locality, "locality", "", "Locality")
+	fs.StringVar(&c.keyPair.Province, "state", "", "State/Province")
+	fs.StringVar(&c.keyPair.Country, "country", "", "two-letter Country")
+	fs.StringVar(&c.keyPair.Email, "email", "", "E-mail")
+	fs.StringVar(&c.keyType, "key", string(keystore.RSA2048), "key type")
+	fs.IntVar(&c.days, "days", 365, "days the certificate is valid")
+	fs.Var(&c.sans, "san", "Subject Alternative Names, comma-separated; may be repeated")
 
 	pos, err := parseInterspersed(fs, args[1:])
 	if err == nil && c.path == "" {
@@ -188,6 +210,29 @@ func (c *ksCommand) run(sub string, pos []string) error {
 			return err
 		}
 		return c.withStore(true, func(k *keystore.Keystore) error { return c.merge(k, pos[0]) })
+	case "create-keypair":
+		if err := wantArgs(pos, 1, "one ALIAS"); err != nil {
+			return err
+		}
+		if strings.TrimSpace(c.keyPair.CommonName) == "" {
+			return usageError{"--cn NAME is required"}
+		}
+		if c.days < 1 {
+			return usageError{"--days must be at least 1"}
+		}
+		kt, err := keystore.ParseKeyType(c.keyType)
+		if err != nil {
+			return usageError{strings.TrimSuffix(err.Error(), ".")}
+		}
+		c.keyPair.Alias, c.keyPair.Key = pos[0], kt
+		c.keyPair.SubjectAltNames = c.sans
+		c.keyPair.ValidUntil = time.Now().Truncate(time.Second).AddDate(0, 0, c.days)
+		return c.withStore(true, c.createKeyPair)
+	case "csr":
+		if err := wantArgs(pos, 1, "one ALIAS"); err != nil {
+			return err
+		}
+		return c.withStore(false, func(k *keystore.Keystore) error { return c.signingRequest(k, pos[0]) })
 	case "backup":
 		if err := wantArgs(pos, 0, "no arguments"); err != nil {
 			return err
@@ -599,5 +644,61 @@ func (c *ksCommand) download(k *keystore.Keystore) error {
 	for _, w := range check.Warnings {
 		fmt.Fprintf(c.stdout, "Warning: %s\n", w)
 	}
+	return nil
+}
+
+// sanList collects --san values: repeated, or comma-separated in one.
+type sanList []string
+
+func (s *sanList) String() string { return strings.Join(*s, ",") }
+
+func (s *sanList) Set(v string) error {
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*s = append(*s, part)
+		}
+	}
+	return nil
+}
+
+// createKeyPair is "opsdesk keystore create-keypair": Create ▾ Key Pair.
+func (c *ksCommand) createKeyPair(k *keystore.Keystore) error {
+	e, err := k.CreateKeyPair(c.keyPair)
+	if err != nil {
+		return err
+	}
+	d := certs.Describe(e.Certificate())
+	fmt.Fprintf(c.stdout, "Created the key pair %s: %s, %s, %s, valid until %s.\n",
+		e.Alias, d.SubjectDN, d.KeyDescription, d.SignatureAlgorithm, d.ValidUntil.Format("2006-01-02"))
+	if len(d.SubjectAltNames) > 0 {
+		fmt.Fprintf(c.stdout, "Subject Alternative Names: %s\n", strings.Join(d.SubjectAltNames, ", "))
+	}
+	fmt.Fprintf(c.stdout, "Its certificate is self-signed: get it signed with \"opsdesk keystore csr %s\".\n", e.Alias)
+	return nil
+}
+
+// signingRequest is "opsdesk keystore csr": Download Signing Request.
+func (c *ksCommand) signingRequest(k *keystore.Keystore, alias string) error {
+	var keyPass []byte
+	if v, ok := os.LookupEnv("OPSDESK_KEY_PASSWORD"); ok {
+		keyPass = []byte(v)
+		defer zero(keyPass)
+	}
+	x, err := k.SigningRequest(alias, keyPass)
+	if err != nil {
+		return err
+	}
+	if c.out == "-" {
+		_, err := c.stdout.Write(x.Data)
+		return err
+	}
+	out := c.out
+	if out == "" {
+		out = x.FileName
+	}
+	if err := os.WriteFile(out, x.Data, 0o644); err != nil {
+		return fmt.Errorf("could not write %s: %w", out, err)
+	}
+	fmt.Fprintf(c.stdout, "Wrote %s.\n", out)
 	return nil
 }

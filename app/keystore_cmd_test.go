@@ -154,3 +154,65 @@ func TestKeystoreNeedsAPassword(t *testing.T) {
 		t.Errorf("exit %d, %q", code, errs)
 	}
 }
+
+func TestKeystoreKeyPairCommands(t *testing.T) {
+	dir := t.TempDir()
+	ks := filepath.Join(dir, "keystore.jks")
+	t.Setenv("OPSDESK_KEYSTORE_PASSWORD", testPassword)
+	rootFile := filepath.Join(dir, "root.pem")
+	if err := os.WriteFile(rootFile, certtest.CA(t, "Some Root").PEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := ksRun(t, "import", rootFile, "--keystore", ks); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+
+	code, out, errs := ksRun(t, "create-keypair", "Client", "--keystore", ks, "--cn", "client.example.com", "--key", "ec256",
+		"--days", "30", "--san", "DNS:client.example.com,IP:192.0.2.1", "--san", "alt.example.com", "--org", "Opsdesk", "--country", "de")
+	if code != 0 || !strings.Contains(out, "Created the key pair client: CN=client.example.com, O=Opsdesk, C=DE, EC P-256, SHA256withECDSA") ||
+		!strings.Contains(out, "DNS:client.example.com, DNS:alt.example.com, IP:192.0.2.1") {
+		t.Fatalf("create-keypair: exit %d\n%s\n%s", code, out, errs)
+	}
+	keytool := certtest.Tool(t, "keytool")
+	list, err := exec.Command(keytool, "-list", "-v", "-keystore", ks, "-storepass", testPassword, "-alias", "client").CombinedOutput()
+	if err != nil || !strings.Contains(string(list), "PrivateKeyEntry") || !strings.Contains(string(list), "256-bit EC (secp256r1) key") {
+		t.Fatalf("keytool -list -v: %v\n%s", err, list)
+	}
+
+	csrFile := filepath.Join(dir, "client.csr")
+	if code, out, errs = ksRun(t, "csr", "client", "--keystore", ks, "-o", csrFile); code != 0 || !strings.Contains(out, "Wrote "+csrFile) {
+		t.Fatalf("csr: exit %d\n%s\n%s", code, out, errs)
+	}
+	openssl := certtest.Tool(t, "openssl")
+	if v, err := exec.Command(openssl, "req", "-verify", "-noout", "-in", csrFile).CombinedOutput(); err != nil || !strings.Contains(string(v), "verify OK") {
+		t.Fatalf("openssl req -verify: %v\n%s", err, v)
+	}
+	code, out, _ = ksRun(t, "csr", "client", "--keystore", ks, "-o", "-")
+	if code != 0 || !strings.HasPrefix(out, "-----BEGIN CERTIFICATE REQUEST-----") {
+		t.Fatalf("csr -o -: exit %d\n%s", code, out)
+	}
+
+	before, _ := os.ReadFile(ks)
+	for _, tc := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"create-keypair", "x"}, 2, "--cn NAME is required"},
+		{[]string{"create-keypair", "x", "--cn", "x", "--key", "dsa1024"}, 2, "not a key type"},
+		{[]string{"create-keypair", "--cn", "x"}, 2, "expected one ALIAS"},
+		{[]string{"create-keypair", "sap_mine", "--cn", "x"}, 1, "belongs to SAP"},
+		{[]string{"create-keypair", "client", "--cn", "x"}, 1, "already exists"},
+		{[]string{"create-keypair", "new", "--cn", "x", "--country", "Germany"}, 1, "two-letter country code"},
+		{[]string{"csr", "some_root"}, 1, "certificate without a private key"},
+		{[]string{"csr", "missing"}, 1, "no entry named"},
+	} {
+		code, _, errs := ksRun(t, append(tc.args, "--keystore", ks)...)
+		if code != tc.code || !strings.Contains(errs, tc.says) {
+			t.Errorf("%v: exit %d, %q", tc.args, code, errs)
+		}
+	}
+	if after, _ := os.ReadFile(ks); !bytes.Equal(before, after) {
+		t.Error("a refused command changed the keystore")
+	}
+}

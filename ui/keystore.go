@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
 // The Keystore table's columns, as the tenant's Keystore page has them.
@@ -18,7 +20,7 @@ var ksColumns = []struct {
 	width float32
 }{
 	{"Alias", 180}, {"Type", 86}, {"Valid Until", 166}, {"Last Modified At", 166},
-	{"Subject DN", 250}, {"Issuer DN", 210}, {"Actions", 128},
+	{"Subject DN", 240}, {"Issuer DN", 190}, {"Actions", 168},
 }
 
 const colActions = 6
@@ -46,6 +48,8 @@ type keystoreWindow struct {
 	rename      *widget.Button
 	download    *widget.Button
 	remove      *widget.Button
+	keyPairBtn  *widget.Button // the key pair's own downloads, for Key Pair entries
+	createBtn   *widget.Button
 	addBtn      *widget.Button
 	backUp      *widget.Button
 	upload      *widget.Button
@@ -56,21 +60,70 @@ type keystoreWindow struct {
 	selected string   // alias shown in the details view
 
 	lastImport *importDialog // the latest import dialog, for tests
+
+	// save asks where to save a downloaded file and writes it; tests
+	// replace it to catch the file instead of a save dialog.
+	save func(title, fileName string, data []byte)
 }
 
 func newKeystoreWindow(a fyne.App, svc *KeystoreService, bg *background, home func()) *keystoreWindow {
 	w := &keystoreWindow{app: a, svc: svc, bg: bg, home: home, opener: &keystoreOpener{app: a, svc: svc}}
 	w.win = a.NewWindow("Keystore – Opsdesk")
+	w.save = func(title, fileName string, data []byte) {
+		saveBytes(w.win, w.svc, title, fileName, w.opener.lastDir(), data)
+	}
 	w.buildUI()
+	w.win.SetMainMenu(w.menu())
 	restoreSize(a, w.win, "keystore", fyne.NewSize(1240, 760))
-	w.win.SetCloseIntercept(func() {
-		saveSize(a, w.win, "keystore")
-		w.win.Hide()
-	})
+	w.win.SetCloseIntercept(w.hide)
 	w.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.onDropped(uris) })
 	svc.onChange(w.onKeystoreChanged)
 	w.onKeystoreChanged()
 	return w
+}
+
+// hide is closing the window: it comes back as it was.
+func (w *keystoreWindow) hide() {
+	saveSize(w.app, w.win, "keystore")
+	w.win.Hide()
+}
+
+// menu is the window's menu bar: the toolbar's and the selected entry's
+// actions by keyboard. Each item does what its button does, and nothing
+// while no keystore is open or the button is disabled or hidden
+// (read-only, SAP's entry, nothing selected), so the rules live in one
+// place.
+func (w *keystoreWindow) menu() *fyne.MainMenu {
+	when := func(b **widget.Button, action func()) func() {
+		return func() {
+			if w.model != nil && !(*b).Disabled() && (*b).Visible() {
+				action()
+			}
+		}
+	}
+	keystoreMenu := fyne.NewMenu("Keystore",
+		menuItem("Open Another…", withKey(fyne.KeyO), w.onOpenAnother),
+		fyne.NewMenuItemSeparator(),
+		menuItem("Create Key Pair…", withKey(fyne.KeyK), when(&w.createBtn, func() { w.onCreateKeyPair() })),
+		menuItem("Add Certificate…", withKey(fyne.KeyI), when(&w.addBtn, func() { w.onAddCertificate() })),
+		menuItem("Add Key Pair…", withShiftKey(fyne.KeyK), when(&w.addBtn, func() { w.onAddKeyPair() })),
+		menuItem("Add Keystore…", withShiftKey(fyne.KeyI), when(&w.addBtn, func() { w.onAddKeystore("") })),
+		fyne.NewMenuItemSeparator(),
+		menuItem("Back Up", withKey(fyne.KeyB), when(&w.backUp, w.onBackUp)),
+		menuItem("Backups…", nil, when(&w.backUp, w.onBackups)),
+		menuItem("Download for Upload…", withKey(fyne.KeyS), when(&w.upload, w.onDownloadForUpload)),
+		fyne.NewMenuItemSeparator(),
+		menuItem("Filter by Alias or DN", withKey(fyne.KeyF), func() { w.win.Canvas().Focus(w.filter) }),
+		menuItem("Refresh", withKey(fyne.KeyR), w.onRefresh),
+		fyne.NewMenuItemSeparator(),
+		closeItem(w.hide),
+	)
+	entryMenu := fyne.NewMenu("Entry",
+		menuItem("Rename…", withKey(fyne.KeyE), when(&w.rename, func() { w.onRename(w.selected) })),
+		menuItem("Download…", withKey(fyne.KeyD), when(&w.download, func() { w.onDownload(w.selected) })),
+		menuItem("Delete…", withKey(fyne.KeyDelete), when(&w.remove, func() { w.onDelete(w.selected) })),
+	)
+	return fyne.NewMainMenu(keystoreMenu, entryMenu)
 }
 
 func (w *keystoreWindow) buildUI() {
@@ -80,6 +133,7 @@ func (w *keystoreWindow) buildUI() {
 	w.header = heading("Entries (0)")
 	w.header.SizeName = theme.SizeNameSubHeadingText
 
+	w.createBtn = &widget.Button{Text: "Create", Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, OnTapped: w.onCreateMenu}
 	w.addBtn = &widget.Button{Text: "Add", Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, OnTapped: w.onAddMenu}
 	w.backUp = &widget.Button{Text: "Back Up", OnTapped: w.onBackUp}
 	backups := &widget.Button{Text: "Backups", Icon: theme.HistoryIcon(), OnTapped: w.onBackups}
@@ -87,7 +141,7 @@ func (w *keystoreWindow) buildUI() {
 	refresh := &widget.Button{Text: "Refresh", Icon: theme.ViewRefreshIcon(), OnTapped: w.onRefresh}
 	toolbar := container.NewBorder(nil, nil,
 		container.NewHBox(w.header, layout.NewSpacer()),
-		container.NewHBox(w.addBtn, w.backUp, backups, w.upload, refresh),
+		container.NewHBox(w.createBtn, w.addBtn, w.backUp, backups, w.upload, refresh),
 		container.New(&minWidthLayout{width: 260}, w.filter))
 
 	w.path = widget.NewLabel("")
@@ -119,8 +173,10 @@ func (w *keystoreWindow) buildUI() {
 	w.rename = &widget.Button{Text: "Rename", Icon: theme.DocumentCreateIcon(), OnTapped: func() { w.onRename(w.selected) }}
 	w.download = &widget.Button{Text: "Download", Icon: theme.DownloadIcon(), OnTapped: func() { w.onDownload(w.selected) }}
 	w.remove = &widget.Button{Text: "Delete", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: func() { w.onDelete(w.selected) }}
+	w.keyPairBtn = &widget.Button{Text: "Key Pair", Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText}
+	w.keyPairBtn.OnTapped = func() { w.showKeyPairMenu(w.selected, w.keyPairBtn) }
 	w.details = container.NewVBox()
-	detailBar := container.NewBorder(nil, nil, nil, container.NewHBox(w.rename, w.download, w.remove), w.detailTitle)
+	detailBar := container.NewBorder(nil, nil, nil, container.NewHBox(w.rename, w.download, w.keyPairBtn, w.remove), w.detailTitle)
 	detailPane := container.NewBorder(detailBar, nil, nil, nil, container.NewVScroll(w.details))
 
 	split := container.NewVSplit(w.table, detailPane)
@@ -181,7 +237,7 @@ func (w *keystoreWindow) onKeystoreChanged() {
 	} else {
 		w.readOnly.Hide()
 	}
-	for _, b := range []*widget.Button{w.addBtn, w.upload, w.rename, w.remove} {
+	for _, b := range []*widget.Button{w.createBtn, w.addBtn, w.upload, w.rename, w.remove} {
 		setEnabled(b, !w.model.ReadOnly)
 	}
 	w.onFilter(w.filter.Text)
@@ -213,7 +269,7 @@ func (w *keystoreWindow) showDetails(alias string) {
 	if !ok {
 		w.selected = ""
 		w.detailTitle.SetText("Select an entry to see its details.")
-		for _, b := range []*widget.Button{w.rename, w.download, w.remove} {
+		for _, b := range []*widget.Button{w.rename, w.download, w.keyPairBtn, w.remove} {
 			b.Hide()
 		}
 		return
@@ -228,6 +284,11 @@ func (w *keystoreWindow) showDetails(alias string) {
 	w.rename.Show()
 	w.download.Show()
 	w.remove.Show()
+	if r.Entry.Type == keystore.KeyPair {
+		w.keyPairBtn.Show()
+	} else {
+		w.keyPairBtn.Hide()
+	}
 	editable := !w.model.ReadOnly && !r.Entry.SAPOwned
 	setEnabled(w.rename, editable)
 	setEnabled(w.remove, editable)

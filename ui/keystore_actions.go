@@ -88,7 +88,7 @@ func (w *keystoreWindow) onDownload(alias string) {
 			showError("Download", err, w.win)
 			return
 		}
-		saveBytes(w.win, w.svc, "Download", out.FileName, w.opener.lastDir(), out.Data)
+		w.save("Download", out.FileName, out.Data)
 	})
 }
 

@@ -23,12 +23,14 @@ var (
 	keystoreFileExt = []string{".jks", ".p12", ".pfx", ".keystore"}
 )
 
-// onAddMenu opens Add ▾ with the entries Opsdesk can add. The tenant also
-// offers Key Pair and SSH Key, which need key generation Opsdesk does not
-// do yet; they are left out rather than shown and refused.
+// onAddMenu opens Add ▾ with the entries Opsdesk can add, in the tenant's
+// order. The tenant also offers SSH Key; SSH keys are no X.509 key pairs
+// and nothing in Opsdesk uses them, so it is left out rather than shown
+// and refused.
 func (w *keystoreWindow) onAddMenu() {
 	menu := fyne.NewMenu("",
 		fyne.NewMenuItem("Certificate", func() { w.onAddCertificate() }),
+		fyne.NewMenuItem("Key Pair", func() { w.onAddKeyPair() }),
 		fyne.NewMenuItem("Keystore", func() { w.onAddKeystore("") }),
 	)
 	widget.ShowPopUpMenuAtRelativePosition(menu, w.win.Canvas(), fyne.NewPos(0, w.addBtn.Size().Height), w.addBtn)

@@ -10,7 +10,8 @@ import (
 )
 
 // ksCell is one cell of the Keystore table: text with an optional lock in
-// front, or, in the Actions column, the row's Rename, Download and Delete.
+// front, or, in the Actions column, the row's Rename, Download and Delete,
+// and for a key pair a menu of its own downloads (chain, root, request).
 // The table makes only as many as fit on screen and reuses them.
 type ksCell struct {
 	widget.BaseWidget
@@ -19,6 +20,7 @@ type ksCell struct {
 	text                     *fyne.Container
 	actions                  *fyne.Container
 	rename, download, remove *widget.Button
+	more                     *widget.Button // Key Pair rows only
 }
 
 func newKSCell() fyne.CanvasObject {
@@ -28,7 +30,8 @@ func newKSCell() fyne.CanvasObject {
 	c.rename = &widget.Button{Icon: theme.DocumentCreateIcon(), Importance: widget.LowImportance}
 	c.download = &widget.Button{Icon: theme.DownloadIcon(), Importance: widget.LowImportance}
 	c.remove = &widget.Button{Icon: theme.DeleteIcon(), Importance: widget.LowImportance}
-	c.actions = container.NewHBox(c.rename, c.download, c.remove)
+	c.more = &widget.Button{Icon: theme.MoreVerticalIcon(), Importance: widget.LowImportance}
+	c.actions = container.NewHBox(c.rename, c.download, c.remove, c.more)
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -85,6 +88,12 @@ func (w *keystoreWindow) updateCell(id widget.TableCellID, o fyne.CanvasObject) 
 		c.rename.OnTapped = func() { w.onRename(alias) }
 		c.download.OnTapped = func() { w.onDownload(alias) }
 		c.remove.OnTapped = func() { w.onDelete(alias) }
+		c.more.OnTapped = func() { w.showKeyPairMenu(alias, c.more) }
+		if r.Entry.Type == keystore.KeyPair {
+			c.more.Show()
+		} else {
+			c.more.Hide()
+		}
 		setEnabled(c.rename, editable)
 		setEnabled(c.remove, editable)
 	}

@@ -406,3 +406,56 @@ func TestCreateKeystoreAfterTheSaveDialog(t *testing.T) {
 		k.Close()
 	}
 }
+
+// TestKeystoreByKeyboard: the menu bar's items (Ctrl shortcuts that work
+// while the filter has focus) act on the selected entry as its buttons do,
+// and refuse what the buttons refuse.
+func TestKeystoreByKeyboard(t *testing.T) {
+	h, w := openKeystoreWindow(t, tutorialKeystore(t))
+	item := func(label string) *fyne.MenuItem {
+		t.Helper()
+		it := findMenuItem(w.win, label)
+		if it == nil {
+			t.Fatalf("no menu item %q", label)
+		}
+		return it
+	}
+	item("Delete…").Action() // nothing selected: nothing to delete
+	if w.win.Canvas().Overlays().Top() != nil {
+		t.Fatalf("Delete… without a selection opened %s", overlayText(w.win))
+	}
+	item("Filter by Alias or DN").Action()
+	if w.win.Canvas().Focused() != w.filter {
+		t.Fatal("Ctrl+F did not focus the filter")
+	}
+	test.Type(w.filter, "old")
+	w.table.Select(widget.TableCellID{Row: rowOf(t, w, "old"), Col: 0})
+	item("Rename…").Action()
+	overlayEntry(t, w).SetText("older")
+	tapOverlayButton(t, w.win, "Rename")
+	settle(t, h)
+	if !w.model.Has("older") || w.selected != "older" {
+		t.Fatalf("Rename… from the menu: %v, selected %q", aliases(w.model), w.selected)
+	}
+	item("Delete…").Action()
+	tapOverlayButton(t, w.win, "Delete")
+	settle(t, h)
+	if w.model.Has("older") {
+		t.Error("Delete… from the menu left the entry")
+	}
+	item("Add Certificate…").Action()
+	mustContain(t, "dialog", overlayText(w.win), "Browse…")
+	tapOverlayButton(t, w.win, "Cancel")
+
+	// A read-only keystore: the menu changes nothing, as the buttons don't.
+	path := tutorialKeystore(t)
+	h.keystore.open(func() (*keystore.Keystore, error) { return keystore.OpenReadOnly(path) }, func(error) {})
+	settle(t, h)
+	w.filter.SetText("")
+	item("Add Certificate…").Action()
+	w.table.Select(widget.TableCellID{Row: rowOf(t, w, "old"), Col: 0})
+	item("Delete…").Action()
+	if w.win.Canvas().Overlays().Top() != nil {
+		t.Errorf("a read-only keystore offered %s", overlayText(w.win))
+	}
+}

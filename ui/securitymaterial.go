@@ -81,7 +81,7 @@ func (w *securityMaterialWindow) menu() *fyne.MainMenu {
 		menuItem("Add "+string(credentials.UserCredentials)+"…", withKey(fyne.KeyN), func() { w.showCreate(credentials.UserCredentials) }),
 		menuItem("Add "+string(credentials.SecureParameter)+"…", withShiftKey(fyne.KeyN), func() { w.showCreate(credentials.SecureParameter) }),
 		menuItem("Edit…", withKey(fyne.KeyE), w.onEdit),
-		menuItem("Delete…", withKey(fyne.KeyD), w.onDelete),
+		menuItem("Delete…", withKey(fyne.KeyDelete), w.onDelete),
 		fyne.NewMenuItemSeparator(),
 		menuItem("Search", withKey(fyne.KeyF), func() { w.win.Canvas().Focus(w.search) }),
 		menuItem("Refresh", withKey(fyne.KeyR), w.reload),

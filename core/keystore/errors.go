@@ -24,6 +24,10 @@ var (
 	ErrBadAlias         = errors.New("keystore: invalid alias")
 	ErrKeyPassword      = errors.New("keystore: key password differs")
 	ErrExists           = errors.New("keystore: file exists")
+	ErrBadKeyPair       = errors.New("keystore: key pair options invalid")
+	ErrNotKeyPair       = errors.New("keystore: not a key pair")
+	ErrKeyMismatch      = errors.New("keystore: key does not match certificate")
+	ErrEncryptedKey     = errors.New("keystore: encrypted PEM key")
 	errNotJKS           = errors.New("not JKS")
 	errJCEKS            = errors.New("JCEKS")
 	errPasswordEncoding = &problem.Error{Kind: ErrBadPassword, What: "The password is not valid text", Hint: "Type the password again."}

@@ -277,32 +277,9 @@ func pkcs12Entries(path string, data []byte, pw string, key any, all []*x509.Cer
 	if !ok {
 		return nil, fileError(path, ErrNotKeystore, "holds a kind of private key Opsdesk cannot use", "", nil)
 	}
-	leafIdx := -1
-	for i, c := range all {
-		if pub, ok := c.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); ok && pub.Equal(signer.Public()) {
-			leafIdx = i
-			break
-		}
-	}
-	if leafIdx < 0 {
+	chain, used := chainFor(signer.Public(), all)
+	if chain == nil {
 		return nil, fileError(path, ErrNotKeystore, "holds a private key without its certificate", "Export it again with its certificate.", nil)
-	}
-	used := map[int]bool{leafIdx: true}
-	chain := []*x509.Certificate{all[leafIdx]}
-	for cur := all[leafIdx]; !bytes.Equal(cur.RawIssuer, cur.RawSubject); {
-		next := -1
-		for i, c := range all {
-			if !used[i] && bytes.Equal(c.RawSubject, cur.RawIssuer) && cur.CheckSignatureFrom(c) == nil {
-				next = i
-				break
-			}
-		}
-		if next < 0 {
-			break
-		}
-		used[next] = true
-		chain = append(chain, all[next])
-		cur = all[next]
 	}
 	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
@@ -323,6 +300,43 @@ func pkcs12Entries(path string, data []byte, pw string, key any, all []*x509.Cer
 		out = append(out, sourceEntry{alias: a, typ: Certificate, chain: []*x509.Certificate{c}})
 	}
 	return out, nil
+}
+
+// chainFor finds in all the certificate of the public key pub, then its
+// issuers in order as far as all holds them. It returns a nil chain when
+// no certificate is pub's, and which of all it used.
+func chainFor(pub crypto.PublicKey, all []*x509.Certificate) ([]*x509.Certificate, map[int]bool) {
+	leafIdx := -1
+	for i, c := range all {
+		if c == nil {
+			continue
+		}
+		if p, ok := c.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); ok && p.Equal(pub) {
+			leafIdx = i
+			break
+		}
+	}
+	if leafIdx < 0 {
+		return nil, nil
+	}
+	used := map[int]bool{leafIdx: true}
+	chain := []*x509.Certificate{all[leafIdx]}
+	for cur := all[leafIdx]; !bytes.Equal(cur.RawIssuer, cur.RawSubject); {
+		next := -1
+		for i, c := range all {
+			if c != nil && !used[i] && bytes.Equal(c.RawSubject, cur.RawIssuer) && cur.CheckSignatureFrom(c) == nil {
+				next = i
+				break
+			}
+		}
+		if next < 0 {
+			break
+		}
+		used[next] = true
+		chain = append(chain, all[next])
+		cur = all[next]
+	}
+	return chain, used
 }
 
 // friendlyName is the key's alias as keytool wrote it into a PKCS#12.

@@ -1,0 +1,249 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/opsdesk/opsdesk/core/certs"
+	"github.com/opsdesk/opsdesk/core/keystore"
+)
+
+// Files Add ▾ Key Pair offers.
+var (
+	pkcs12Exts   = []string{".p12", ".pfx"}
+	pemKeyExts   = []string{".key", ".pem", ".der"}
+	pemChainExts = []string{".pem", ".crt", ".cer", ".der", ".p7b", ".p7c"}
+)
+
+const (
+	formatPKCS12 = "PKCS#12 (.p12, .pfx)"
+	formatPEM    = "PEM (key file + certificate file)"
+)
+
+// addKeyPairDialog is Add ▾ Key Pair: one key pair from a PKCS#12 file
+// with its password, or from a PEM private key and its certificate chain;
+// a preview of its certificate, then Confirm.
+type addKeyPairDialog struct {
+	w         *keystoreWindow
+	dlg       *dialog.CustomDialog
+	alias     *widget.Entry
+	format    *widget.RadioGroup
+	p12Row    *fyne.Container
+	pemRows   *fyne.Container
+	p12File   *widget.Label
+	password  *widget.Entry
+	keyFile   *widget.Label
+	certFile  *widget.Label
+	preview   *fyne.Container
+	status    *widget.Label
+	confirm   *widget.Button
+	p12Path   string
+	keyPath   string
+	certPath  string
+	material  *keystore.KeyMaterial
+	suggested string
+	fileNote  string // "Reading…", or why the files give no key pair
+	reads     int    // counts reads, so a slow one's result can't overwrite a newer one
+	busy      bool   // adding: material is in use by a worker
+	closed    bool
+}
+
+func (w *keystoreWindow) onAddKeyPair() *addKeyPairDialog {
+	d := &addKeyPairDialog{w: w, alias: widget.NewEntry(), preview: container.NewVBox(),
+		p12File: widget.NewLabel("No file chosen"), keyFile: widget.NewLabel("No file chosen"), certFile: widget.NewLabel("No file chosen")}
+	d.alias.OnChanged = func(string) { d.validate() }
+	d.password = widget.NewPasswordEntry()
+	d.password.SetPlaceHolder("The file's password")
+	d.password.OnSubmitted = func(string) { d.load() }
+	d.password.OnChanged = func(string) {
+		if d.material == nil && d.p12Path != "" {
+			d.fileNote = "Press Enter or Open to read the file with this password."
+		}
+		d.validate()
+	}
+	d.status = widget.NewLabel("")
+	d.status.Wrapping = fyne.TextWrapWord
+	d.status.Importance = widget.DangerImportance
+
+	browseP12 := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
+		w.browseFile(pkcs12Exts, func(p string) { d.p12Path = p; d.p12File.SetText(filepath.Base(p)); d.load() })
+	}}
+	open := &widget.Button{Text: "Open", OnTapped: d.load}
+	browseKey := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
+		w.browseFile(pemKeyExts, func(p string) { d.keyPath = p; d.keyFile.SetText(filepath.Base(p)); d.load() })
+	}}
+	browseCert := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
+		w.browseFile(pemChainExts, func(p string) { d.certPath = p; d.certFile.SetText(filepath.Base(p)); d.load() })
+	}}
+	d.p12Row = container.NewVBox(widget.NewForm(
+		&widget.FormItem{Text: "Key Pair File", Widget: container.NewBorder(nil, nil, nil, browseP12, d.p12File)},
+		&widget.FormItem{Text: "Password", Widget: container.NewBorder(nil, nil, nil, open, d.password)},
+	))
+	d.pemRows = container.NewVBox(widget.NewForm(
+		&widget.FormItem{Text: "Private Key", Widget: container.NewBorder(nil, nil, nil, browseKey, d.keyFile), HintText: "Unencrypted PEM (BEGIN PRIVATE KEY)."},
+		&widget.FormItem{Text: "Certificate Chain", Widget: container.NewBorder(nil, nil, nil, browseCert, d.certFile), HintText: "The key's certificate, then its issuers."},
+	))
+	d.format = widget.NewRadioGroup([]string{formatPKCS12, formatPEM}, func(string) { d.onFormat() })
+	d.format.Horizontal = true
+	d.format.Required = true
+	form := widget.NewForm(
+		widget.NewFormItem("Alias *", d.alias),
+		widget.NewFormItem("Format", d.format),
+	)
+	d.confirm = &widget.Button{Text: "Confirm", Importance: widget.HighImportance, OnTapped: d.onConfirm}
+	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { d.dlg.Hide() }}
+	content := container.NewVBox(form, d.p12Row, d.pemRows, d.preview, d.status)
+	d.dlg = dialog.NewCustomWithoutButtons("Add Key Pair", container.New(&minWidthLayout{width: 640}, content), w.win)
+	d.dlg.SetButtons([]fyne.CanvasObject{cancel, d.confirm})
+	d.dlg.SetOnClosed(func() {
+		d.closed = true
+		if !d.busy {
+			d.material.Close()
+		}
+	})
+	d.format.SetSelected(formatPKCS12)
+	d.dlg.Show()
+	w.win.Canvas().Focus(d.alias)
+	return d
+}
+
+func (d *addKeyPairDialog) onFormat() {
+	if d.format.Selected == formatPEM {
+		d.p12Row.Hide()
+		d.pemRows.Show()
+	} else {
+		d.pemRows.Hide()
+		d.p12Row.Show()
+	}
+	d.load()
+}
+
+// load reads the chosen files off the UI thread, once there is enough to
+// read: a PKCS#12 file and its password, or a PEM key file.
+func (d *addKeyPairDialog) load() {
+	d.setMaterial(nil)
+	d.fileNote = ""
+	pem := d.format.Selected == formatPEM
+	switch {
+	case pem && d.keyPath == "":
+		d.validate()
+		return
+	case !pem && d.p12Path == "":
+		d.validate()
+		return
+	case !pem && d.password.Text == "":
+		d.fileNote = "Type the file's password, then press Enter or Open."
+		d.validate()
+		return
+	}
+	d.reads++
+	read, keyPath, certPath, p12Path := d.reads, d.keyPath, d.certPath, d.p12Path
+	password := []byte(d.password.Text)
+	d.fileNote = "Reading…"
+	d.validate()
+	d.w.bg.run(func() func() {
+		defer clear(password)
+		var m *keystore.KeyMaterial
+		var err error
+		if pem {
+			m, err = keystore.ReadKeyPairPEM(keyPath, certPath)
+		} else {
+			m, err = keystore.ReadKeyPairFile(p12Path, password)
+		}
+		return func() {
+			if read != d.reads || d.closed {
+				m.Close() // a newer read, or the dialog went away
+				return
+			}
+			d.loaded(m, err)
+		}
+	})
+}
+
+func (d *addKeyPairDialog) setMaterial(m *keystore.KeyMaterial) {
+	if d.material != nil && d.material != m {
+		d.material.Close()
+	}
+	d.material = m
+	d.preview.RemoveAll()
+}
+
+func (d *addKeyPairDialog) loaded(m *keystore.KeyMaterial, err error) {
+	d.setMaterial(m)
+	d.fileNote = ""
+	if err != nil {
+		d.fileNote, _ = explained(err)
+		d.validate()
+		return
+	}
+	cert := m.Certificate()
+	desc := certs.Describe(cert)
+	p := certPreview(desc)
+	p.Append("Valid Until", value(desc.ValidUntil.Local().Format(dateFormat)))
+	p.Append("Key", value(desc.KeyDescription))
+	p.Append("Chain Length", value(chainLength(len(m.Chain))))
+	d.preview.Add(p)
+	if a := strings.TrimSpace(d.alias.Text); a == "" || a == d.suggested {
+		d.suggested = certs.SuggestAlias(cert, d.w.model.Has)
+		d.alias.SetText(d.suggested)
+	}
+	d.validate()
+}
+
+func chainLength(n int) string {
+	if n == 1 {
+		return "1 certificate (the key's own)"
+	}
+	return fmt.Sprintf("%d certificates", n)
+}
+
+func (d *addKeyPairDialog) validate() {
+	why := ""
+	a := strings.ToLower(strings.TrimSpace(d.alias.Text))
+	switch {
+	case d.w.model == nil || d.w.model.ReadOnly:
+		why = "The keystore was opened without its password, so nothing can be added. Open it again with its password."
+	case d.material == nil:
+		why = d.fileNote // empty before a file is chosen: Confirm just waits
+	case keystore.CheckAlias(a) != nil:
+		why, _ = explained(keystore.CheckAlias(a))
+	case d.w.model.Has(a):
+		why = fmt.Sprintf("An entry named %q already exists; choose another alias.", a)
+	}
+	d.status.Importance = widget.DangerImportance
+	if why == "Reading…" || strings.HasPrefix(why, "Type the file's password") || strings.HasPrefix(why, "Press Enter") {
+		d.status.Importance = widget.MediumImportance
+	}
+	d.status.SetText(why)
+	setEnabled(d.confirm, why == "" && d.material != nil && !d.busy)
+}
+
+func (d *addKeyPairDialog) onConfirm() {
+	alias := strings.ToLower(strings.TrimSpace(d.alias.Text))
+	m := d.material
+	d.busy = true
+	d.validate()
+	d.w.svc.do(func(k *keystore.Keystore) error {
+		return k.AddKeyPair(alias, m)
+	}, true, func(err error) {
+		d.busy = false
+		if d.closed {
+			m.Close()
+		}
+		if err != nil {
+			showError("Add Key Pair", err, d.w.win)
+			d.validate()
+			return
+		}
+		d.dlg.Hide()
+		d.w.filter.SetText("")
+		d.w.showDetails(alias)
+	})
+}
