@@ -542,3 +542,42 @@ func FuzzReadKeyPairPEM(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadKeyPairFile: no PKCS#12 or JKS file, however made, panics the
+// reader or gets a bare Go error; the password is one the seeds use, so
+// mutations reach past the integrity check.
+func FuzzReadKeyPairFile(f *testing.F) {
+	chain := certtest.NewChain(f, "fuzz.example.com")
+	// One key-derivation round in the seeds, and at most 64 in what the
+	// fuzzer makes of them: instrumented, the crypto is slow enough
+	// without thousands of rounds per input.
+	keystore.LowerPKCS12Limit(f, 64)
+	p12, err := pkcs12.Modern.WithIterations(1).Encode(chain.Leaf.Key, chain.Leaf.Cert, []*x509.Certificate{chain.Intermediate.Cert}, "fuzz-pass")
+	if err != nil {
+		f.Fatal(err)
+	}
+	legacy, _ := pkcs12.LegacyRC2.WithIterations(1).Encode(chain.Leaf.Key, chain.Leaf.Cert, nil, "fuzz-pass")
+	trust, _ := pkcs12.Modern.WithIterations(1).EncodeTrustStore([]*x509.Certificate{chain.Root.Cert}, "fuzz-pass")
+	f.Add(p12)
+	f.Add(legacy)
+	f.Add(trust)
+	f.Add(p12[:len(p12)/2])
+	f.Add([]byte{0xFE, 0xED, 0xFE, 0xED, 0, 0, 0, 2, 0, 0, 0, 1})
+	f.Add([]byte{0x30, 0x82, 0xFF, 0xFF})
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "fuzz.p12")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		m, err := keystore.ReadKeyPairFile(path, []byte("fuzz-pass"))
+		if err == nil {
+			m.Close()
+			return
+		}
+		var pe *problem.Error
+		if !errors.As(err, &pe) {
+			t.Fatalf("not a sentence: %v", err)
+		}
+	})
+}

@@ -241,6 +241,9 @@ func readPKCS12Source(path string, data, password []byte) (out []sourceEntry, er
 			err = fileError(path, ErrDamaged, "is damaged and cannot be read", "Export the PKCS#12 file again.", fmt.Errorf("%v", r))
 		}
 	}()
+	if err := checkPKCS12Work(path, data); err != nil {
+		return nil, err
+	}
 	pw := string(password)
 	key, leaf, cas, chainErr := pkcs12.DecodeChain(data, pw)
 	if errors.Is(chainErr, pkcs12.ErrIncorrectPassword) {
