@@ -14,11 +14,12 @@ need() {
 # gui_sandbox FILE_PASSWORD makes a throwaway home in $tmp for everything
 # the app and Fyne write (preferences, the app's keystore, an encrypted file
 # keyring with FILE_PASSWORD), so no real keyring or preferences are
-# touched, and arranges for the app ($app_pid), Xvfb ($xvfb_pid) and a test
-# server ($server_pid, if any) to be stopped and $tmp removed on exit.
+# touched, gives it a private D-Bus session bus ($bus_pid), and arranges for
+# the app ($app_pid), Xvfb ($xvfb_pid), a test server ($server_pid, if any)
+# and the bus to be stopped and $tmp removed on exit.
 gui_sandbox() {
   tmp=$(mktemp -d)
-  xvfb_pid="" app_pid=""
+  xvfb_pid="" app_pid="" bus_pid=""
   trap gui_cleanup EXIT
   trap 'exit 130' INT TERM
   export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache"
@@ -26,14 +27,29 @@ gui_sandbox() {
   mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
   export OPSDESK_HOME="$tmp/opsdesk"
   export OPSDESK_KEYRING_BACKEND=file OPSDESK_KEYRING_FILE_PASSWORD="$1"
-  unset OPSDESK_KEYSTORE_PASSWORD DBUS_SESSION_BUS_ADDRESS
+  unset OPSDESK_KEYSTORE_PASSWORD
+  # A session bus of its own, stopped with the rest: without one, the app's
+  # D-Bus client would autolaunch a bus (where dbus-x11 is installed) that
+  # outlives the run.
+  need dbus-daemon dbus
+  local bus
+  bus=$(dbus-daemon --session --fork --print-address=1 --print-pid=1)
+  export DBUS_SESSION_BUS_ADDRESS="${bus%%$'\n'*}"
+  bus_pid="${bus##*$'\n'}"
 }
 
 gui_cleanup() {
-  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
-  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null && wait "$xvfb_pid" 2>/dev/null
+  # Each stop on its own: under set -e a failing last command of an &&
+  # list (wait returns the killed process's 143) would end the trap there
+  # and leave the rest running.
+  local pid
+  for pid in "${server_pid:-}" "$app_pid" "$xvfb_pid" "${bus_pid:-}"; do
+    [ -n "$pid" ] || continue
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true # the bus forked: not our child, nothing to wait for
+  done
   rm -rf "$tmp"
+  return 0
 }
 
 # start_xvfb SCREEN starts a private X server on a free display (-displayfd

@@ -19,7 +19,9 @@ need import imagemagick
 need openssl openssl
 [ -x bin/opsdesk ] || { echo "screenshots: bin/opsdesk missing; run make screenshots" >&2; exit 1; }
 
-# 1. A throwaway home for everything the app and Fyne write.
+# 1. A throwaway home for everything the app and Fyne write. Go keeps its
+# caches where they were, so the test server below builds from them.
+export GOMODCACHE="$(go env GOMODCACHE)" GOCACHE="$(go env GOCACHE)"
 gui_sandbox screenshots-demo
 export LANG=C.UTF-8
 # The app's own data folder where a user's is (~/.config/opsdesk), so the
@@ -70,6 +72,7 @@ fi
 for c in demo-ca smtp imap gmail legacy; do
   [ -s "$certs/$c.pem" ] && bin/opsdesk keystore import "$certs/$c.pem" >/dev/null
 done
+bin/opsdesk keystore create-keypair client.example.com --cn client.example.com --org "Example Corp" --country DE --key ec256 >/dev/null
 bin/opsdesk keystore list
 
 # 3. Demo Security Material.
@@ -110,12 +113,15 @@ shoot() {
   import -window "$1" "$OUT/$2"
   echo "screenshots: $OUT/$2 ($(identify -format '%wx%h' "$OUT/$2"))"
 }
-# click_tile N: click the Nth tile (0-based) on Home. Home's layout: padding,
-# the "Manage Security" heading, then 240x150 tiles (ui/home.go, tileSize).
+# Every window has a menu bar 27 pixels high above its content.
+MENU=27
+# click_tile N: click the Nth tile (0-based) on Home. Home's layout: the menu
+# bar, padding, the "Manage Security" heading, then 240x150 tiles (ui/home.go,
+# tileSize).
 click_tile() {
   xdotool windowraise "$home"
   sleep 0.3
-  xdotool mousemove --window "$home" $((8 + 120 + $1 * 244)) 120 click 1
+  xdotool mousemove --window "$home" $((8 + 120 + $1 * 244)) $((MENU + 120)) click 1
 }
 
 home=$(find_window '^Opsdesk$')
@@ -135,11 +141,12 @@ win=$(find_window '^Connectivity Tests')
 # The tutorial's first test, as a user clicks it: Host and Port, Plain
 # User/Password with gmail_smtp, Valid Server Certificate Required off, Send,
 # then open the Server Certificate Chain. Positions are those of the SMTP tab
-# in a 1240x760 window at 0,0 (ui/connectivity_form.go's order of fields).
+# in a 1240x760 window at 0,0, below the menu bar (ui/connectivity_form.go's
+# order of fields).
 xdotool windowmove "$win" 0 0
 xdotool windowsize "$win" 1240 760
 sleep 0.5
-at() { xdotool mousemove --window "$win" "$1" "$2" click 1; sleep 0.4; }
+at() { xdotool mousemove --window "$win" "$1" $((MENU + $2)) click 1; sleep 0.4; }
 at 350 143 && xdotool type --delay 10 localhost             # Host
 at 250 183 && xdotool key ctrl+a && xdotool type --delay 10 "$(cat "$tmp/port")" # Port
 at 350 339 && at 250 451                                    # Authentication ▾ Plain User/Password
@@ -148,7 +155,7 @@ at 160 535                                                  # Valid Server Certi
 at 45 574                                                   # Send
 sleep 2
 at 677 366                                                  # Server Certificate Chain
-xdotool mousemove --window "$win" 1000 740
+xdotool mousemove --window "$win" 1000 750
 shoot "$win" screenshot-connectivity.png
 
 kill -0 "$app_pid" 2>/dev/null || { echo "screenshots: the app exited; log:" >&2; cat "$tmp/app.log" >&2; exit 1; }
