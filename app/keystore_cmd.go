@@ -518,6 +518,12 @@ func (c *ksCommand) export(k *keystore.Keystore, alias string) error {
 	if err != nil {
 		return err
 	}
+	return c.write(x)
+}
+
+// write puts an exported file where --out says: standard output for "-",
+// else the file named, else the file's own name in this folder.
+func (c *ksCommand) write(x keystore.Exported) error {
 	if c.out == "-" {
 		_, err := c.stdout.Write(x.Data)
 		return err
@@ -688,17 +694,5 @@ func (c *ksCommand) signingRequest(k *keystore.Keystore, alias string) error {
 	if err != nil {
 		return err
 	}
-	if c.out == "-" {
-		_, err := c.stdout.Write(x.Data)
-		return err
-	}
-	out := c.out
-	if out == "" {
-		out = x.FileName
-	}
-	if err := os.WriteFile(out, x.Data, 0o644); err != nil {
-		return fmt.Errorf("could not write %s: %w", out, err)
-	}
-	fmt.Fprintf(c.stdout, "Wrote %s.\n", out)
-	return nil
+	return c.write(x)
 }

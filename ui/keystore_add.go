@@ -36,6 +36,27 @@ func (w *keystoreWindow) onAddMenu() {
 	widget.ShowPopUpMenuAtRelativePosition(menu, w.win.Canvas(), fyne.NewPos(0, w.addBtn.Size().Height), w.addBtn)
 }
 
+// newEntryProblem says why a new entry cannot be added yet under alias, in
+// the order the user meets it: a keystore opened without its password,
+// then the file (read says whether its content is there; fileNote is
+// "Reading…" or why it holds nothing to add, and empty before a file is
+// chosen, when Confirm just waits), then the alias. "" when nothing stops it.
+func (w *keystoreWindow) newEntryProblem(read bool, fileNote, alias string) string {
+	a := strings.ToLower(strings.TrimSpace(alias))
+	switch {
+	case w.model == nil || w.model.ReadOnly:
+		return "The keystore was opened without its password, so nothing can be added. Open it again with its password."
+	case !read:
+		return fileNote
+	case keystore.CheckAlias(a) != nil:
+		why, _ := explained(keystore.CheckAlias(a))
+		return why
+	case w.model.Has(a):
+		return fmt.Sprintf("An entry named %q already exists; choose another alias.", a)
+	}
+	return ""
+}
+
 // browseFile lets the user pick a file with one of exts.
 func (w *keystoreWindow) browseFile(exts []string, picked func(path string)) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
@@ -140,18 +161,7 @@ func (d *addCertDialog) loaded(batch certs.Batch) {
 }
 
 func (d *addCertDialog) validate() {
-	why := ""
-	a := strings.ToLower(strings.TrimSpace(d.alias.Text))
-	switch {
-	case d.w.model == nil || d.w.model.ReadOnly:
-		why = "The keystore was opened without its password, so nothing can be added. Open it again with its password."
-	case d.cert == nil:
-		why = d.fileNote // empty before a file is chosen: Confirm just waits
-	case keystore.CheckAlias(a) != nil:
-		why, _ = explained(keystore.CheckAlias(a))
-	case d.w.model.Has(a):
-		why = fmt.Sprintf("An entry named %q already exists; choose another alias.", a)
-	}
+	why := d.w.newEntryProblem(d.cert != nil, d.fileNote, d.alias.Text)
 	d.status.SetText(why)
 	setEnabled(d.confirm, why == "" && d.cert != nil)
 }

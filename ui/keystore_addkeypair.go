@@ -205,18 +205,7 @@ func chainLength(n int) string {
 }
 
 func (d *addKeyPairDialog) validate() {
-	why := ""
-	a := strings.ToLower(strings.TrimSpace(d.alias.Text))
-	switch {
-	case d.w.model == nil || d.w.model.ReadOnly:
-		why = "The keystore was opened without its password, so nothing can be added. Open it again with its password."
-	case d.material == nil:
-		why = d.fileNote // empty before a file is chosen: Confirm just waits
-	case keystore.CheckAlias(a) != nil:
-		why, _ = explained(keystore.CheckAlias(a))
-	case d.w.model.Has(a):
-		why = fmt.Sprintf("An entry named %q already exists; choose another alias.", a)
-	}
+	why := d.w.newEntryProblem(d.material != nil, d.fileNote, d.alias.Text)
 	d.status.Importance = widget.DangerImportance
 	if why == "Reading…" || strings.HasPrefix(why, "Type the file's password") || strings.HasPrefix(why, "Press Enter") {
 		d.status.Importance = widget.MediumImportance
