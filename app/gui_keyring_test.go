@@ -127,18 +127,11 @@ func TestGUIKeyringAsksTheFilePassword(t *testing.T) {
 // TestGUIKeyringGivesUpAfterWrongPasswords: a few wrong passwords leave it
 // locked, and the tile's retry asks once more.
 func TestGUIKeyringGivesUpAfterWrongPasswords(t *testing.T) {
-	home := t.TempDir()
-	s, err := fileKeyring(t, home, &fakeAsk{answers: []string{keyringFilePassword}}).open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Add(credentials.Entry{Name: "p", Type: credentials.SecureParameter}, []byte("x")); err != nil {
-		t.Fatal(err)
-	}
+	home := keyringFileWithAnEntry(t)
 	wrong := slices.Repeat([]string{"not-the-password"}, maxFilePasswordTries)
 	ask := &fakeAsk{answers: append(wrong, keyringFilePassword)}
 	kr := fileKeyring(t, home, ask)
-	_, err = kr.open()
+	_, err := kr.open()
 	if !isLocked(err) || !errors.Is(err, credentials.ErrWrongPassword) {
 		t.Fatalf("after %d wrong passwords: %v", maxFilePasswordTries, err)
 	}
@@ -216,6 +209,24 @@ func TestGUIKeyringOneDialogForConcurrentCallers(t *testing.T) {
 // OPSDESK_KEYRING_FILE_PASSWORD is not asked again (no answer could change
 // it) and is not "locked": the tile says why.
 func TestGUIKeyringEnvironmentPasswordWrong(t *testing.T) {
+	home := keyringFileWithAnEntry(t)
+	ask := &fakeAsk{}
+	kr := fileKeyring(t, home, ask)
+	t.Setenv(credentials.FilePasswordEnv, "not-the-password")
+	_, err := kr.open()
+	if !errors.Is(err, credentials.ErrWrongPassword) || isLocked(err) {
+		t.Errorf("got %v, want a wrong password that is not locked", err)
+	}
+	if len(ask.questions()) != 0 {
+		t.Errorf("asked %+v despite the environment", ask.questions())
+	}
+}
+
+// keyringFileWithAnEntry makes a keyring file with keyringFilePassword and
+// one entry in a new data folder, and returns the folder: a file that
+// exists, whose password is checked on opening.
+func keyringFileWithAnEntry(t *testing.T) string {
+	t.Helper()
 	home := t.TempDir()
 	s, err := fileKeyring(t, home, &fakeAsk{answers: []string{keyringFilePassword}}).open()
 	if err != nil {
@@ -224,14 +235,5 @@ func TestGUIKeyringEnvironmentPasswordWrong(t *testing.T) {
 	if _, err := s.Add(credentials.Entry{Name: "p", Type: credentials.SecureParameter}, []byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	ask := &fakeAsk{}
-	kr := fileKeyring(t, home, ask)
-	t.Setenv(credentials.FilePasswordEnv, "not-the-password")
-	_, err = kr.open()
-	if !errors.Is(err, credentials.ErrWrongPassword) || isLocked(err) {
-		t.Errorf("got %v, want a wrong password that is not locked", err)
-	}
-	if len(ask.questions()) != 0 {
-		t.Errorf("asked %+v despite the environment", ask.questions())
-	}
+	return home
 }
