@@ -32,6 +32,9 @@ Commands:
   export ALIAS               write an entry as .cer (a key pair's chain as .p7b)
                              [--out FILE, - for standard output] [--der]
   rename OLD NEW             give an entry a new alias
+  update ALIAS FILE          give an entry new certificates from a .cer/.pem/.p7b/.zip:
+                             a renewed certificate, or a CA's reply to a key pair's
+                             signing request (the key stays)
   delete ALIAS               delete an entry
   merge SOURCE               bring in the entries of a .jks/.p12/.pfx
                              [--replace] [--overwrite]
@@ -194,6 +197,11 @@ func (c *ksCommand) run(sub string, pos []string) error {
 			return err
 		}
 		return c.withStore(true, func(k *keystore.Keystore) error { return c.rename(k, pos[0], pos[1]) })
+	case "update":
+		if err := wantArgs(pos, 2, "ALIAS and FILE"); err != nil {
+			return err
+		}
+		return c.withStore(true, func(k *keystore.Keystore) error { return c.update(k, pos[0], pos[1]) })
 	case "delete":
 		if err := wantArgs(pos, 1, "one ALIAS"); err != nil {
 			return err
@@ -549,6 +557,37 @@ func (c *ksCommand) rename(k *keystore.Keystore, oldAlias, newAlias string) erro
 		return err
 	}
 	fmt.Fprintf(c.stdout, "Renamed %s to %s.\n", strings.ToLower(oldAlias), strings.ToLower(newAlias))
+	return nil
+}
+
+// update is "opsdesk keystore update": the Update row action.
+func (c *ksCommand) update(k *keystore.Keystore, alias, file string) error {
+	data, err := readLimited(file, certs.MaxFileSize)
+	if err != nil {
+		return fmt.Errorf("could not read %s: %w", file, err)
+	}
+	batch := certs.Read(filepath.Base(file), data)
+	if len(batch.Certificates) == 0 {
+		if len(batch.Problems) > 0 {
+			return batch.Problems[0]
+		}
+		return fmt.Errorf("%s holds no certificate, so nothing was updated", file)
+	}
+	given := make([]*x509.Certificate, len(batch.Certificates))
+	for i, f := range batch.Certificates {
+		given[i] = f.Cert
+	}
+	var keyPass []byte
+	if v, ok := os.LookupEnv("OPSDESK_KEY_PASSWORD"); ok {
+		keyPass = []byte(v)
+		defer zero(keyPass)
+	}
+	e, err := k.Update(alias, given, keyPass)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Updated %s: %s, valid until %s.\n", e.Alias, certs.Describe(e.Certificate()).SubjectDN,
+		e.Certificate().NotAfter.Format("Jan 2, 2006"))
 	return nil
 }
 

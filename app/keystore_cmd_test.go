@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -159,8 +161,9 @@ func TestKeystoreKeyPairCommands(t *testing.T) {
 	dir := t.TempDir()
 	ks := filepath.Join(dir, "keystore.jks")
 	t.Setenv("OPSDESK_KEYSTORE_PASSWORD", testPassword)
+	root := certtest.CA(t, "Some Root")
 	rootFile := filepath.Join(dir, "root.pem")
-	if err := os.WriteFile(rootFile, certtest.CA(t, "Some Root").PEM(), 0o644); err != nil {
+	if err := os.WriteFile(rootFile, root.PEM(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if code, out, errs := ksRun(t, "import", rootFile, "--keystore", ks); code != 0 {
@@ -192,6 +195,29 @@ func TestKeystoreKeyPairCommands(t *testing.T) {
 		t.Fatalf("csr -o -: exit %d\n%s", code, out)
 	}
 
+	// openssl, as the CA, signs the request; update takes the reply and
+	// completes the chain with the root already in the keystore.
+	rootKey, err := x509.MarshalPKCS8PrivateKey(root.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootKeyFile := filepath.Join(dir, "root.key")
+	if err := os.WriteFile(rootKeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: rootKey}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	signedFile := filepath.Join(dir, "client-signed.pem")
+	if v, err := exec.Command(openssl, "x509", "-req", "-in", csrFile, "-CA", rootFile, "-CAkey", rootKeyFile, "-CAcreateserial",
+		"-days", "30", "-out", signedFile).CombinedOutput(); err != nil {
+		t.Fatalf("openssl x509 -req: %v\n%s", err, v)
+	}
+	if code, out, errs = ksRun(t, "update", "client", signedFile, "--keystore", ks); code != 0 || !strings.Contains(out, "Updated client: CN=client.example.com") {
+		t.Fatalf("update: exit %d\n%s\n%s", code, out, errs)
+	}
+	list, err = exec.Command(keytool, "-list", "-v", "-keystore", ks, "-storepass", testPassword, "-alias", "client").CombinedOutput()
+	if err != nil || !strings.Contains(string(list), "Certificate chain length: 2") || !strings.Contains(string(list), "Issuer: CN=Some Root") {
+		t.Fatalf("keytool -list -v after update: %v\n%s", err, list)
+	}
+
 	before, _ := os.ReadFile(ks)
 	for _, tc := range []struct {
 		args []string
@@ -206,6 +232,9 @@ func TestKeystoreKeyPairCommands(t *testing.T) {
 		{[]string{"create-keypair", "new", "--cn", "x", "--country", "Germany"}, 1, "two-letter country code"},
 		{[]string{"csr", "some_root"}, 1, "certificate without a private key"},
 		{[]string{"csr", "missing"}, 1, "no entry named"},
+		{[]string{"update", "client"}, 2, "expected ALIAS and FILE"},
+		{[]string{"update", "client", rootFile}, 1, "None of the certificates belongs to the private key"},
+		{[]string{"update", "client", filepath.Join(dir, "nothing.pem")}, 1, "could not read"},
 	} {
 		code, _, errs := ksRun(t, append(tc.args, "--keystore", ks)...)
 		if code != tc.code || !strings.Contains(errs, tc.says) {

@@ -20,7 +20,7 @@ var ksColumns = []struct {
 	width float32
 }{
 	{"Alias", 180}, {"Type", 86}, {"Valid Until", 166}, {"Last Modified At", 166},
-	{"Subject DN", 240}, {"Issuer DN", 190}, {"Actions", 168},
+	{"Subject DN", 220}, {"Issuer DN", 170}, {"Actions", 208},
 }
 
 const colActions = 6
@@ -46,6 +46,7 @@ type keystoreWindow struct {
 	details     *fyne.Container
 	detailTitle *widget.Label
 	rename      *widget.Button
+	updateBtn   *widget.Button
 	download    *widget.Button
 	remove      *widget.Button
 	keyPairBtn  *widget.Button // the key pair's own downloads, for Key Pair entries
@@ -120,6 +121,7 @@ func (w *keystoreWindow) menu() *fyne.MainMenu {
 	)
 	entryMenu := fyne.NewMenu("Entry",
 		menuItem("Rename…", withKey(fyne.KeyE), when(&w.rename, func() { w.onRename(w.selected) })),
+		menuItem("Update…", withKey(fyne.KeyU), when(&w.updateBtn, func() { w.onUpdate(w.selected) })),
 		menuItem("Download…", withKey(fyne.KeyD), when(&w.download, func() { w.onDownload(w.selected) })),
 		menuItem("Delete…", withKey(fyne.KeyDelete), when(&w.remove, func() { w.onDelete(w.selected) })),
 	)
@@ -171,12 +173,13 @@ func (w *keystoreWindow) buildUI() {
 
 	w.detailTitle = heading("Select an entry to see its details.")
 	w.rename = &widget.Button{Text: "Rename", Icon: theme.DocumentCreateIcon(), OnTapped: func() { w.onRename(w.selected) }}
+	w.updateBtn = &widget.Button{Text: actionUpdate, Icon: theme.UploadIcon(), OnTapped: func() { w.onUpdate(w.selected) }}
 	w.download = &widget.Button{Text: "Download", Icon: theme.DownloadIcon(), OnTapped: func() { w.onDownload(w.selected) }}
 	w.remove = &widget.Button{Text: "Delete", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: func() { w.onDelete(w.selected) }}
 	w.keyPairBtn = &widget.Button{Text: "Key Pair", Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText}
 	w.keyPairBtn.OnTapped = func() { w.showKeyPairMenu(w.selected, w.keyPairBtn) }
 	w.details = container.NewVBox()
-	detailBar := container.NewBorder(nil, nil, nil, container.NewHBox(w.rename, w.download, w.keyPairBtn, w.remove), w.detailTitle)
+	detailBar := container.NewBorder(nil, nil, nil, container.NewHBox(w.rename, w.updateBtn, w.download, w.keyPairBtn, w.remove), w.detailTitle)
 	detailPane := container.NewBorder(detailBar, nil, nil, nil, container.NewVScroll(w.details))
 
 	split := container.NewVSplit(w.table, detailPane)
@@ -237,7 +240,7 @@ func (w *keystoreWindow) onKeystoreChanged() {
 	} else {
 		w.readOnly.Hide()
 	}
-	for _, b := range []*widget.Button{w.createBtn, w.addBtn, w.upload, w.rename, w.remove} {
+	for _, b := range []*widget.Button{w.createBtn, w.addBtn, w.upload, w.rename, w.updateBtn, w.remove} {
 		setEnabled(b, !w.model.ReadOnly)
 	}
 	w.onFilter(w.filter.Text)
@@ -269,7 +272,7 @@ func (w *keystoreWindow) showDetails(alias string) {
 	if !ok {
 		w.selected = ""
 		w.detailTitle.SetText("Select an entry to see its details.")
-		for _, b := range []*widget.Button{w.rename, w.download, w.keyPairBtn, w.remove} {
+		for _, b := range []*widget.Button{w.rename, w.updateBtn, w.download, w.keyPairBtn, w.remove} {
 			b.Hide()
 		}
 		return
@@ -282,6 +285,7 @@ func (w *keystoreWindow) showDetails(alias string) {
 	}
 	w.detailTitle.SetText(title)
 	w.rename.Show()
+	w.updateBtn.Show()
 	w.download.Show()
 	w.remove.Show()
 	if r.Entry.Type == keystore.KeyPair {
@@ -291,6 +295,7 @@ func (w *keystoreWindow) showDetails(alias string) {
 	}
 	editable := !w.model.ReadOnly && !r.Entry.SAPOwned
 	setEnabled(w.rename, editable)
+	setEnabled(w.updateBtn, editable)
 	setEnabled(w.remove, editable)
 	w.details.Add(entryDetails(r))
 }

@@ -57,7 +57,7 @@ func (w *keystoreWindow) onDownloadCSR(alias string, keyPassword []byte) {
 	}, false, func(err error) {
 		switch {
 		case errors.Is(err, keystore.ErrKeyPassword):
-			w.askKeyPassword(alias, keyPassword != nil, func(pw []byte) { w.onDownloadCSR(alias, pw) })
+			w.askKeyPassword(alias, keyPassword != nil, "sign the request", "Sign", func(pw []byte) { w.onDownloadCSR(alias, pw) })
 		case err != nil:
 			showError(actionDownloadCSR, err, w.win)
 		default:
@@ -66,16 +66,17 @@ func (w *keystoreWindow) onDownloadCSR(alias string, keyPassword []byte) {
 	})
 }
 
-// askKeyPassword asks for the password of a key pair's key.
-func (w *keystoreWindow) askKeyPassword(alias string, again bool, then func(pw []byte)) {
+// askKeyPassword asks for the password of a key pair's key, to do what
+// (a phrase: "sign the request") with the button labelled button.
+func (w *keystoreWindow) askKeyPassword(alias string, again bool, what, button string, then func(pw []byte)) {
 	pw := widget.NewPasswordEntry()
-	text := "The private key of “" + alias + "” has a password other than the keystore's. Type it to sign the request."
+	text := "The private key of “" + alias + "” has a password other than the keystore's. Type it to " + what + "."
 	if again {
 		text = "That key password is wrong. Type the password of the private key of “" + alias + "”."
 	}
 	intro := widget.NewLabel(text)
 	intro.Wrapping = fyne.TextWrapWord
-	d := dialog.NewForm("Key Password", "Sign", "Cancel", []*widget.FormItem{{Widget: intro}, {Text: "Key Password", Widget: pw}}, func(ok bool) {
+	d := dialog.NewForm("Key Password", button, "Cancel", []*widget.FormItem{{Widget: intro}, {Text: "Key Password", Widget: pw}}, func(ok bool) {
 		p := []byte(pw.Text)
 		pw.SetText("")
 		if !ok || len(p) == 0 {

@@ -10,7 +10,7 @@ import (
 )
 
 // ksCell is one cell of the Keystore table: text with an optional lock in
-// front, or, in the Actions column, the row's Rename, Download and Delete,
+// front, or, in the Actions column, the row's Rename, Update, Download and Delete,
 // and for a key pair a menu of its own downloads (chain, root, request).
 // The table makes only as many as fit on screen and reuses them.
 type ksCell struct {
@@ -19,7 +19,8 @@ type ksCell struct {
 	label                    *widget.Label
 	text                     *fyne.Container
 	actions                  *fyne.Container
-	rename, download, remove *widget.Button
+	rename, update, download *widget.Button
+	remove                   *widget.Button
 	more                     *widget.Button // Key Pair rows only
 }
 
@@ -28,10 +29,11 @@ func newKSCell() fyne.CanvasObject {
 	c.label.Truncation = fyne.TextTruncateEllipsis
 	c.text = container.NewBorder(nil, nil, c.lock, nil, c.label)
 	c.rename = &widget.Button{Icon: theme.DocumentCreateIcon(), Importance: widget.LowImportance}
+	c.update = &widget.Button{Icon: theme.UploadIcon(), Importance: widget.LowImportance}
 	c.download = &widget.Button{Icon: theme.DownloadIcon(), Importance: widget.LowImportance}
 	c.remove = &widget.Button{Icon: theme.DeleteIcon(), Importance: widget.LowImportance}
 	c.more = &widget.Button{Icon: theme.MoreVerticalIcon(), Importance: widget.LowImportance}
-	c.actions = container.NewHBox(c.rename, c.download, c.remove, c.more)
+	c.actions = container.NewHBox(c.rename, c.update, c.download, c.remove, c.more)
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -86,6 +88,7 @@ func (w *keystoreWindow) updateCell(id widget.TableCellID, o fyne.CanvasObject) 
 		alias := r.Entry.Alias
 		editable := !w.model.ReadOnly && !r.Entry.SAPOwned
 		c.rename.OnTapped = func() { w.onRename(alias) }
+		c.update.OnTapped = func() { w.onUpdate(alias) }
 		c.download.OnTapped = func() { w.onDownload(alias) }
 		c.remove.OnTapped = func() { w.onDelete(alias) }
 		c.more.OnTapped = func() { w.showKeyPairMenu(alias, c.more) }
@@ -95,6 +98,7 @@ func (w *keystoreWindow) updateCell(id widget.TableCellID, o fyne.CanvasObject) 
 			c.more.Hide()
 		}
 		setEnabled(c.rename, editable)
+		setEnabled(c.update, editable)
 		setEnabled(c.remove, editable)
 	}
 }

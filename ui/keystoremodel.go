@@ -104,6 +104,17 @@ func (m *ksModel) Has(alias string) bool {
 	return ok
 }
 
+// row is the row of alias (any case), or nil.
+func (m *ksModel) row(alias string) *ksRow {
+	if m == nil {
+		return nil
+	}
+	if i, ok := m.byAlias[strings.ToLower(alias)]; ok {
+		return &m.Rows[i]
+	}
+	return nil
+}
+
 // AliasOf returns the alias of the trusted entry holding cert, if any.
 func (m *ksModel) AliasOf(cert *x509.Certificate) (string, bool) {
 	if m == nil {

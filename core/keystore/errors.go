@@ -28,6 +28,7 @@ var (
 	ErrNotKeyPair       = errors.New("keystore: not a key pair")
 	ErrKeyMismatch      = errors.New("keystore: key does not match certificate")
 	ErrEncryptedKey     = errors.New("keystore: encrypted PEM key")
+	ErrNotOne           = errors.New("keystore: not one certificate")
 	errNotJKS           = errors.New("not JKS")
 	errJCEKS            = errors.New("JCEKS")
 	errPasswordEncoding = &problem.Error{Kind: ErrBadPassword, What: "The password is not valid text", Hint: "Type the password again."}
