@@ -186,7 +186,6 @@ func (d *addKeyPairDialog) loaded(m *keystore.KeyMaterial, err error) {
 	cert := m.Certificate()
 	desc := certs.Describe(cert)
 	p := certPreview(desc)
-	p.Append("Valid Until", value(desc.ValidUntil.Local().Format(dateFormat)))
 	p.Append("Key", value(desc.KeyDescription))
 	p.Append("Chain Length", value(chainLength(len(m.Chain))))
 	d.preview.Add(p)
