@@ -122,7 +122,7 @@ func TestAddKeyPairFromPKCS12File(t *testing.T) {
 	if d.alias.Text != "client.example.com" {
 		t.Errorf("suggested alias %q", d.alias.Text)
 	}
-	mustContain(t, "preview", joined(d.preview), "CN=client.example.com", "CN=Opsdesk Test CA 1O1", "Valid Until", "Chain Length", "3 certificates")
+	mustContain(t, "preview", joined(d.preview), "CN=client.example.com", "CN=Opsdesk Test CA 1O1", "Validity", "Chain Length", "3 certificates")
 	if d.confirm.Disabled() {
 		t.Fatalf("Confirm disabled: %q", d.status.Text)
 	}
