@@ -134,6 +134,11 @@ shoot "$win" screenshot-security-material.png
 
 click_tile 1
 win=$(find_window '^Keystore')
+# Select smtp.example.com (the sixth row) so its details show below.
+xdotool windowmove "$win" 0 0
+sleep 0.5
+xdotool mousemove --window "$win" 100 $((MENU + 384)) click 1
+xdotool mousemove --window "$win" 600 $((MENU + 440))
 shoot "$win" screenshot-keystore.png
 
 click_tile 2
