@@ -20,6 +20,7 @@ type SecurityMaterialStore interface {
 	CredentialSource
 	List() ([]credentials.Entry, error)
 	Add(e credentials.Entry, secret []byte) (credentials.Entry, error)
+	AddSecrets(e credentials.Entry, sec credentials.Secrets) (credentials.Entry, error) // OpenConnectors' three
 	Edit(name string, c credentials.Change) (credentials.Entry, error)
 	Delete(name string) error
 }

@@ -50,12 +50,6 @@ type credentialForm struct {
 	dlg                                *dialog.CustomDialog
 }
 
-// secretsAdder stores an entry with more than one secret (OpenConnectors);
-// *credentials.Store is one.
-type secretsAdder interface {
-	AddSecrets(e credentials.Entry, sec credentials.Secrets) (credentials.Entry, error)
-}
-
 // showCredentialForm opens the form on parent. existing, when given, is the
 // entry to edit; taken lists the names already deployed. done runs on the
 // UI thread with what was stored.
@@ -85,9 +79,6 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 	f.why = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	f.deploy = &widget.Button{Text: "Deploy", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: f.onDeploy}
 	f.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: func() { f.dlg.Hide() }}
-	if _, ok := store.(secretsAdder); !ok {
-		f.typeSel.SetOptions(options[:2]) // a store that cannot keep OpenConnectors' three secrets
-	}
 
 	// SuccessFactors and OpenConnectors are User Credentials of another
 	// Type, created and edited in the same dialog.
@@ -294,7 +285,7 @@ func (f *credentialForm) onDeploy() {
 		var err error
 		switch {
 		case edit == nil && typ == credentials.OpenConnectors:
-			stored, err = store.(secretsAdder).AddSecrets(e, sec) // offered only when it is one
+			stored, err = store.AddSecrets(e, sec)
 		case edit == nil:
 			stored, err = store.Add(e, sec.Secret)
 		default:
