@@ -52,7 +52,6 @@ func newConnectivityWindow(a fyne.App, svc *KeystoreService, bg *background, hom
 		w.tabs.Append(container.NewTabItem(string(p), t.content()))
 	}
 	w.tabs.SelectIndex(1) // SMTP: where the Gmail tutorial starts
-	w.win.SetMainMenu(w.menu())
 	w.win.SetContent(container.NewPadded(container.NewBorder(breadcrumb("Test Connectivity", home), nil, nil, nil, w.tabs)))
 	restoreSize(a, w.win, "connectivity", fyne.NewSize(1240, 760))
 	w.win.SetCloseIntercept(w.hide)

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,11 @@ func newTestHome(t *testing.T) *Home {
 	t.Helper()
 	a := test.NewTempApp(t)
 	h := New(a, Options{})
-	t.Cleanup(func() { h.win.Close() })
+	t.Cleanup(func() {
+		if slices.Contains(a.Driver().AllWindows(), h.win) { // a test may have quit already
+			h.win.Close()
+		}
+	})
 	return h
 }
 

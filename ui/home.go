@@ -85,7 +85,7 @@ func New(a fyne.App, opts Options) *Home {
 	h.win.SetContent(container.NewPadded(container.NewVBox(heading, tiles, hint)))
 	restoreSize(a, h.win, "home", fyne.NewSize(820, 420))
 	h.win.SetMaster()
-	h.win.SetMainMenu(h.menu())
+	h.win.SetMainMenu(h.withQuit(h.menu()))
 	h.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { h.ShowKeystore().onDropped(uris) })
 	h.win.SetOnClosed(h.onClosed)
 
@@ -126,6 +126,17 @@ func (h *Home) menu() *fyne.MainMenu {
 	))
 }
 
+// withQuit ends m's first menu with Quit and its Ctrl+Q (Fyne would add a
+// Quit without a shortcut). It closes Home, whose onClosed remembers the
+// window sizes and cancels running tests before the app ends.
+func (h *Home) withQuit(m *fyne.MainMenu) *fyne.MainMenu {
+	quit := menuItem("Quit", withKey(fyne.KeyQ), h.win.Close)
+	quit.IsQuit = true
+	first := m.Items[0]
+	first.Items = append(first.Items, fyne.NewMenuItemSeparator(), quit)
+	return m
+}
+
 // RetryOwnKeystore opens the app's own keystore when no keystore is open.
 // Its password lives in the keyring, so when the keyring is unlocked after
 // start (its password dialog cancelled, then the tile tapped), the
@@ -148,6 +159,7 @@ func (h *Home) Window() fyne.Window { return h.win }
 func (h *Home) ShowKeystore() *keystoreWindow {
 	if h.ksWin == nil {
 		h.ksWin = newKeystoreWindow(h.app, h.keystore, h.bg, h.showHome)
+		h.ksWin.win.SetMainMenu(h.withQuit(h.ksWin.menu()))
 	}
 	h.ksWin.show()
 	return h.ksWin
@@ -158,6 +170,7 @@ func (h *Home) ShowKeystore() *keystoreWindow {
 func (h *Home) ShowConnectivity() *connectivityWindow {
 	if h.connWin == nil {
 		h.connWin = newConnectivityWindow(h.app, h.keystore, h.bg, h.showHome, h.opts.Credentials)
+		h.connWin.win.SetMainMenu(h.withQuit(h.connWin.menu()))
 		h.connWin.onResult = h.updateConnectivityTile
 		h.connWin.newCredential = h.newCredential
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"crypto/x509"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -161,5 +162,19 @@ func TestHomeMenuOpensEachTile(t *testing.T) {
 	findMenuItem(h.win, TileConnectivityTests).Action()
 	if h.smWin != nil || h.ksWin == nil || h.connWin == nil {
 		t.Errorf("menu opened Security Material %v, Keystore %v, Connectivity Tests %v", h.smWin != nil, h.ksWin != nil, h.connWin != nil)
+	}
+
+	// Quit, from any window's menu, closes Home: the sizes are remembered.
+	h.ksWin.win.Resize(fyne.NewSize(1001, 701))
+	quit := findMenuItem(h.ksWin.win, "Quit")
+	if quit == nil || !quit.IsQuit || quit.Shortcut.(*desktop.CustomShortcut).KeyName != fyne.KeyQ {
+		t.Fatalf("Quit item %+v", quit)
+	}
+	quit.Action()
+	if slices.Contains(h.app.Driver().AllWindows(), h.win) {
+		t.Error("Quit left Home open")
+	}
+	if w := h.app.Preferences().Float("window.keystore.width"); w != 1001 {
+		t.Errorf("the Keystore window's width was not remembered: %v", w)
 	}
 }

@@ -74,7 +74,6 @@ func newKeystoreWindow(a fyne.App, svc *KeystoreService, bg *background, home fu
 		saveBytes(w.win, w.svc, title, fileName, w.opener.lastDir(), data)
 	}
 	w.buildUI()
-	w.win.SetMainMenu(w.menu())
 	restoreSize(a, w.win, "keystore", fyne.NewSize(1240, 760))
 	w.win.SetCloseIntercept(w.hide)
 	w.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.onDropped(uris) })

@@ -63,7 +63,6 @@ func newSecurityMaterialWindow(a fyne.App, store SecurityMaterialStore, bg *back
 	w := &securityMaterialWindow{app: a, store: store, bg: bg, home: home}
 	w.win = a.NewWindow("Security Material – Opsdesk")
 	w.buildUI()
-	w.win.SetMainMenu(w.menu())
 	restoreSize(a, w.win, "securitymaterial", fyne.NewSize(1000, 600))
 	w.win.SetCloseIntercept(w.hide)
 	return w
@@ -385,6 +384,7 @@ func (h *Home) ShowSecurityMaterial() *securityMaterialWindow {
 	}
 	if h.smWin == nil {
 		h.smWin = newSecurityMaterialWindow(h.app, h.smStore, h.bg, h.showHome)
+		h.smWin.win.SetMainMenu(h.withQuit(h.smWin.menu()))
 		h.smWin.onCount = h.SetSecurityMaterialCount
 		h.smWin.onChange = func() {
 			if h.connWin != nil {
