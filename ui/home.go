@@ -241,17 +241,18 @@ func (h *Home) updateConnectivityTile(summary string, ok bool) {
 // onClosed runs when the app quits: remember window sizes and forget the
 // keystore password.
 func (h *Home) onClosed() {
-	saveSize(h.app, h.win, "home")
+	windows := map[string]fyne.Window{"home": h.win}
 	if h.ksWin != nil {
-		saveSize(h.app, h.ksWin.win, "keystore")
+		windows["keystore"] = h.ksWin.win
 	}
 	if h.smWin != nil {
-		saveSize(h.app, h.smWin.win, "securitymaterial")
+		windows["securitymaterial"] = h.smWin.win
 	}
 	if h.connWin != nil {
 		h.connWin.cancelAll()
-		saveSize(h.app, h.connWin.win, "connectivity")
+		windows["connectivity"] = h.connWin.win
 	}
+	saveSizes(h.app, windows)
 	h.keystore.close()
 }
 

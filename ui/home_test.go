@@ -174,7 +174,7 @@ func TestHomeMenuOpensEachTile(t *testing.T) {
 	if slices.Contains(h.app.Driver().AllWindows(), h.win) {
 		t.Error("Quit left Home open")
 	}
-	if w := h.app.Preferences().Float("window.keystore.width"); w != 1001 {
-		t.Errorf("the Keystore window's width was not remembered: %v", w)
+	if s := loadSizes(h.app)["keystore"]; s != [2]float32{1001, 701} {
+		t.Errorf("the Keystore window's size was not remembered: %v", s)
 	}
 }

@@ -54,10 +54,24 @@ func TestWindowsRememberTheirSize(t *testing.T) {
 	if s := w2.Canvas().Size(); s.Width != 1000 || s.Height != 700 {
 		t.Errorf("restored size %v", s)
 	}
-	a.Preferences().SetFloat("window.k.width", 5) // broken or from a tiny screen
-	restoreSize(a, w2, "k", fyne.NewSize(900, 600))
-	if s := w2.Canvas().Size(); s.Width != 900 {
-		t.Errorf("a broken size was restored: %v", s)
+	// Several windows in one write, each keeping its own size.
+	w2.Resize(fyne.NewSize(1100, 800))
+	saveSizes(a, map[string]fyne.Window{"k": w, "other": w2})
+	w3 := a.NewWindow("z")
+	restoreSize(a, w3, "other", fyne.NewSize(900, 600))
+	if s := w3.Canvas().Size(); s.Width != 1100 || s.Height != 800 {
+		t.Errorf("restored other %v", s)
+	}
+	restoreSize(a, w3, "k", fyne.NewSize(900, 600))
+	if s := w3.Canvas().Size(); s.Width != 1000 || s.Height != 700 {
+		t.Errorf("restored k %v", s)
+	}
+	for _, broken := range []string{`{"k":[5,5]}`, `{"k":[99999,700]}`, `not json`} { // a tiny screen, a huge one, damage
+		a.Preferences().SetString(prefWindowSizes, broken)
+		restoreSize(a, w3, "k", fyne.NewSize(900, 600))
+		if s := w3.Canvas().Size(); s.Width != 900 || s.Height != 600 {
+			t.Errorf("%s restored %v", broken, s)
+		}
 	}
 }
 

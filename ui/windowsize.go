@@ -1,33 +1,63 @@
 package ui
 
-import "fyne.io/fyne/v2"
+import (
+	"encoding/json"
+
+	"fyne.io/fyne/v2"
+)
 
 // Window sizes are remembered in the app's preferences: a plaintext file,
 // fine for sizes and file paths, never for secrets.
 const (
 	prefLastKeystore = "keystore.lastPath"
+	// prefWindowSizes holds every window's size in one value, written
+	// with one Set: Fyne saves the first change at once and defers the
+	// changes that follow within 100 ms to a goroutine that an ending app
+	// never runs, so sizes written one by one as the app quits were lost
+	// but for the first.
+	prefWindowSizes = "window.sizes"
 )
+
+// windowSizes is prefWindowSizes decoded: width and height by window.
+type windowSizes map[string][2]float32
+
+func loadSizes(a fyne.App) windowSizes {
+	sizes := windowSizes{}
+	if s := a.Preferences().String(prefWindowSizes); s != "" {
+		_ = json.Unmarshal([]byte(s), &sizes) // a broken value: the defaults
+	}
+	return sizes
+}
 
 // restoreSize gives w the size it had when last closed, or def.
 func restoreSize(a fyne.App, w fyne.Window, key string, def fyne.Size) {
-	p := a.Preferences()
-	width := p.FloatWithFallback("window."+key+".width", float64(def.Width))
-	height := p.FloatWithFallback("window."+key+".height", float64(def.Height))
-	// A size saved on a larger screen must not hide the window's buttons
-	// off a smaller one; nor may a broken value shrink it to nothing.
-	if width < 400 || height < 300 || width > 4000 || height > 3000 {
-		width, height = float64(def.Width), float64(def.Height)
+	size := def
+	if s, ok := loadSizes(a)[key]; ok {
+		// A size saved on a larger screen must not hide the window's
+		// buttons off a smaller one; nor may a broken value shrink it
+		// to nothing.
+		if s[0] >= 400 && s[1] >= 300 && s[0] <= 4000 && s[1] <= 3000 {
+			size = fyne.NewSize(s[0], s[1])
+		}
 	}
-	w.Resize(fyne.NewSize(float32(width), float32(height)))
+	w.Resize(size)
+}
+
+// saveSizes remembers the current size of each window, by key, in one
+// write.
+func saveSizes(a fyne.App, windows map[string]fyne.Window) {
+	sizes := loadSizes(a)
+	for key, w := range windows {
+		if s := w.Canvas().Size(); s.Width >= 1 && s.Height >= 1 {
+			sizes[key] = [2]float32{s.Width, s.Height}
+		}
+	}
+	if b, err := json.Marshal(sizes); err == nil {
+		a.Preferences().SetString(prefWindowSizes, string(b))
+	}
 }
 
 // saveSize remembers w's current size under key.
 func saveSize(a fyne.App, w fyne.Window, key string) {
-	s := w.Canvas().Size()
-	if s.Width < 1 || s.Height < 1 {
-		return
-	}
-	p := a.Preferences()
-	p.SetFloat("window."+key+".width", float64(s.Width))
-	p.SetFloat("window."+key+".height", float64(s.Height))
+	saveSizes(a, map[string]fyne.Window{key: w})
 }
