@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"strconv"
@@ -130,21 +131,7 @@ func TestWrongPasswordIsExplained(t *testing.T) {
 
 // silentServer accepts connections and never says a word.
 func silentServer(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer conn.Close()
-		}
-	}()
-	return l.Addr().(*net.TCPAddr).Port
+	return mailtest.Raw(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 }
 
 func TestCancelStopsARunningTest(t *testing.T) {

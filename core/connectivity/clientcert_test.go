@@ -55,7 +55,7 @@ func TestTLSClientCertificateFromTheKeystore(t *testing.T) {
 	pool := x509.NewCertPool()
 	pool.AddCert(clientCA.Cert)
 	serverCfg := &tls.Config{Certificates: []tls.Certificate{chain.TLS}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
-	port := rawServer(t, func(c net.Conn) {
+	port := mailtest.Raw(t, func(c net.Conn) {
 		tc := tls.Server(c, serverCfg)
 		if tc.Handshake() == nil {
 			tc.Write([]byte("hello\n"))

@@ -16,28 +16,6 @@ import (
 	"github.com/opsdesk/opsdesk/core/connectivity/mailtest"
 )
 
-// rawServer accepts connections on loopback and hands each to serve.
-func rawServer(t *testing.T, serve func(c net.Conn)) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				serve(c)
-			}()
-		}
-	}()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func fast(req connectivity.Request) connectivity.Request {
 	req.Timeouts = connectivity.Timeouts{Connect: time.Second, Reply: 400 * time.Millisecond, Total: 3 * time.Second}
 	return req
@@ -94,7 +72,7 @@ func TestHostileServers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			port := rawServer(t, tc.serve)
+			port := mailtest.Raw(t, tc.serve)
 			var before runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
@@ -132,7 +110,7 @@ func TestNetworkFailures(t *testing.T) {
 		t.Errorf("unknown name: %+v", r.Explanation)
 	}
 
-	port := rawServer(t, func(c net.Conn) { time.Sleep(5 * time.Second) })
+	port := mailtest.Raw(t, func(c net.Conn) { time.Sleep(5 * time.Second) })
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(150*time.Millisecond, cancel)
 	start := time.Now()

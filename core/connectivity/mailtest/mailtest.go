@@ -93,3 +93,23 @@ func checkCRAMMD5(challenge, response []byte, user, password string) error {
 }
 
 func challenge() []byte { return []byte(fmt.Sprintf("<%d.opsdesk@%s>", 1896697170952, Host)) }
+
+// Raw accepts connections on loopback and hands each to serve, closing it
+// when serve returns: a peer that misbehaves in ways the real servers
+// won't (garbage, silence, a TLS handshake refused). It returns the port.
+func Raw(t testing.TB, serve func(c net.Conn)) int {
+	l := listen(t)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				serve(c)
+			}()
+		}
+	}()
+	return Port(l)
+}
