@@ -15,10 +15,7 @@ import (
 )
 
 // The Keystore table's columns, as the tenant's Keystore page has them.
-var ksColumns = []struct {
-	title string
-	width float32
-}{
+var ksColumns = []column{
 	{"Alias", 180}, {"Type", 86}, {"Valid Until", 166}, {"Last Modified At", 166},
 	{"Subject DN", 220}, {"Issuer DN", 170}, {"Actions", 208},
 }
@@ -153,17 +150,7 @@ func (w *keystoreWindow) buildUI() {
 	other := &widget.Button{Text: "Open Another…", Icon: theme.FolderOpenIcon(), OnTapped: w.onOpenAnother}
 	pathRow := container.NewBorder(nil, nil, widget.NewIcon(theme.StorageIcon()), other, w.path)
 
-	w.table = widget.NewTableWithHeaders(w.tableSize, newKSCell, w.updateCell)
-	w.table.ShowHeaderColumn = false
-	w.table.CreateHeader = func() fyne.CanvasObject { return heading("") }
-	w.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 && id.Col < len(ksColumns) {
-			o.(*widget.Label).SetText(ksColumns[id.Col].title)
-		}
-	}
-	for i, c := range ksColumns {
-		w.table.SetColumnWidth(i, c.width)
-	}
+	w.table = headedTable(ksColumns, func() int { return len(w.visible) }, newKSCell, w.updateCell)
 	w.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(w.visible) {
 			w.showDetails(w.model.Rows[w.visible[id.Row]].Entry.Alias)
@@ -258,8 +245,6 @@ func (w *keystoreWindow) onFilter(query string) {
 	w.table.UnselectAll()
 	w.table.Refresh()
 }
-
-func (w *keystoreWindow) tableSize() (int, int) { return len(w.visible), len(ksColumns) }
 
 // showDetails fills the details view with the entry named alias.
 func (w *keystoreWindow) showDetails(alias string) {

@@ -28,10 +28,7 @@ type SecurityMaterialStore interface {
 var _ SecurityMaterialStore = (*credentials.Store)(nil)
 
 // smColumns are the tenant's columns, in its order.
-var smColumns = []struct {
-	title string
-	width float32
-}{{"Name", 260}, {"Type", 160}, {"Status", 110}, {"Deployed By", 160}, {"Deployed On", 170}}
+var smColumns = []column{{"Name", 260}, {"Type", 160}, {"Status", 110}, {"Deployed By", 160}, {"Deployed On", 170}}
 
 // securityMaterialWindow is "Overview / Manage Security Material": the
 // deployed User Credentials and Secure Parameters, with Add ▾, Edit and
@@ -107,24 +104,13 @@ func (w *securityMaterialWindow) buildUI() {
 		container.NewHBox(w.add, w.edit, w.del, w.refr),
 		container.New(&minWidthLayout{width: 220}, w.search))
 
-	w.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(w.visible), len(smColumns) },
+	w.table = headedTable(smColumns, func() int { return len(w.visible) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
 			return l
 		},
 		w.updateCell)
-	w.table.ShowHeaderColumn = false
-	w.table.CreateHeader = func() fyne.CanvasObject { return heading("") }
-	w.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 && id.Col < len(smColumns) {
-			o.(*widget.Label).SetText(smColumns[id.Col].title)
-		}
-	}
-	for i, c := range smColumns {
-		w.table.SetColumnWidth(i, c.width)
-	}
 	w.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(w.visible) {
 			w.selected = w.entries[w.visible[id.Row]].Name
