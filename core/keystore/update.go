@@ -43,6 +43,13 @@ func (k *Keystore) Update(alias string, given []*x509.Certificate, keyPassword [
 				What: fmt.Sprintf("The file holds %d certificates; a certificate entry is updated with one", len(given)),
 				Hint: "Choose the file of the one certificate, or add the others with Add ▾ Certificate."}
 		}
+		if other, ok := k.AliasOf(given[0]); ok {
+			if other == e.Alias {
+				return e, nil // the same certificate: nothing to change
+			}
+			return Entry{}, &problem.Error{Kind: ErrAliasTaken, What: fmt.Sprintf("This certificate is already in the keystore as %q", other),
+				Hint: "Choose the renewed certificate, or delete " + other + " first."}
+		}
 		err = k.change(func(lib jks.KeyStore) error {
 			lib.DeleteEntry(e.stored)
 			return lib.SetTrustedCertificateEntry(e.Alias, trusted(given[0].Raw, now))

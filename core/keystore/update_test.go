@@ -104,7 +104,16 @@ func TestUpdateCertificateAndRefusals(t *testing.T) {
 		t.Errorf("keytool lists %v", fp)
 	}
 
+	if _, err := k.AddCertificates([]keystore.Candidate{{Cert: other.Cert, Alias: "other"}}); err != nil {
+		t.Fatal(err)
+	}
 	before, _ := os.ReadFile(k.Path())
+	if _, err := k.Update("mail", []*x509.Certificate{renewed.Cert}, nil); err != nil {
+		t.Errorf("the same certificate again: %v", err)
+	}
+	if _, err := k.Update("mail", []*x509.Certificate{other.Cert}, nil); !errors.Is(err, keystore.ErrAliasTaken) || !strings.Contains(err.Error(), `already in the keystore as "other"`) {
+		t.Errorf("a certificate kept under another alias: %v", err)
+	}
 	if _, err := k.Update("mail", []*x509.Certificate{renewed.Cert, other.Cert}, nil); !errors.Is(err, keystore.ErrNotOne) {
 		t.Errorf("two certificates: %v", err)
 	}
