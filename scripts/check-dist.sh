@@ -88,6 +88,7 @@ check_windows() {
   step "7z l $setup"
   7z l "$setup" | tee "$TMP/listing"
   grep -q ' opsdesk\.exe$' "$TMP/listing" || fail "$setup does not contain opsdesk.exe"
+  grep -q ' opsdesk\.com$' "$TMP/listing" || fail "$setup does not contain opsdesk.com, the console twin"
   grep -q ' uninstall\.exe$' "$TMP/listing" || fail "$setup does not write an uninstaller"
 
   # A per-user installer must not ask for elevation: Windows reads that from
@@ -106,6 +107,18 @@ check_windows() {
   step "7z x -so opsdesk.exe $version_txt"
   7z x -so "$TMP/exe/opsdesk.exe" "$version_txt" | iconv -f UTF-16LE -t UTF-8 | tee "$TMP/version.txt"
   grep -q "ProductVersion.*$VERSION\.$BUILD" "$TMP/version.txt" || fail "opsdesk.exe's version is not $VERSION.$BUILD"
+  step "subsystems: opsdesk.exe windowed, opsdesk.com for the console, otherwise the same"
+  7z e -o"$TMP/exe" "$setup" opsdesk.com >/dev/null
+  # Read whole, then matched: grep -q would stop reading early, and under
+  # pipefail objdump's broken pipe would fail the check.
+  objdump -p "$TMP/exe/opsdesk.exe" >"$TMP/exe.headers"
+  objdump -p "$TMP/exe/opsdesk.com" >"$TMP/com.headers"
+  grep -q 'Subsystem.*(Windows GUI)' "$TMP/exe.headers" || fail "opsdesk.exe is not a windowed program"
+  grep -q 'Subsystem.*(Windows CUI)' "$TMP/com.headers" || fail "opsdesk.com is not a console program"
+  local differ
+  differ=$({ cmp -l "$TMP/exe/opsdesk.exe" "$TMP/exe/opsdesk.com" || true; } | wc -l) # cmp fails when they differ, as they must
+  [ "$differ" -eq 1 ] || fail "opsdesk.com differs from opsdesk.exe in $differ bytes, not just the subsystem"
+  echo "opsdesk.exe: Windows GUI; opsdesk.com: Windows CUI; 1 byte apart"
   if command -v wrestool >/dev/null 2>&1; then
     step "wrestool -l opsdesk.exe (3 icon, 14 group icon, 16 version, 24 manifest)"
     wrestool -l "$TMP/exe/opsdesk.exe"

@@ -203,8 +203,16 @@ build_windows() {
   (cd "$APP_SRC" && CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
     "$FYNE" build --target windows --release --verbose -o "$exe")
 
+  step "windows: opsdesk.com, the console twin of opsdesk.exe"
+  # cmd.exe and PowerShell prefer opsdesk.com to opsdesk.exe when the user
+  # types "opsdesk": the commands then print in the console, which waits for
+  # them. It is opsdesk.exe with the PE header's subsystem changed and
+  # nothing else, so the two cannot drift apart.
+  local com=$STAGE/windows/opsdesk.com
+  (cd "$STAGE/src" && go run ./internal/cmd/pesubsystem -console "$exe" "$com")
+
   step "windows: makensis ($SETUP)"
-  makensis -V4 -DVERSION="$VERSION" -DBUILD="$BUILD" -DWEBSITE="$WEBSITE" -DEXE="$exe" \
+  makensis -V4 -DVERSION="$VERSION" -DBUILD="$BUILD" -DWEBSITE="$WEBSITE" -DEXE="$exe" -DCOM="$com" \
     -DROOT="$STAGE/src" -DOUTFILE="$DIST/$SETUP" "$STAGE/src/packaging/windows/opsdesk.nsi" \
     >"$STAGE/makensis.log" || { cat "$STAGE/makensis.log"; exit 1; }
   # Debian's 7z lists an installer's files but cannot show its script, so
