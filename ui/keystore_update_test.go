@@ -1,16 +1,25 @@
 package ui
 
 import (
+	"bytes"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/opsdesk/opsdesk/core/certs/certtest"
+	"github.com/opsdesk/opsdesk/core/connectivity"
+	"github.com/opsdesk/opsdesk/core/connectivity/mailtest"
 	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
@@ -100,5 +109,55 @@ func TestUpdateRenewsACertificateAndTakesTheCAsReply(t *testing.T) {
 	}
 	if w.win.Canvas().Overlays().Top() != nil {
 		t.Errorf("left open: %s", overlayText(w.win))
+	}
+}
+
+// TestTLSTestWithAKeyPairCreatedInTheApp: a key pair made with Create ▾
+// Key Pair is offered at once as the TLS tab's client certificate, and
+// the server sees exactly that certificate.
+func TestTLSTestWithAKeyPairCreatedInTheApp(t *testing.T) {
+	h, w := openKeystoreWindow(t, tutorialKeystore(t))
+	d := w.onCreateKeyPair()
+	d.cn.SetText("opsdesk-client")
+	d.algorithm.SetSelected("EC")
+	if d.create.Disabled() {
+		t.Fatalf("Create disabled: %q", d.status.Text)
+	}
+	d.onCreate()
+	settle(t, h)
+	r := w.model.row("opsdesk-client")
+	if r == nil || r.Entry.Type != keystore.KeyPair {
+		t.Fatalf("no key pair after Create: %v", w.model.Rows)
+	}
+
+	chain := mailtest.NewChain(t)
+	seen := make(chan []byte, 1)
+	port := mailtest.Raw(t, func(c net.Conn) {
+		tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{chain.TLS}, ClientAuth: tls.RequireAnyClientCert})
+		if tc.Handshake() == nil {
+			if peer := tc.ConnectionState().PeerCertificates; len(peer) > 0 {
+				seen <- peer[0].Raw
+			}
+			_, _ = tc.Write([]byte("hello\n"))
+		}
+	})
+	c := connectivityFor(t, h)
+	tab := c.tab(connectivity.TLS)
+	if !slices.Contains(tab.clientAlias.Options, "opsdesk-client") {
+		t.Fatalf("the TLS tab offers %v", tab.clientAlias.Options)
+	}
+	test.Type(tab.host, mailtest.Host)
+	tab.port.SetText(strconv.Itoa(port))
+	tab.verify.SetChecked(false)
+	tab.clientCert.SetChecked(true)
+	tab.clientAlias.SetSelected("opsdesk-client")
+	mustContain(t, "response", send(t, h, tab), "Successfully reached host")
+	select {
+	case got := <-seen:
+		if !bytes.Equal(got, r.Entry.Certificate().Raw) {
+			t.Error("the server saw another certificate than the key pair's")
+		}
+	default:
+		t.Error("the server saw no client certificate")
 	}
 }
