@@ -14,10 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"strings"
 
 	"github.com/smallstep/pkcs7"
+
+	"github.com/opsdesk/opsdesk/core/internal/regular"
 )
 
 // Found is one certificate read from a file, with the file (or archive
@@ -64,6 +67,40 @@ func Read(name string, data []byte) Batch {
 		b.Certificates = append(b.Certificates, Found{Cert: c, Source: name})
 	}
 	return b
+}
+
+// ReadFile reads the certificates in the file at path, named in messages
+// by name (the file's base name, usually). Only a regular file of at most
+// MaxFileSize is read, and that is checked before reading, so a named pipe,
+// a device or a huge file dropped by mistake is refused at once with what
+// it is and its real size.
+func ReadFile(path, name string) Batch {
+	data, err := regular.Read(path, MaxFileSize)
+	if err != nil {
+		return Batch{Problems: []*Error{fileProblem(name, err)}}
+	}
+	return Read(name, data)
+}
+
+// fileProblem says why a file could not be read at all.
+func fileProblem(name string, err error) *Error {
+	var notFile *regular.NotRegularError
+	var big *regular.TooLargeError
+	switch {
+	case errors.As(err, &notFile) && notFile.What == "a folder":
+		return &Error{Source: name, Kind: ErrNotCertificate, What: "is a folder, not a certificate", Hint: "Choose the certificate files inside it instead."}
+	case errors.As(err, &notFile):
+		return notCertificate(name, notFile.What, "")
+	case errors.As(err, &big):
+		return &Error{Source: name, Kind: ErrTooLarge,
+			What: fmt.Sprintf("is %s, far larger than any certificate (at most %s is read)", HumanSize(big.Size), humanSize(MaxFileSize)),
+			Hint: hintChooseCert}
+	case errors.Is(err, fs.ErrNotExist):
+		return &Error{Source: name, Kind: ErrEmpty, What: "does not exist", Hint: "Check the file name and where the file went."}
+	case errors.Is(err, fs.ErrPermission):
+		return &Error{Source: name, Kind: ErrEmpty, What: "cannot be read: you may not open it", Hint: "Check the file's permissions.", Detail: err.Error()}
+	}
+	return &Error{Source: name, Kind: ErrEmpty, What: "cannot be read", Hint: "Check the disk and try again.", Detail: err.Error()}
 }
 
 // Add appends another file's results to b.
@@ -432,8 +469,13 @@ func asError(source string, err error) *Error {
 	return &Error{Source: source, Kind: ErrMalformed, What: "cannot be read", Detail: err.Error()}
 }
 
-func humanSize(n int) string {
+func humanSize(n int) string { return HumanSize(int64(n)) }
+
+// HumanSize says a file size the way a file manager does.
+func HumanSize(n int64) string {
 	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 	case n >= 1<<10:

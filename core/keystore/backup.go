@@ -73,31 +73,29 @@ func (k *Keystore) Backups() ([]Backup, error) {
 // open with the keystore's current password; the keystore as it was is
 // backed up first, so a restore can itself be undone.
 func (k *Keystore) Restore(name string) (Backup, error) {
-	if k.readOnly {
-		return Backup{}, k.change(nil)
-	}
 	if name != filepath.Base(name) {
 		return Backup{}, &problem.Error{Kind: ErrNotFound, What: fmt.Sprintf("There is no backup named %q", name), Hint: "List the backups and use one of their names."}
 	}
-	path := filepath.Join(BackupDir(k.path), name)
-	data, raw, err := readFile(path)
-	if err != nil {
-		return Backup{}, err
-	}
-	if !raw.verify(k.password) {
-		return Backup{}, fileError(path, ErrWrongPassword, "was made when the keystore had another password", "Open the backup itself with its old password instead.", nil)
-	}
-	safety, err := k.Backup()
-	if err != nil {
-		return Backup{}, err
-	}
-	if err := checkUnchanged(k.path, k.data); err != nil {
-		return Backup{}, err
-	}
-	if err := writeAtomic(k.path, data); err != nil {
-		return Backup{}, fileError(k.path, ErrDamaged, "could not be saved", "The keystore was not changed.", err)
-	}
-	k.setEntries(data, raw)
-	k.rollback() // the library reloads from the restored bytes
-	return safety, nil
+	var safety Backup
+	err := k.write(func() error {
+		path := filepath.Join(BackupDir(k.path), name)
+		data, raw, err := readFile(path)
+		if err != nil {
+			return err
+		}
+		if !raw.verify(k.password) {
+			return fileError(path, ErrWrongPassword, "was made when the keystore had another password", "Open the backup itself with its old password instead.", nil)
+		}
+		// The keystore as the file holds it now: write has caught up.
+		if safety, err = k.Backup(); err != nil {
+			return err
+		}
+		if err := writeAtomic(k.path, data); err != nil {
+			return saveError(k.path, err)
+		}
+		k.setEntries(data, raw)
+		k.rollback() // the library reloads from the restored bytes
+		return nil
+	})
+	return safety, err
 }

@@ -73,7 +73,15 @@ func (k *Keystore) SuggestAlias(cert *x509.Certificate) string {
 // Cloud Integration) and saves. A certificate already in the keystore is
 // reported as a Duplicate, one whose alias is taken or not allowed is
 // Rejected; the others are added together, in one save.
-func (k *Keystore) AddCertificates(cands []Candidate) ([]Result, error) {
+func (k *Keystore) AddCertificates(cands []Candidate) (results []Result, err error) {
+	err = k.write(func() error {
+		results, err = k.addCertificates(cands)
+		return err
+	})
+	return results, err
+}
+
+func (k *Keystore) addCertificates(cands []Candidate) ([]Result, error) {
 	results := make([]Result, 0, len(cands))
 	batchAlias := map[string]bool{}
 	batchCert := map[[32]byte]string{}
@@ -134,13 +142,15 @@ func trusted(der []byte, created time.Time) jks.TrustedCertificateEntry {
 
 // Delete removes an entry.
 func (k *Keystore) Delete(alias string) error {
-	e, err := k.editable(alias)
-	if err != nil {
-		return err
-	}
-	return k.change(func(lib jks.KeyStore) error {
-		lib.DeleteEntry(e.stored)
-		return nil
+	return k.write(func() error {
+		e, err := k.editable(alias)
+		if err != nil {
+			return err
+		}
+		return k.change(func(lib jks.KeyStore) error {
+			lib.DeleteEntry(e.stored)
+			return nil
+		})
 	})
 }
 
@@ -148,6 +158,10 @@ func (k *Keystore) Delete(alias string) error {
 // re-protected on the way; keyPassword is its key password, or nil when it
 // is the store password (keytool's default).
 func (k *Keystore) Rename(oldAlias, newAlias string, keyPassword []byte) error {
+	return k.write(func() error { return k.rename(oldAlias, newAlias, keyPassword) })
+}
+
+func (k *Keystore) rename(oldAlias, newAlias string, keyPassword []byte) error {
 	e, err := k.editable(oldAlias)
 	if err != nil {
 		return err
@@ -244,9 +258,16 @@ func (k *Keystore) decryptKey(e Entry, kp []byte) (entry jks.PrivateKeyEntry, er
 // Integration expects of an uploaded keystore); the aliases of key pairs
 // with a password of their own, left as they were, are returned.
 func (k *Keystore) ChangePassword(newPassword []byte) (ownKeyPassword []string, err error) {
-	if k.readOnly {
-		return nil, k.change(nil)
-	}
+	err = k.write(func() error {
+		ownKeyPassword, err = k.changePassword(newPassword)
+		return err
+	})
+	return ownKeyPassword, err
+}
+
+// changePassword is ChangePassword under the lock: catching up with the
+// file must use the old password.
+func (k *Keystore) changePassword(newPassword []byte) (ownKeyPassword []string, err error) {
 	np, err := javaPassword(newPassword)
 	if err != nil {
 		return nil, err

@@ -18,6 +18,8 @@ var (
 	ErrBadPassword      = errors.New("keystore: unusable password")
 	ErrReadOnly         = errors.New("keystore: opened read-only")
 	ErrChangedOnDisk    = errors.New("keystore: changed on disk")
+	ErrLocked           = errors.New("keystore: locked by another program")
+	ErrNotWritable      = errors.New("keystore: cannot be written as it is")
 	ErrNoEntry          = errors.New("keystore: no such entry")
 	ErrSAPOwned         = errors.New("keystore: SAP-owned entry")
 	ErrAliasTaken       = errors.New("keystore: alias taken")

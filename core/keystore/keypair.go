@@ -187,9 +187,10 @@ func randomSerial() *big.Int {
 // with the keystore password (as keytool does), and saves. An alias that
 // is SAP's or already taken is refused and the file left as it was.
 func (k *Keystore) AddKeyPair(alias string, m *KeyMaterial) error {
-	if k.readOnly {
-		return k.change(nil)
-	}
+	return k.write(func() error { return k.addKeyPair(alias, m) })
+}
+
+func (k *Keystore) addKeyPair(alias string, m *KeyMaterial) error {
 	alias = strings.ToLower(strings.TrimSpace(alias))
 	if err := CheckAlias(alias); err != nil {
 		return err

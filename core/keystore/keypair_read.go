@@ -5,13 +5,14 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
-	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
 	"github.com/opsdesk/opsdesk/core/certs"
+	"github.com/opsdesk/opsdesk/core/internal/regular"
 )
 
 // maxKeyPairFile is the largest file Add ▾ Key Pair reads: a key pair is
@@ -123,18 +124,19 @@ func ReadKeyPairPEM(keyPath, certPath string) (*KeyMaterial, error) {
 }
 
 func readKeyPairInput(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fileError(path, ErrNotFound, "cannot be read", "Check the file name.", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyPairFile+1))
-	if err != nil {
-		return nil, fileError(path, ErrNotFound, "cannot be read", "Check the disk and try again.", err)
-	}
-	if len(data) > maxKeyPairFile {
-		return nil, fileError(path, ErrTooLarge, fmt.Sprintf("is larger than 1 MB, far beyond a key pair (Cloud Integration accepts at most %d bytes)", MaxKeyPairSize),
+	data, err := regular.Read(path, maxKeyPairFile)
+	var notFile *regular.NotRegularError
+	var tooLarge *regular.TooLargeError
+	switch {
+	case errors.As(err, &notFile):
+		return nil, fileError(path, ErrNotKeyPair, "is "+notFile.What+", not a key pair file", "Choose the file that holds the key pair itself.", nil)
+	case errors.As(err, &tooLarge):
+		return nil, fileError(path, ErrTooLarge, fmt.Sprintf("is %s, far beyond a key pair (Cloud Integration accepts at most %d bytes)", certs.HumanSize(tooLarge.Size), MaxKeyPairSize),
 			"Choose the file that holds the key pair itself.", nil)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fileError(path, ErrNotFound, "does not exist", "Check the file name.", nil)
+	case err != nil:
+		return nil, fileError(path, ErrNotFound, "cannot be read", "Check that you may read it.", err)
 	}
 	if len(data) == 0 {
 		return nil, fileError(path, ErrNotKeyPair, "is empty", "Choose the file that holds the key.", nil)

@@ -16,7 +16,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/opsdesk/opsdesk/core/certs"
 	"github.com/opsdesk/opsdesk/core/internal/par"
+	"github.com/opsdesk/opsdesk/core/internal/regular"
 	"github.com/opsdesk/opsdesk/core/problem"
 )
 
@@ -73,6 +73,9 @@ type Keystore struct {
 	entries  []Entry
 	byAlias  map[string]int
 	bySHA256 map[[32]byte]string
+
+	opts   WriteOptions
+	locked bool // write holds the file's lock
 }
 
 func newLibrary() jks.KeyStore {
@@ -129,10 +132,17 @@ func Create(path string, password []byte) (*Keystore, error) {
 		zero(jp)
 		return nil, err
 	}
-	// save(nil) refuses to write over an existing file.
 	k := &Keystore{path: path, password: jp, lib: newLibrary(), libReady: true}
 	k.setEntries(nil, &rawStore{})
-	if err := k.save(nil); err != nil {
+	// Under the lock, so that two programs creating the same keystore do
+	// not both succeed, one silently replacing the other's.
+	err = k.write(func() error {
+		if _, err := os.Lstat(path); err == nil {
+			return fileError(path, ErrExists, "already exists", "Open it instead, or choose another file name.", nil)
+		}
+		return k.save()
+	})
+	if err != nil {
 		k.Close()
 		return nil, err
 	}
@@ -182,50 +192,34 @@ func (k *Keystore) AliasOf(cert *x509.Certificate) (string, bool) {
 }
 
 func readFile(path string) ([]byte, *rawStore, error) {
-	f, err := os.Open(path)
+	data, err := readBytes(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, fileError(path, ErrNotFound, "does not exist", "Check the file name, or import a certificate to create a new keystore.", nil)
-		}
-		return nil, nil, fileError(path, ErrNotFound, "cannot be read", "Check that you may read it.", err)
-	}
-	defer f.Close()
-	// Read at most one byte past the cap, so a huge file is never loaded.
-	data, err := readUpTo(f, MaxFileSize+1)
-	if err != nil {
-		return nil, nil, fileError(path, ErrNotFound, "cannot be read", "Check the disk and try again.", err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, nil, fileError(path, ErrTooLarge, fmt.Sprintf("is larger than %d MB, far beyond any keystore (a tenant's is at most 6 MB)", MaxFileSize>>20),
-			"Choose the keystore file (.jks) itself.", nil)
+		return nil, nil, err
 	}
 	raw, err := parseBytes(path, data)
 	return data, raw, err
 }
 
-// readUpTo reads f to its end or to limit bytes, whichever comes first,
-// sizing the buffer from the file's size so a large keystore is read
-// without regrowing.
-func readUpTo(f *os.File, limit int64) ([]byte, error) {
-	size := int64(512)
-	if info, err := f.Stat(); err == nil && info.Size() > 0 {
-		size = min(info.Size()+1, limit)
+// readBytes reads a keystore file, refusing what is not a file or is far
+// larger than any keystore before reading a byte of it.
+func readBytes(path string) ([]byte, error) {
+	data, err := regular.Read(path, MaxFileSize)
+	var notFile *regular.NotRegularError
+	var tooLarge *regular.TooLargeError
+	switch {
+	case err == nil:
+		return data, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fileError(path, ErrNotFound, "does not exist", "Check the file name, or import a certificate to create a new keystore.", nil)
+	case errors.As(err, &notFile):
+		return nil, fileError(path, ErrNotKeystore, "is "+notFile.What+", not a keystore file", "Choose the keystore file (.jks) itself.", nil)
+	case errors.As(err, &tooLarge):
+		return nil, fileError(path, ErrTooLarge, fmt.Sprintf("is %s, far beyond any keystore (a tenant's is at most 6 MB; Opsdesk opens up to %d MB)", certs.HumanSize(tooLarge.Size), MaxFileSize>>20),
+			"Choose the keystore file (.jks) itself.", nil)
+	case errors.Is(err, fs.ErrPermission):
+		return nil, fileError(path, ErrNotFound, "cannot be read: you may not open it", "Check the file's permissions, or ask whoever owns it.", err)
 	}
-	data := make([]byte, 0, size)
-	for int64(len(data)) < limit {
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-		n, err := f.Read(data[len(data):min(int64(cap(data)), limit)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return data, nil
+	return nil, fileError(path, ErrNotFound, "cannot be read", "Check the disk and try again.", err)
 }
 
 // parseBytes turns parse's structural errors into sentences.

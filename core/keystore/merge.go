@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -184,12 +183,9 @@ func putEntry(lib jks.KeyStore, s sourceEntry, storePassword []byte, now time.Ti
 
 // readSource reads the entries of a keystore to merge in.
 func readSource(path string, password []byte) ([]sourceEntry, error) {
-	data, err := os.ReadFile(path)
+	data, err := readBytes(path)
 	if err != nil {
-		return nil, fileError(path, ErrNotFound, "cannot be read", "Check the file name.", err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, fileError(path, ErrTooLarge, "is far larger than any keystore", "Choose the keystore file itself.", nil)
+		return nil, err
 	}
 	if bytes.HasPrefix(data, []byte{0xFE, 0xED, 0xFE, 0xED}) {
 		return readJKSSource(path, password)

@@ -14,27 +14,30 @@ import (
 	"github.com/opsdesk/opsdesk/core/problem"
 )
 
-// change applies edit to the keystore and saves it. If the edit or the save
-// fails, the keystore is exactly as before, in memory and on disk.
+// change applies edit to the keystore and saves it, under the file's lock
+// (see write). If the edit or the save fails, the keystore is exactly as
+// before, in memory and on disk. A nil edit only checks that the keystore
+// may be changed.
 func (k *Keystore) change(edit func(lib jks.KeyStore) error) error {
-	if k.readOnly {
-		return &problem.Error{Source: k.path, Kind: ErrReadOnly, What: "was opened without its password, so it cannot be changed",
-			Hint: "Open it again with its password."}
-	}
-	lib, err := k.library()
-	if err != nil {
-		return err
-	}
-	if err := edit(lib); err != nil {
-		k.rollback()
-		return err
-	}
-	k.lowerCaseAliases()
-	if err := k.save(k.data); err != nil {
-		k.rollback()
-		return err
-	}
-	return nil
+	return k.write(func() error {
+		if edit == nil {
+			return nil
+		}
+		lib, err := k.library()
+		if err != nil {
+			return err
+		}
+		if err := edit(lib); err != nil {
+			k.rollback()
+			return err
+		}
+		k.lowerCaseAliases()
+		if err := k.save(); err != nil {
+			k.rollback()
+			return err
+		}
+		return nil
+	})
 }
 
 // lowerCaseAliases moves entries stored under upper-case aliases (written
@@ -68,9 +71,9 @@ func (k *Keystore) rollback() {
 	k.lib, k.libReady = newLibrary(), k.data == nil
 }
 
-// save writes the keystore over its file, atomically, provided the file
-// still holds expected (nil: the file must not exist yet).
-func (k *Keystore) save(expected []byte) error {
+// save writes the library over the keystore's file, atomically. Run
+// under the lock, after catchUp: the file holds k.data.
+func (k *Keystore) save() error {
 	var buf bytes.Buffer
 	if err := k.lib.Store(&buf, k.password); err != nil {
 		return fileError(k.path, ErrDamaged, "could not be written", "Nothing was changed.", err)
@@ -82,47 +85,44 @@ func (k *Keystore) save(expected []byte) error {
 	if err != nil {
 		return fileError(k.path, ErrDamaged, "could not be written correctly", "Nothing was changed; please report this.", err)
 	}
-	if err := checkUnchanged(k.path, expected); err != nil {
-		return err
-	}
 	if err := writeAtomic(k.path, data); err != nil {
-		return fileError(k.path, ErrDamaged, "could not be saved", "Check that the folder is writable and the disk is not full; the keystore was not changed.", err)
+		return saveError(k.path, err)
 	}
 	k.setEntries(data, raw) // k.lib already holds what was written
 	return nil
 }
 
-// checkUnchanged refuses to overwrite a file that another program (a
-// second Opsdesk, keytool) changed since we read it.
-func checkUnchanged(path string, expected []byte) error {
-	current, err := os.ReadFile(path)
-	switch {
-	case expected == nil && errors.Is(err, fs.ErrNotExist):
-		return nil
-	case expected == nil && err == nil:
-		return fileError(path, ErrExists, "already exists", "Open it instead, or choose another file name.", nil)
-	case err != nil && errors.Is(err, fs.ErrNotExist):
-		return fileError(path, ErrChangedOnDisk, "was deleted or moved by another program after Opsdesk opened it, so nothing was saved",
-			"Open the keystore again and repeat your change.", nil)
-	case err != nil:
-		return fileError(path, ErrChangedOnDisk, "cannot be read back before saving", "Check the disk and try again.", err)
-	case !bytes.Equal(current, expected):
-		return fileError(path, ErrChangedOnDisk, "was changed by another program after Opsdesk opened it, so nothing was saved",
-			"Open the keystore again to see the other change, then repeat yours.", nil)
+// saveError keeps writeAtomic's own sentences and puts the others into one.
+func saveError(path string, err error) error {
+	var pe *problem.Error
+	if errors.As(err, &pe) {
+		return err
 	}
-	return nil
+	return fileError(path, ErrDamaged, "could not be saved", "Check that the folder is writable and the disk is not full; the keystore was not changed.", err)
 }
 
-// writeAtomic replaces path with data so that a crash at any moment leaves
-// either the old file or the new one: write a temporary file in the same
-// folder, flush it to disk, then rename it over the original.
+// writeAtomic replaces the file at path with data so that a crash at any
+// moment leaves either the old file or the new one: write a temporary file
+// in the same folder, flush it to disk, then rename it over the original.
+// The file keeps its identity as far as a rename allows: through a
+// symbolic link the file it leads to is replaced, and its mode, owner and
+// group carry over. What cannot carry over is refused with a sentence
+// before anything is replaced.
 func writeAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	mode := fs.FileMode(0o600) // a keystore may hold private keys
-	if info, err := os.Stat(path); err == nil {
-		mode = info.Mode().Perm()
+	target, err := resolve(path)
+	if err != nil {
+		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	dir := filepath.Dir(target)
+	mode := fs.FileMode(0o600) // a keystore may hold private keys
+	old, statErr := os.Stat(target)
+	if statErr == nil {
+		if err := keepable(path, old); err != nil {
+			return err
+		}
+		mode = old.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
 		return err
 	}
@@ -138,17 +138,22 @@ func writeAtomic(path string, data []byte) (err error) {
 	if err = tmp.Chmod(mode); err != nil && runtime.GOOS != "windows" {
 		return err
 	}
+	if statErr == nil {
+		if err = keepOwner(path, tmp, old); err != nil {
+			return err
+		}
+	}
 	if err = tmp.Sync(); err != nil {
 		return err
 	}
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err = os.Rename(tmp.Name(), target); err != nil {
 		return err
 	}
 	syncDir(dir)
-	removeLeftovers(path, time.Now())
+	removeLeftovers(target, time.Now())
 	return nil
 }
 

@@ -24,10 +24,15 @@ import (
 // keyPassword is the key's own password, nil for the keystore's. SAP's
 // entries and read-only keystores are refused; on any refusal the file
 // is as it was.
-func (k *Keystore) Update(alias string, given []*x509.Certificate, keyPassword []byte) (Entry, error) {
-	if k.readOnly {
-		return Entry{}, k.change(nil)
-	}
+func (k *Keystore) Update(alias string, given []*x509.Certificate, keyPassword []byte) (updated Entry, err error) {
+	err = k.write(func() error {
+		updated, err = k.update(alias, given, keyPassword)
+		return err
+	})
+	return updated, err
+}
+
+func (k *Keystore) update(alias string, given []*x509.Certificate, keyPassword []byte) (Entry, error) {
 	e, err := k.editable(alias)
 	if err != nil {
 		return Entry{}, err
