@@ -291,7 +291,18 @@ func (c *ksCommand) withStore(writes bool, fn func(*keystore.Keystore) error) er
 		return err
 	}
 	defer k.Close()
-	return fn(k)
+	return fn(forCommand(k, c.stderr))
+}
+
+// forCommand sets how a command's changes meet other programs changing
+// the same keystore: a script may run several commands on one keystore at
+// once, so each change applies itself to the file as it is by then, and
+// a command kept waiting says why.
+func forCommand(k *keystore.Keystore, stderr io.Writer) *keystore.Keystore {
+	k.SetWriteOptions(keystore.WriteOptions{FollowDisk: true, Waiting: func() {
+		fmt.Fprintf(stderr, "Waiting for another program to finish changing %s…\n", k.Path())
+	}})
+	return k
 }
 
 func (c *ksCommand) storePassword() ([]byte, error) {
@@ -436,12 +447,7 @@ func (c *ksCommand) show(k *keystore.Keystore, alias string) error {
 func (c *ksCommand) importFiles(files []string) error {
 	var batch certs.Batch
 	for _, f := range files {
-		data, err := readLimited(f, certs.MaxFileSize)
-		if err != nil {
-			batch.Problems = append(batch.Problems, &certs.Error{Source: f, Kind: certs.ErrEmpty, What: "cannot be read", Hint: "Check the file name.", Detail: err.Error()})
-			continue
-		}
-		batch.Add(certs.Read(filepath.Base(f), data))
+		batch.Add(certs.ReadFile(f, filepath.Base(f)))
 	}
 	for _, p := range batch.Problems {
 		fmt.Fprintf(c.stderr, "Skipped: %s\n", p)
@@ -495,30 +501,33 @@ func (c *ksCommand) openOrCreate() (*keystore.Keystore, error) {
 		return nil, usageError{"--no-password opens the keystore read-only; import changes it"}
 	}
 	if c.own {
-		return c.openOwn()
+		k, err := c.openOwn()
+		if err != nil {
+			return nil, err
+		}
+		return forCommand(k, c.stderr), nil
 	}
 	pw, err := c.storePassword()
 	if err != nil {
 		return nil, err
 	}
 	defer zero(pw)
-	if _, statErr := os.Stat(c.path); errors.Is(statErr, os.ErrNotExist) {
+	if _, statErr := os.Lstat(c.path); errors.Is(statErr, os.ErrNotExist) {
 		k, err := keystore.Create(c.path, pw)
 		if err == nil {
 			fmt.Fprintf(c.stdout, "Created the keystore %s.\n", c.path)
+			return forCommand(k, c.stderr), nil
 		}
-		return k, err
+		// Another command created it a moment ago: add to that one.
+		if !errors.Is(err, keystore.ErrExists) {
+			return nil, err
+		}
 	}
-	return keystore.Open(c.path, pw)
-}
-
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	k, err := keystore.Open(c.path, pw)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, limit+1))
+	return forCommand(k, c.stderr), nil
 }
 
 func (c *ksCommand) export(k *keystore.Keystore, alias string) error {
@@ -562,11 +571,7 @@ func (c *ksCommand) rename(k *keystore.Keystore, oldAlias, newAlias string) erro
 
 // update is "opsdesk keystore update": the Update row action.
 func (c *ksCommand) update(k *keystore.Keystore, alias, file string) error {
-	data, err := readLimited(file, certs.MaxFileSize)
-	if err != nil {
-		return fmt.Errorf("could not read %s: %w", file, err)
-	}
-	batch := certs.Read(filepath.Base(file), data)
+	batch := certs.ReadFile(file, filepath.Base(file))
 	if len(batch.Certificates) == 0 {
 		if len(batch.Problems) > 0 {
 			return batch.Problems[0]

@@ -234,7 +234,7 @@ func TestKeystoreKeyPairCommands(t *testing.T) {
 		{[]string{"csr", "missing"}, 1, "no entry named"},
 		{[]string{"update", "client"}, 2, "expected ALIAS and FILE"},
 		{[]string{"update", "client", rootFile}, 1, "None of the certificates belongs to the private key"},
-		{[]string{"update", "client", filepath.Join(dir, "nothing.pem")}, 1, "could not read"},
+		{[]string{"update", "client", filepath.Join(dir, "nothing.pem")}, 1, `"nothing.pem" does not exist`},
 	} {
 		code, _, errs := ksRun(t, append(tc.args, "--keystore", ks)...)
 		if code != tc.code || !strings.Contains(errs, tc.says) {

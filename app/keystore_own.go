@@ -62,6 +62,9 @@ func (c *ksCommand) openOwn() (*keystore.Keystore, error) {
 		return nil, fmt.Errorf("could not create the data folder: %w", err)
 	}
 	k, err := keystore.Create(c.path, pw)
+	if errors.Is(err, keystore.ErrExists) { // another command made it a moment ago
+		return keystore.Open(c.path, pw)
+	}
 	if err == nil {
 		where := "the variable OPSDESK_KEYSTORE_PASSWORD"
 		if c.creds != nil {
