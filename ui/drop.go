@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/opsdesk/opsdesk/core/certs"
 	"github.com/opsdesk/opsdesk/core/keystore"
-	"github.com/opsdesk/opsdesk/core/problem"
 )
 
 // isKeystoreFile tells keystores, whose entries are merged or which are
@@ -108,11 +105,11 @@ func (w *keystoreWindow) importCertificates(cands []keystore.Candidate) {
 // the Connectivity Tests window's Add to Keystore uses it too.
 func addCertificates(svc *KeystoreService, title string, cands []keystore.Candidate, parent fyne.Window) {
 	var results []keystore.Result
-	svc.do(func(k *keystore.Keystore) error {
+	svc.edit(parent, func(k *keystore.Keystore) error {
 		var err error
 		results, err = k.AddCertificates(cands)
 		return err
-	}, true, func(err error) {
+	}, func(err error) {
 		if err != nil {
 			showError(title, err, parent)
 			return
@@ -121,45 +118,12 @@ func addCertificates(svc *KeystoreService, title string, cands []keystore.Candid
 	})
 }
 
-// readCertificateFiles reads every file with certs.Read. A file is read up
-// to one byte past certs' size limit, so that a huge file dropped by
-// mistake is refused without being loaded.
+// readCertificateFiles reads every file with certs.ReadFile, which
+// refuses what is not a file or far too large before reading it.
 func readCertificateFiles(paths []string) certs.Batch {
 	var b certs.Batch
 	for _, p := range paths {
-		name := filepath.Base(p)
-		data, err := readLimited(p, certs.MaxFileSize+1)
-		if err != nil {
-			b.Problems = append(b.Problems, readProblem(name, err))
-			continue
-		}
-		b.Add(certs.Read(name, data))
+		b.Add(certs.ReadFile(p, filepath.Base(p)))
 	}
 	return b
-}
-
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return nil, errFolder
-	}
-	return io.ReadAll(io.LimitReader(f, limit))
-}
-
-var errFolder = &problem.Error{What: "is a folder"}
-
-func readProblem(name string, err error) *problem.Error {
-	switch {
-	case err == errFolder:
-		return &problem.Error{Source: name, What: "is a folder, not a certificate", Hint: "Drop the certificate files inside it instead."}
-	case os.IsNotExist(err):
-		return &problem.Error{Source: name, What: "no longer exists", Hint: "Check where the file went and drop it again."}
-	case os.IsPermission(err):
-		return &problem.Error{Source: name, What: "cannot be read: you are not allowed to", Hint: "Copy it somewhere you may read it, then drop the copy.", Detail: err.Error()}
-	}
-	return &problem.Error{Source: name, What: "cannot be read", Hint: "Check the file and try again.", Detail: err.Error()}
 }

@@ -85,7 +85,7 @@ func TestDropListsEveryFileAndImportsExactlyTheConfirmed(t *testing.T) {
 		`Already in the keystore as "existing-ca"`,
 		"4 files are not certificates",
 		`"notes.txt" is a text file without a certificate`, `"logo.png" is a PNG image, not a certificate`,
-		`"more-certs" is a folder`, `"gone.cer" no longer exists`)
+		`"more-certs" is a folder`, `"gone.cer" does not exist`)
 
 	// The user keeps the server certificate under a name of their own
 	// and leaves the root out.

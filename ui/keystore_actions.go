@@ -57,10 +57,10 @@ func (w *keystoreWindow) onRename(alias string) {
 			kp = []byte(keyPw.Text)
 			keyPw.SetText("")
 		}
-		w.svc.do(func(k *keystore.Keystore) error {
+		w.svc.edit(w.win, func(k *keystore.Keystore) error {
 			defer clear(kp)
 			return k.Rename(alias, newAlias, kp)
-		}, true, func(err error) {
+		}, func(err error) {
 			if err != nil {
 				showError("Rename", err, w.win)
 				return
@@ -159,7 +159,7 @@ func (w *keystoreWindow) onDelete(alias string) {
 		if !ok {
 			return
 		}
-		w.svc.do(func(k *keystore.Keystore) error { return k.Delete(alias) }, true, func(err error) {
+		w.svc.edit(w.win, func(k *keystore.Keystore) error { return k.Delete(alias) }, func(err error) {
 			if err != nil {
 				showError("Delete", err, w.win)
 			}
@@ -224,11 +224,11 @@ func (w *keystoreWindow) onRestore(name string) {
 			return
 		}
 		var safety keystore.Backup
-		w.svc.do(func(k *keystore.Keystore) error {
+		w.svc.edit(w.win, func(k *keystore.Keystore) error {
 			var err error
 			safety, err = k.Restore(name)
 			return err
-		}, true, func(err error) {
+		}, func(err error) {
 			if err != nil {
 				showError("Restore Backup", err, w.win)
 				return

@@ -170,11 +170,11 @@ func (d *addCertDialog) onConfirm() {
 	cand := keystore.Candidate{Cert: d.cert, Alias: strings.ToLower(strings.TrimSpace(d.alias.Text))}
 	var results []keystore.Result
 	d.confirm.Disable()
-	d.w.svc.do(func(k *keystore.Keystore) error {
+	d.w.svc.edit(d.w.win, func(k *keystore.Keystore) error {
 		var err error
 		results, err = k.AddCertificates([]keystore.Candidate{cand})
 		return err
-	}, true, func(err error) {
+	}, func(err error) {
 		if err != nil {
 			showError("Add Certificate", err, d.w.win)
 			d.validate()
@@ -268,7 +268,7 @@ func (d *mergeDialog) merge(opt keystore.MergeOptions) {
 	path := d.path
 	var sum keystore.Summary
 	var backup keystore.Backup
-	d.w.svc.do(func(k *keystore.Keystore) error {
+	d.w.svc.edit(d.w.win, func(k *keystore.Keystore) error {
 		defer clear(opt.Password)
 		if opt.Mode == keystore.Replace {
 			var err error
@@ -279,7 +279,7 @@ func (d *mergeDialog) merge(opt keystore.MergeOptions) {
 		var err error
 		sum, err = k.Merge(path, opt)
 		return err
-	}, true, func(err error) {
+	}, func(err error) {
 		if err != nil {
 			showError("Add Keystore", err, d.w.win)
 			return

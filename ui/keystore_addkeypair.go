@@ -218,9 +218,9 @@ func (d *addKeyPairDialog) onConfirm() {
 	m := d.material
 	d.busy = true
 	d.validate()
-	d.w.svc.do(func(k *keystore.Keystore) error {
+	d.w.svc.edit(d.w.win, func(k *keystore.Keystore) error {
 		return k.AddKeyPair(alias, m)
-	}, true, func(err error) {
+	}, func(err error) {
 		d.busy = false
 		if d.closed {
 			m.Close()

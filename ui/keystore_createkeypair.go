@@ -232,10 +232,10 @@ func (d *createKeyPairDialog) onCreate() {
 				return
 			}
 			d.status.SetText("Saving the keystore…")
-			d.w.svc.do(func(k *keystore.Keystore) error {
+			d.w.svc.edit(d.w.win, func(k *keystore.Keystore) error {
 				defer m.Close()
 				return k.AddKeyPair(o.Alias, m)
-			}, true, func(err error) {
+			}, func(err error) {
 				d.setBusy(false, "")
 				if err != nil {
 					showError("Create Key Pair", err, d.w.win)

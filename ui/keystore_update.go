@@ -79,11 +79,11 @@ func (w *keystoreWindow) confirmUpdate(alias, name string, batch certs.Batch) {
 // update runs the update in the background; a key with a password of its
 // own is asked for it, and the update tried again.
 func (w *keystoreWindow) update(alias string, given []*x509.Certificate, keyPassword []byte) {
-	w.svc.do(func(k *keystore.Keystore) error {
+	w.svc.edit(w.win, func(k *keystore.Keystore) error {
 		defer clear(keyPassword)
 		_, err := k.Update(alias, given, keyPassword)
 		return err
-	}, true, func(err error) {
+	}, func(err error) {
 		switch {
 		case errors.Is(err, keystore.ErrKeyPassword):
 			w.askKeyPassword(alias, keyPassword != nil, "update it", actionUpdate, func(pw []byte) { w.update(alias, given, pw) })

@@ -4,8 +4,14 @@ import (
 	"crypto/x509"
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/keystore"
 	"github.com/opsdesk/opsdesk/core/problem"
@@ -95,6 +101,55 @@ func (s *KeystoreService) do(op func(k *keystore.Keystore) error, changes bool, 
 	})
 }
 
+// edit runs op, a change to the open keystore, as do does. When another
+// program saved the keystore file since it was read, the user is asked
+// first, in parent, whether to reload it and apply the change to what it
+// holds now; op runs only if they agree. (Core checks again under the
+// file's lock, so a save slipping in after the question is still caught.)
+func (s *KeystoreService) edit(parent fyne.Window, op func(k *keystore.Keystore) error, done func(error)) {
+	s.bg.run(func() func() {
+		changed := s.use(func(k *keystore.Keystore) error { return k.CheckUnchanged() })
+		if !errors.Is(changed, keystore.ErrChangedOnDisk) {
+			s.do(op, true, done)
+			return nil
+		}
+		return func() {
+			askReload(parent, changed, func() {
+				s.do(func(k *keystore.Keystore) error {
+					if err := k.Reload(); err != nil {
+						return err
+					}
+					return op(k)
+				}, true, done)
+			}, func() {
+				if done != nil {
+					done(changed)
+				}
+			})
+		}
+	})
+}
+
+// askReload asks whether to reload a keystore another program changed and
+// apply the user's change to it; Enter agrees, Escape declines.
+func askReload(parent fyne.Window, changed error, reapply, decline func()) {
+	sentence, _ := explained(changed)
+	if i := strings.Index(sentence, ", so nothing was saved"); i > 0 {
+		sentence = sentence[:i] + "."
+	}
+	msg := widget.NewLabel(sentence + "\n\nReload it, keeping the other program's change, and apply yours to it?")
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Keystore Changed by Another Program", "Reload and Apply", "Cancel",
+		container.New(&minWidthLayout{width: 460}, msg), func(ok bool) {
+			if ok {
+				reapply()
+			} else {
+				decline()
+			}
+		}, parent)
+	d.Show()
+}
+
 // use runs op on the open keystore, holding the lock. For workers only:
 // it blocks while another worker saves.
 func (s *KeystoreService) use(op func(k *keystore.Keystore) error) error {
@@ -106,10 +161,11 @@ func (s *KeystoreService) use(op func(k *keystore.Keystore) error) error {
 	return op(s.ks)
 }
 
-// refresh describes the entries again: what expires within 30 days
+// refresh reads the keystore file again, taking what other programs
+// saved, and describes the entries again: what expires within 30 days
 // changes with the date.
 func (s *KeystoreService) refresh(done func(error)) {
-	s.do(func(*keystore.Keystore) error { return nil }, true, done)
+	s.do(func(k *keystore.Keystore) error { return k.Reload() }, true, done)
 }
 
 // snapshotLocked describes the open keystore. s.mu must be held.
