@@ -59,10 +59,22 @@ func (s *Store) Unlock() error {
 	})
 }
 
-// fileEmpty reports that the keyring folder holds no item yet.
+// fileEmpty reports that the keyring folder holds no item yet. What a
+// killed first write left behind is not one: the password is still new.
 func (s *Store) fileEmpty() bool {
 	entries, err := os.ReadDir(s.fileDir)
-	return err == nil && len(entries) == 0 || errors.Is(err, os.ErrNotExist)
+	if errors.Is(err, os.ErrNotExist) {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !isFileTemp(e.Name()) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkFilePassword tries the password on an item already there. The

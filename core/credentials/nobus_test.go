@@ -17,10 +17,14 @@ import (
 
 // TestMain lets a test run this binary as a fresh process, whose package
 // initialisation (where the keyring library looks for D-Bus) sees the
-// environment the test chose.
+// environment the test chose, or which a test kills (testChildren).
 func TestMain(m *testing.M) {
-	if os.Getenv("OPSDESK_CREDENTIALS_CHILD") == "1" {
+	mode := os.Getenv("OPSDESK_CREDENTIALS_CHILD")
+	if mode == "1" {
 		os.Exit(child())
+	}
+	if run := testChildren[mode]; run != nil {
+		os.Exit(run())
 	}
 	os.Exit(m.Run())
 }

@@ -144,6 +144,9 @@ func open(b keyring.BackendType, home string, opt Options) (*Store, error) {
 		if err != nil {
 			return err
 		}
+		if b == keyring.FileBackend {
+			ring = newFileRing(ring, s.fileDir, s.askFile) // the library's Set can lose the item: filering.go
+		}
 		if opt.wrap != nil {
 			ring = opt.wrap(ring)
 		}
