@@ -15,7 +15,9 @@ import (
 
 const hintAddChain = "Add the server's certificate chain to the keystore (Add to Keystore), then test again."
 
-// explain turns a failed result into one sentence and one next step.
+// explain turns a failed result into one sentence and one next step. The
+// step answers the request it follows: it never names the Protection or
+// the port the user already chose, which would send them round in a circle.
 func explain(r *Result) *Explanation {
 	err := r.Err
 	if err == nil {
@@ -47,7 +49,7 @@ func explain(r *Result) *Explanation {
 		e.Next = "Check the spelling of the host (for Gmail: smtp.gmail.com, imap.gmail.com, pop.gmail.com) and that this computer is online."
 	case errors.Is(err, syscall.ECONNREFUSED):
 		e.What = fmt.Sprintf("%s refused the connection: no mail server listens on port %d there, or a firewall said no.", r.Host, r.Port)
-		e.Next = portHint(r.Protocol)
+		e.Next = portHint(r)
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		e.What = fmt.Sprintf("There is no network route to %s.", r.Host)
 		e.Next = "Check this computer's network connection, VPN or proxy."
@@ -56,7 +58,7 @@ func explain(r *Result) *Explanation {
 		e.Next = "Check the host and port; a firewall may be silently dropping the connection."
 	case isTimeout(err):
 		e.What = "The server stopped answering in the middle of the test."
-		e.Next = "Try again; if it keeps happening, the port may belong to another kind of server. " + portHint(r.Protocol)
+		e.Next = "Try again; if it keeps happening, the port may belong to another kind of server. " + portHint(r)
 	case errors.As(err, &ce):
 		e.What = "The server's certificate is not valid: " + ce.Reason + "."
 		switch ce.Kind {
@@ -79,22 +81,28 @@ func explain(r *Result) *Explanation {
 		}
 	case errors.Is(err, errNoSTARTTLS):
 		e.What = fmt.Sprintf("The server does not offer STARTTLS, and Protection is %s.", STARTTLSMandatory)
-		e.Next = fmt.Sprintf("Use the implicit-TLS port with Protection %s, or ask the server's administrator to enable STARTTLS.", Implicit.Label(r.Protocol))
+		e.Next = sentence(toTLS(r) + ", or ask the server's administrator to offer it")
+	case errors.Is(err, errNoAUTH) && encrypted(r):
+		e.What = "The server offers no way to log in, even over TLS."
+		e.Next = "Choose Authentication None, or check the server's documentation; it may require OAuth2."
 	case errors.Is(err, errNoAUTH):
 		e.What = "The server offers no way to log in on this connection."
-		e.Next = "Many servers offer login only after STARTTLS: set Protection to STARTTLS Mandatory. Otherwise choose Authentication None."
+		e.Next = "Many servers offer login only over TLS: " + toTLS(r) + ". Otherwise choose Authentication None."
 	case errors.Is(err, errNoCRAMMD5):
 		e.What = "The server does not offer Encrypted User/Password (CRAM-MD5)."
-		e.Next = "Choose Plain User/Password; with STARTTLS or " + Implicit.Label(r.Protocol) + " the password is still protected by TLS."
+		e.Next = "Choose Plain User/Password: TLS protects the password on this connection."
+		if !encrypted(r) {
+			e.Next = "Choose Plain User/Password and " + toTLS(r) + ", so that TLS protects the password."
+		}
 	case errors.Is(err, errNoPlainAuth):
 		e.What = "The server offers no password login that Opsdesk can use."
 		e.Next = "Check the server's documentation; it may require OAuth2."
 	case errors.Is(err, ErrLineTooLong), errors.Is(err, ErrReplyTooLong), errors.As(err, &proto):
 		e.What = fmt.Sprintf("The server at %s does not answer like a %s server.", hostPort, r.Protocol)
-		e.Next = portHint(r.Protocol)
+		e.Next = portHint(r)
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed):
 		e.What = "The server closed the connection unexpectedly."
-		e.Next = portHint(r.Protocol)
+		e.Next = portHint(r)
 	default:
 		e.What = "The test failed."
 		e.Next = "See the technical detail below."
@@ -110,25 +118,78 @@ func isTimeout(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
-func portHint(p Protocol) string {
-	switch p {
-	case SMTP:
-		return "Check the port and Protection: 587 goes with STARTTLS, 465 with SMTPS."
-	case IMAP:
-		return "Check the port and Protection: 143 goes with STARTTLS, 993 with IMAPS."
-	case POP3:
-		return "Check the port and Protection: 110 goes with STARTTLS, 995 with POP3S."
+// portHint is the next step when the server does not behave as a server of
+// its protocol should: what differs from the usual port and Protection,
+// or, when both are the usual ones, the host.
+func portHint(r *Result) string {
+	p := r.Protocol
+	if p != SMTP && p != IMAP && p != POP3 {
+		return "Check the host and port."
 	}
-	return "Check the host and port."
+	plain, implicit := DefaultPort(p, STARTTLSMandatory), DefaultPort(p, Implicit)
+	label := Implicit.Label(p)
+	usual := fmt.Sprintf("This port and Protection are the usual ones for %s, so check the host name, or ask the server's administrator which port and Protection it uses.", p)
+	switch {
+	case r.Protection == Off:
+		return fmt.Sprintf("Check the port and Protection: %d goes with %s, %d with %s.", plain, STARTTLSMandatory, implicit, label)
+	case r.Protection == Implicit && r.Port == implicit, r.Protection != Implicit && r.Port == plain:
+		return usual
+	case r.Protection == Implicit && r.Port == plain:
+		return fmt.Sprintf("This port is for STARTTLS: choose %s, or keep this Protection and use port %d.", STARTTLSMandatory, implicit)
+	case r.Port == implicit:
+		return fmt.Sprintf("This port is for %s: choose %s, or keep this Protection and use port %d.", label, label, plain)
+	case r.Protection == Implicit:
+		return fmt.Sprintf("Check the port: with this Protection, %s servers listen on port %d.", p, implicit)
+	}
+	return fmt.Sprintf("Check the port: with this Protection, %s servers usually listen on port %d.", p, plain)
+}
+
+// toTLS is the step to a Protection that encrypts a connection which was
+// not: from Off, either; from a STARTTLS the server did not offer, the
+// implicit-TLS port. A port is named only when it is not the one chosen.
+func toTLS(r *Result) string {
+	withPort := func(label string, port int) string {
+		if port == r.Port {
+			return label
+		}
+		return fmt.Sprintf("%s (port %d)", label, port)
+	}
+	implicit := withPort(Implicit.Label(r.Protocol), DefaultPort(r.Protocol, Implicit))
+	if r.Protection == Off {
+		return "set Protection to " + withPort(string(STARTTLSMandatory), DefaultPort(r.Protocol, STARTTLSMandatory)) + " or " + implicit
+	}
+	return "set Protection to " + implicit
+}
+
+// encrypted reports whether the connection had TLS when the test failed.
+func encrypted(r *Result) bool { return r.TLSVersion != "" }
+
+// sentence capitalises a step that starts a sentence and ends it.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
 func explainTLS(te *TLSError, r *Result) (string, string) {
 	msg := te.Err.Error()
 	var rhe tls.RecordHeaderError
 	switch {
+	case (errors.As(te.Err, &rhe) || strings.Contains(msg, "first record does not look like a TLS handshake")) && r.Protocol == TLS:
+		return "The server did not answer with TLS on this port.", "Check the port: the server must speak TLS on it from the first byte."
 	case errors.As(te.Err, &rhe) || strings.Contains(msg, "first record does not look like a TLS handshake"):
-		return "The server did not answer with TLS on this port.",
-			fmt.Sprintf("On this port choose STARTTLS (or Off); use %s only on the implicit-TLS port.", Implicit.Label(r.Protocol))
+		if r.Protection != Implicit {
+			// STARTTLS was agreed to, and then the server went on in clear.
+			return "The server agreed to STARTTLS, then did not start TLS.",
+				"Something between this computer and the server, such as a firewall or antivirus that inspects mail, may be in the way; " +
+					toTLS(r) + ", or tell the server's administrator."
+		}
+		next := fmt.Sprintf("On this port choose %s (or Off)", STARTTLSMandatory)
+		if implicit := DefaultPort(r.Protocol, Implicit); r.Port != implicit {
+			next += fmt.Sprintf(", or keep this Protection and use port %d", implicit)
+		}
+		return "The server did not answer with TLS on this port.", next + "."
 	case strings.Contains(msg, "protocol version"):
 		return "The server only speaks an old TLS version (1.0 or 1.1), which is no longer considered safe.",
 			"Ask the server's administrator to enable TLS 1.2 or later."
@@ -156,9 +217,13 @@ func explainReply(re *ReplyError, r *Result) (string, string) {
 		re.Code == 0 && strings.HasPrefix(re.Command, "LOGIN"):
 		return "The server did not accept the user name or password.",
 			"Check the credential: the user is usually the full e-mail address. For Gmail with 2-Step Verification, the password must be an App Password."
-	case re.Code == 530 && strings.Contains(text, "5.7.0"), re.Code == 530:
-		return "The server requires STARTTLS before anything else.",
-			portHint(r.Protocol)
+	case re.Code == 530 && encrypted(r):
+		return "The server asks for STARTTLS although the connection is already encrypted.",
+			"The server is misconfigured: tell its administrator."
+	case re.Code == 530 && r.Protection == Off:
+		return "The server requires STARTTLS before anything else.", sentence(toTLS(r))
+	case re.Code == 530:
+		return "The server requires STARTTLS but does not offer it.", sentence(toTLS(r) + ", or tell the server's administrator")
 	case re.Code == 454 || re.Code == 421:
 		return "The server is temporarily unavailable.", "Try again in a few minutes."
 	}
@@ -176,7 +241,7 @@ func explainCheck(r *Result, c Check) *Explanation {
 		e.Next = "Check the To address for typing mistakes."
 	case "STARTTLS":
 		e.What = "The server does not offer STARTTLS."
-		e.Next = "Choose Protection " + Implicit.Label(r.Protocol) + " on the implicit-TLS port."
+		e.Next = sentence(toTLS(r))
 	default:
 		e.What = fmt.Sprintf("%s: %s.", c.Name, c.Value)
 		e.Next = "See the detail below."
