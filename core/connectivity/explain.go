@@ -97,7 +97,7 @@ func explain(r *Result) *Explanation {
 	case errors.Is(err, errNoPlainAuth):
 		e.What = "The server offers no password login that Opsdesk can use."
 		e.Next = "Check the server's documentation; it may require OAuth2."
-	case errors.Is(err, ErrLineTooLong), errors.Is(err, ErrReplyTooLong), errors.As(err, &proto):
+	case errors.Is(err, ErrLineTooLong), errors.Is(err, ErrReplyTooLong), errors.Is(err, ErrGarbage), errors.As(err, &proto):
 		e.What = fmt.Sprintf("The server at %s does not answer like a %s server.", hostPort, r.Protocol)
 		e.Next = portHint(r)
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed):

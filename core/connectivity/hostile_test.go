@@ -149,3 +149,29 @@ func TestHostInput(t *testing.T) {
 		}
 	}
 }
+
+// TestIMAPLiteralSizes: a literal's size is quoted alone in the error, and
+// cut short when a hostile server makes it long.
+func TestIMAPLiteralSizes(t *testing.T) {
+	chain := mailtest.NewChain(t)
+	for _, size := range []string{"99999999", "abc", strings.Repeat("9", 1000)} {
+		port := mailtest.Raw(t, func(c net.Conn) { c.Write([]byte("* OK [ALERT] {" + size + "}\r\n")) })
+		req := fast(request(port, connectivity.Off, connectivity.AuthNone, chain))
+		req.Protocol = connectivity.IMAP
+		r := connectivity.Run(context.Background(), req)
+		if r.Err == nil || r.Explanation == nil || !strings.Contains(r.Explanation.What, "does not answer like a IMAP server") {
+			t.Fatalf("{%.20s}: %v %+v", size, r.Err, r.Explanation)
+		}
+		msg := r.Err.Error()
+		if want := `a literal of "` + truncated(size, 20); !strings.Contains(msg, want) || strings.Contains(msg, "}") || len(msg) > 120 {
+			t.Errorf("{%.20s}: %q does not quote just the size", size, msg)
+		}
+	}
+}
+
+func truncated(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}

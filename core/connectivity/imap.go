@@ -61,9 +61,14 @@ func (s *session) readIMAPLine(total *int) (string, error) {
 		if open < 0 || !strings.HasSuffix(line, "}") {
 			return line, nil
 		}
-		n, err := strconv.Atoi(strings.TrimSuffix(line[open+1:], "}"))
-		if err != nil || n < 0 || *total+n > MaxReplyLength {
-			return "", fmt.Errorf("%w: a literal of %q bytes", ErrReplyTooLong, line[open+1:])
+		size := line[open+1 : len(line)-1]
+		if size == "" || strings.Trim(size, "0123456789") != "" {
+			return "", fmt.Errorf("%w: a literal of %q bytes", ErrGarbage, truncate(size, 20))
+		}
+		// A size past int's range fails Atoi: too long as well.
+		n, err := strconv.Atoi(size)
+		if err != nil || *total+n > MaxReplyLength {
+			return "", fmt.Errorf("%w: a literal of %q bytes", ErrReplyTooLong, truncate(size, 20))
 		}
 		buf := make([]byte, n)
 		s.arm()
