@@ -70,6 +70,31 @@ func TestMailboxProtocolsEveryProtectionAndAuthentication(t *testing.T) {
 	}
 }
 
+// TestClearTextSaysWhatWasSent: without TLS, PLAIN, LOGIN and USER/PASS
+// send the password itself, CRAM-MD5 only a digest of it; the Encryption
+// line says which, for every protocol.
+func TestClearTextSaysWhatWasSent(t *testing.T) {
+	chain := mailtest.NewChain(t)
+	servers := map[connectivity.Protocol]startServer{connectivity.SMTP: mailtest.SMTP, connectivity.IMAP: mailtest.IMAP, connectivity.POP3: mailtest.POP3}
+	for proto, start := range servers {
+		port := start(t, chain, mailtest.Options{Mechs: []string{"PLAIN", "CRAM-MD5"}, User: user, Password: password})
+		for auth, want := range map[connectivity.Auth]string{
+			connectivity.AuthPlain:     "the password was sent unencrypted",
+			connectivity.AuthEncrypted: "the password's digest was sent unencrypted",
+		} {
+			t.Run(fmt.Sprintf("%s/%s", proto, auth), func(t *testing.T) {
+				req := request(port, connectivity.Off, auth, chain)
+				req.Protocol = proto
+				r := connectivity.Run(context.Background(), req)
+				c, _ := r.Check("Encryption")
+				if !r.OK() || !r.SentInClear || !strings.HasPrefix(c.Note, want+",") {
+					t.Fatalf("Encryption: %q (OK %v, sent in clear %v, %v)", c.Note, r.OK(), r.SentInClear, r.Err)
+				}
+			})
+		}
+	}
+}
+
 func TestMailboxProtocolFailures(t *testing.T) {
 	chain := mailtest.NewChain(t)
 	for proto, start := range mailboxProtocols {

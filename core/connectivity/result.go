@@ -49,8 +49,8 @@ type Result struct {
 	// Chain is the server's certificate chain exactly as the server sent
 	// it, captured even when validation fails.
 	Chain []*x509.Certificate
-	// SentInClear is set when a password went over a connection without
-	// TLS because the user chose so.
+	// SentInClear is set when a password, or with CRAM-MD5 its digest,
+	// went over a connection without TLS because the user chose so.
 	SentInClear bool
 
 	Folders      []string // IMAP List Folders

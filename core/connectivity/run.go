@@ -102,11 +102,17 @@ func runTLS(s *session) error {
 
 // noteClearText records that a password is about to go over a
 // connection without TLS, which only happens when the user chose so.
+// CRAM-MD5 sends a digest of the password, not the password: the note says
+// which, so that nobody changes a password that was never sent.
 func (s *session) noteClearText() {
 	if !s.isTLS {
+		sent := "the password was"
+		if s.req.Auth == AuthEncrypted {
+			sent = "the password's digest was"
+		}
 		s.res.SentInClear = true
 		s.res.add(Check{Name: "Encryption", Value: "None", OK: true,
-			Note: "the password was sent unencrypted, as Protection " + s.req.Protection.Label(s.req.Protocol) + " allows"})
+			Note: sent + " sent unencrypted, as Protection " + s.req.Protection.Label(s.req.Protocol) + " allows"})
 	}
 }
 
