@@ -14,6 +14,7 @@ import (
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
 	"github.com/opsdesk/opsdesk/core/keystore"
+	"github.com/opsdesk/opsdesk/core/problem"
 )
 
 const testUsage = `Usage: opsdesk test smtp|imap|pop3|tls --host HOST [options]
@@ -119,6 +120,15 @@ func (c *testCommand) check() error {
 	r := &c.req
 	if strings.TrimSpace(r.Host) == "" {
 		return usageError{"--host is required"}
+	}
+	var bad *problem.Error
+	if errors.As(connectivity.CheckPort(r.Port), &bad) {
+		return usageError{fmt.Sprintf("--port %d %s", r.Port, bad.What)}
+	}
+	if c.timeout <= 0 {
+		// The request would quietly take 0 or less for the 60 s default,
+		// which is not what was typed.
+		return usageError{fmt.Sprintf("--timeout %s is not a time limit; give one such as 30s", c.timeout)}
 	}
 	implicit := strings.ToLower(string(r.Protocol)) + "s"
 	switch strings.ToLower(c.protection) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,5 +118,26 @@ func TestTestUsageErrors(t *testing.T) {
 	}
 	if code, out, _ := testRun(t, "smtp", "--host", "someone@gmail.com"); code != 1 || !strings.Contains(out, "e-mail address") {
 		t.Errorf("an address as host: exit %d\n%s", code, out)
+	}
+}
+
+// TestTestPortAndTimeoutOutOfRange: a port no server can have and a time
+// limit that ends before the test starts are mistakes in the command line,
+// said in one line before anything is tried.
+func TestTestPortAndTimeoutOutOfRange(t *testing.T) {
+	t.Setenv("OPSDESK_HOME", t.TempDir())
+	closing := mailtest.Raw(t, func(net.Conn) {}) // reached, if the test ran at all
+	for _, c := range []struct{ flag, value string }{
+		{"--port", "99999"}, {"--port", "65536"}, {"--port", "-1"},
+		{"--timeout", "0s"}, {"--timeout", "-5s"},
+	} {
+		args := []string{"smtp", "--host", "127.0.0.1", "--port", fmt.Sprint(closing), c.flag, c.value}
+		code, out, errs := testRun(t, args...)
+		if code != 2 || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, c.flag+" ") {
+			t.Errorf("%s %s: exit %d\nstdout %q\nstderr %q", c.flag, c.value, code, out, errs)
+		}
+	}
+	if code, out, errs := testRun(t, "smtp", "--host", "127.0.0.1", "--port", fmt.Sprint(closing), "--port", "0", "--timeout", "2s"); code != 1 {
+		t.Errorf("--port 0 is the default port, not a mistake: exit %d\n%s%s", code, out, errs)
 	}
 }

@@ -16,6 +16,20 @@ import (
 // ErrBadHost is the kind of every host input error.
 var ErrBadHost = errors.New("connectivity: not a host name")
 
+// ErrBadPort is the kind of a port no server can listen on.
+var ErrBadPort = errors.New("connectivity: not a port")
+
+// CheckPort refuses a port outside 1–65535; 0 stands for the protocol's
+// usual port. The rule lives here so that the form, the command line and
+// Run all hold the same one.
+func CheckPort(port int) error {
+	if port < 0 || port > 65535 {
+		return &problem.Error{Source: strconv.Itoa(port), Kind: ErrBadPort, What: "is not a port number from 1 to 65535",
+			Hint: "Type the port the server listens on, for example 587 for SMTP with STARTTLS."}
+	}
+	return nil
+}
+
 func badHost(input, what, hint string) error {
 	return &problem.Error{Source: input, Kind: ErrBadHost, What: what, Hint: hint}
 }
@@ -24,8 +38,12 @@ func badHost(input, what, hint string) error {
 // with a port ("smtp.gmail.com:587"), with a scheme ("smtp://…"), as an IPv6
 // literal, or with non-ASCII letters — and returns the host in the form a
 // resolver and a certificate check want (IDNA A-labels), and the port
-// (port when none was typed).
+// (port when none was typed). A port out of range is refused as CheckPort
+// does.
 func NormalizeHost(input string, port int) (string, int, error) {
+	if err := CheckPort(port); err != nil {
+		return "", 0, err
+	}
 	s := strings.TrimSpace(input)
 	if i := strings.Index(s, "://"); i >= 0 {
 		s = s[i+3:]

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509/pkix"
+	"errors"
 	"net"
 	"runtime"
 	"strings"
@@ -146,6 +147,18 @@ func TestHostInput(t *testing.T) {
 			t.Errorf("%q accepted", in)
 		} else if !strings.Contains(err.Error(), ".") {
 			t.Errorf("%q: %v is not a sentence", in, err)
+		}
+	}
+	// The Port field's number, as the CLI and the form pass it; 0 is the
+	// protocol's default.
+	for _, port := range []int{-1, 65536, 99999} {
+		if _, _, err := connectivity.NormalizeHost("smtp.gmail.com", port); !errors.Is(err, connectivity.ErrBadPort) || !strings.Contains(err.Error(), "65535") {
+			t.Errorf("port %d: %v", port, err)
+		}
+	}
+	for _, port := range []int{0, 1, 65535} {
+		if _, p, err := connectivity.NormalizeHost("smtp.gmail.com", port); err != nil || p != port {
+			t.Errorf("port %d: %d %v", port, p, err)
 		}
 	}
 }
