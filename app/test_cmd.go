@@ -265,7 +265,11 @@ func (c *testCommand) openKeystore() (*keystore.Keystore, error) {
 			return nil, err
 		}
 		defer zero(pw)
-		return keystore.Open(c.keystore, pw)
+		k, err := keystore.Open(c.keystore, pw)
+		if err != nil {
+			return nil, err
+		}
+		return forCommand(k, c.stderr), nil
 	}
 	path, err := ownKeystorePath()
 	if err != nil {
@@ -275,7 +279,11 @@ func (c *testCommand) openKeystore() (*keystore.Keystore, error) {
 		return nil, nil
 	}
 	own := &ksCommand{stdin: c.stdin, stdout: io.Discard, stderr: c.stderr, path: path, own: true}
-	return own.openOwn()
+	k, err := own.openOwn()
+	if err != nil {
+		return nil, err
+	}
+	return forCommand(k, c.stderr), nil
 }
 
 // password fills the request's password from the credential or the user.
