@@ -7,13 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
 	"github.com/99designs/keyring"
 	jose "github.com/dvsekhvalnov/jose2go"
 	"github.com/mtibben/percent"
+
+	"github.com/opsdesk/opsdesk/core/internal/atomicfile"
 )
 
 // The keyring library's encrypted file backend (keyring v1.2.2, file.go)
@@ -122,41 +123,16 @@ func (r *fileRing) resolveDir() (string, error) {
 }
 
 // writeFileAtomic replaces dir/name with data so that at any moment the
-// file holds either its old content or the new, never a mix or nothing:
-// the data goes to a temporary file in the same folder (0600 from the
-// start: it is the item), is synced, and is renamed over the item. On any
-// failure the temporary file is removed and the item is as it was. Errors
-// name the item's path, as the library's did, not the temporary file's.
-func writeFileAtomic(dir, name string, data []byte) (err error) {
+// file holds either its old content or the new (see atomicfile); the
+// temporary file is 0600 from the start, as it is the item. Errors name the
+// item's path, as the library's did, not the temporary file's.
+func writeFileAtomic(dir, name string, data []byte) error {
 	path := filepath.Join(dir, name)
-	removeStaleTemps(dir, time.Now())
-	f, err := os.CreateTemp(dir, fileTempPrefix+"*") // mode 0600
+	atomicfile.RemoveStale(dir, isFileTemp, staleTempAge, time.Now())
+	err := atomicfile.Replace(path, data, atomicfile.Options{TempPrefix: fileTempPrefix, BeforeRename: testHookBeforeRename})
 	if err != nil {
 		return itemError("write", path, err)
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close() // already closed after a failed rename: harmless
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return itemError("write", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return itemError("sync", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return itemError("write", path, err)
-	}
-	if testHookBeforeRename != nil {
-		testHookBeforeRename()
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return itemError("replace", path, err)
-	}
-	syncDir(dir)
 	return nil
 }
 
@@ -173,35 +149,4 @@ func itemError(op, path string, err error) error {
 		err = le.Err
 	}
 	return &fs.PathError{Op: op, Path: path, Err: err}
-}
-
-// syncDir makes the rename itself survive a power cut. Windows cannot open
-// a folder for syncing, and its file system does not need it. A failure is
-// not reported: the new item is already in place and readable, and saying
-// the save failed would have the user repeat a change that was made.
-func syncDir(dir string) {
-	if runtime.GOOS == "windows" {
-		return
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-}
-
-// removeStaleTemps deletes the temporary files that killed writes left in
-// dir. Failures are ignored: at worst a leftover stays, hidden from Keys.
-func removeStaleTemps(dir string, now time.Time) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if !isFileTemp(e.Name()) || !e.Type().IsRegular() {
-			continue
-		}
-		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > staleTempAge {
-			os.Remove(filepath.Join(dir, e.Name()))
-		}
-	}
 }

@@ -1,10 +1,11 @@
 package keystore
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/opsdesk/opsdesk/core/internal/atomicfile"
 )
 
 // leftoverAge is how old a temporary file of writeAtomic must be before it
@@ -13,25 +14,18 @@ import (
 // well under a second, so a quarter of an hour is a wide margin.
 var leftoverAge = 15 * time.Minute
 
+// tempPrefix starts the names of writeAtomic's temporary files for path.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
 // removeLeftovers deletes the temporary files killed saves of path left in
 // its folder. Only names writeAtomic makes (".NAME.tmp-" and digits) are
-// touched, and failures are ignored: this is tidying, never a reason for a
-// save to fail.
+// touched.
 func removeLeftovers(path string, now time.Time) {
-	dir, prefix := filepath.Dir(path), "."+filepath.Base(path)+".tmp-"
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
+	prefix := tempPrefix(path)
+	isTemp := func(name string) bool {
+		return strings.HasPrefix(name, prefix) && allDigits(name[len(prefix):])
 	}
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, prefix) || !allDigits(name[len(prefix):]) || !e.Type().IsRegular() {
-			continue
-		}
-		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > leftoverAge {
-			os.Remove(filepath.Join(dir, name))
-		}
-	}
+	atomicfile.RemoveStale(filepath.Dir(path), isTemp, leftoverAge, now)
 }
 
 func allDigits(s string) bool {

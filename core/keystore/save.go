@@ -5,12 +5,12 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 
 	jks "github.com/pavlo-v-chernykh/keystore-go/v4"
 
+	"github.com/opsdesk/opsdesk/core/internal/atomicfile"
 	"github.com/opsdesk/opsdesk/core/problem"
 )
 
@@ -102,18 +102,16 @@ func saveError(path string, err error) error {
 }
 
 // writeAtomic replaces the file at path with data so that a crash at any
-// moment leaves either the old file or the new one: write a temporary file
-// in the same folder, flush it to disk, then rename it over the original.
-// The file keeps its identity as far as a rename allows: through a
-// symbolic link the file it leads to is replaced, and its mode, owner and
-// group carry over. What cannot carry over is refused with a sentence
-// before anything is replaced.
-func writeAtomic(path string, data []byte) (err error) {
+// moment leaves either the old file or the new one (see atomicfile). The
+// file keeps its identity as far as a rename allows: through a symbolic
+// link the file it leads to is replaced, and its mode, owner and group
+// carry over. What cannot carry over is refused with a sentence before
+// anything is replaced.
+func writeAtomic(path string, data []byte) error {
 	target, err := resolve(path)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(target)
 	mode := fs.FileMode(0o600) // a keystore may hold private keys
 	old, statErr := os.Stat(target)
 	if statErr == nil {
@@ -122,49 +120,21 @@ func writeAtomic(path string, data []byte) (err error) {
 		}
 		mode = old.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	err = atomicfile.Replace(target, data, atomicfile.Options{
+		TempPrefix: tempPrefix(target),
+		Prepare: func(tmp *os.File) error {
+			if err := tmp.Chmod(mode); err != nil && runtime.GOOS != "windows" {
+				return err
+			}
+			if statErr == nil {
+				return keepOwner(path, tmp, old)
+			}
+			return nil
+		},
+	})
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(mode); err != nil && runtime.GOOS != "windows" {
-		return err
-	}
-	if statErr == nil {
-		if err = keepOwner(path, tmp, old); err != nil {
-			return err
-		}
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), target); err != nil {
-		return err
-	}
-	syncDir(dir)
 	removeLeftovers(target, time.Now())
 	return nil
-}
-
-// syncDir makes the rename itself durable. Windows cannot open a folder
-// for syncing, and does not need to.
-func syncDir(dir string) {
-	if runtime.GOOS == "windows" {
-		return
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
 }
