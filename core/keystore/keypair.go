@@ -25,6 +25,7 @@ import (
 // read from files, not yet in a keystore. Close forgets the key.
 type KeyMaterial struct {
 	Chain []*x509.Certificate // the key's own certificate first
+	Alias string              // the alias its file gives it, if any
 	key   []byte              // PKCS#8, plain
 }
 

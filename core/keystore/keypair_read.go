@@ -21,9 +21,28 @@ const maxKeyPairFile = 1 << 20
 
 // ReadKeyPairFile reads the one key pair of a PKCS#12 file (.p12, .pfx)
 // with its password, for Add ▾ Key Pair; a JKS holding one key pair is
-// read too. Certificates in the file that are not part of the key's chain
-// are left out. The caller zeroes password and closes the result.
+// read too. A file with several key pairs is refused: ReadKeyPairs offers
+// them all. The caller zeroes password and closes the result.
 func ReadKeyPairFile(path string, password []byte) (*KeyMaterial, error) {
+	pairs, err := ReadKeyPairs(path, password)
+	if err != nil {
+		return nil, err
+	}
+	if len(pairs) == 1 {
+		return pairs[0], nil
+	}
+	for _, p := range pairs {
+		p.Close()
+	}
+	return nil, fileError(path, ErrNotKeyPair, fmt.Sprintf("holds %d key pairs; Add ▾ Key Pair adds one", len(pairs)),
+		"Choose which one, or bring them all in with Add ▾ Keystore.", nil)
+}
+
+// ReadKeyPairs reads every key pair of a PKCS#12 or JKS file, each with
+// the alias the file gives it (Alias; empty when it gives none), so that
+// the user can pick one. Certificates that are not part of a key's chain
+// are left out. The caller zeroes password and closes every result.
+func ReadKeyPairs(path string, password []byte) ([]*KeyMaterial, error) {
 	data, err := readKeyPairInput(path)
 	if err != nil {
 		return nil, err
@@ -40,32 +59,37 @@ func ReadKeyPairFile(path string, password []byte) (*KeyMaterial, error) {
 	if err != nil {
 		return nil, err
 	}
-	var pairs []sourceEntry
+	var pairs []*KeyMaterial
 	refused := ""
 	for _, s := range src {
 		switch {
 		case s.typ != KeyPair:
 		case s.problem != "":
 			refused = s.problem
+			zero(s.key)
 		default:
-			pairs = append(pairs, s)
+			m, err := keyMaterialOf(path, s.key, s.chain)
+			if err != nil {
+				for _, p := range pairs {
+					p.Close()
+				}
+				for _, rest := range src {
+					zero(rest.key)
+				}
+				return nil, err
+			}
+			m.Alias = s.alias
+			pairs = append(pairs, m)
 		}
 	}
-	switch len(pairs) {
-	case 1:
-		return keyMaterialOf(path, pairs[0].key, pairs[0].chain)
-	case 0:
-		if refused != "" {
-			return nil, fileError(path, ErrNotKeyPair, "holds a key pair Opsdesk cannot read", refused, nil)
-		}
-		return nil, fileError(path, ErrNotKeyPair, "holds certificates but no private key, so it is not a key pair",
-			"Add its certificates with Add ▾ Certificate, or choose the file that holds the private key.", nil)
+	if len(pairs) > 0 {
+		return pairs, nil
 	}
-	for _, p := range pairs {
-		zero(p.key)
+	if refused != "" {
+		return nil, fileError(path, ErrNotKeyPair, "holds a key pair Opsdesk cannot read", refused, nil)
 	}
-	return nil, fileError(path, ErrNotKeyPair, fmt.Sprintf("holds %d key pairs; Add ▾ Key Pair adds one", len(pairs)),
-		"Bring them all in with Add ▾ Keystore.", nil)
+	return nil, fileError(path, ErrNotKeyPair, "holds certificates but no private key, so it is not a key pair",
+		"Add its certificates with Add ▾ Certificate, or choose the file that holds the private key.", nil)
 }
 
 // notPKCS12 says what a file chosen as PKCS#12 is instead.

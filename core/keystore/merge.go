@@ -10,7 +10,6 @@ import (
 	"time"
 
 	jks "github.com/pavlo-v-chernykh/keystore-go/v4"
-	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/opsdesk/opsdesk/core/certs"
 	"github.com/opsdesk/opsdesk/core/problem"
@@ -231,96 +230,154 @@ func readJKSSource(path string, password []byte) ([]sourceEntry, error) {
 	return out, nil
 }
 
-func readPKCS12Source(path string, data, password []byte) (out []sourceEntry, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fileError(path, ErrDamaged, "is damaged and cannot be read", "Export the PKCS#12 file again.", fmt.Errorf("%v", r))
-		}
-	}()
+func readPKCS12Source(path string, data, password []byte) ([]sourceEntry, error) {
 	if err := checkPKCS12Work(path, data); err != nil {
 		return nil, err
 	}
-	pw := string(password)
-	key, leaf, cas, chainErr := pkcs12.DecodeChain(data, pw)
-	if errors.Is(chainErr, pkcs12.ErrIncorrectPassword) {
-		return nil, fileError(path, ErrWrongPassword, "cannot be opened: the password is wrong", "Type the password of this .p12/.pfx file.", nil)
-	}
-	if chainErr == nil {
-		return pkcs12Entries(path, data, pw, key, append([]*x509.Certificate{leaf}, cas...))
-	}
-	trustedCerts, err := pkcs12.DecodeTrustStore(data, pw)
-	if errors.Is(err, pkcs12.ErrIncorrectPassword) {
-		return nil, fileError(path, ErrWrongPassword, "cannot be opened: the password is wrong", "Type the password of this .p12/.pfx file.", nil)
-	}
+	bags, err := openPKCS12(data, password)
 	if err != nil {
-		if b := certs.Read("", data); len(b.Certificates) > 0 {
-			return nil, fileError(path, ErrNotKeystore, "is a certificate, not a keystore", "Add it with Add ▾ Certificate (opsdesk keystore import).", nil)
-		}
-		return nil, fileError(path, ErrNotKeystore, "is neither a JKS nor a PKCS#12 keystore Opsdesk can read",
-			"Opsdesk reads PKCS#12 files with one key pair, or with trusted certificates only.", chainErr)
+		return nil, pkcs12Error(path, data, password, err)
 	}
-	taken := map[string]bool{}
-	for _, c := range trustedCerts {
-		alias := certs.SuggestAlias(c, func(a string) bool { return taken[a] })
-		taken[alias] = true
-		out = append(out, sourceEntry{alias: alias, typ: Certificate, chain: []*x509.Certificate{c}})
-	}
-	return out, nil
+	return pkcs12Entries(bags), nil
 }
 
-// pkcs12Entries turns a PKCS#12's key and certificates into a key pair
-// (the certificate matching the key, then its issuers) and trusted
-// certificates (the rest).
-func pkcs12Entries(path string, data []byte, pw string, key any, all []*x509.Certificate) ([]sourceEntry, error) {
-	signer, ok := key.(crypto.Signer)
-	if !ok {
-		return nil, fileError(path, ErrNotKeystore, "holds a kind of private key Opsdesk cannot use", "", nil)
+// pkcs12Error says why a PKCS#12 file could not be opened.
+func pkcs12Error(path string, data, password []byte, err error) error {
+	switch {
+	case errors.Is(err, errP12Password) && len(password) == 0:
+		return fileError(path, ErrWrongPassword, "is protected by a password", "Type the password of this .p12/.pfx file.", nil)
+	case errors.Is(err, errP12Password):
+		return fileError(path, ErrWrongPassword, "cannot be opened: the password is wrong", "Type the password of this .p12/.pfx file.", nil)
+	case errors.Is(err, errP12NoMAC):
+		return fileError(path, ErrDamaged, "has no integrity check (MAC), so its password cannot be checked and nothing in it can be trusted",
+			"Open it without a password, or export it again with your usual tool.", nil)
+	case errors.Is(err, errP12Work):
+		return fileError(path, ErrDamaged, fmt.Sprintf("asks for more than %d key-derivation rounds; no tool writes that many, so it is refused as damaged or hostile", maxPKCS12Iterations),
+			"Export the PKCS#12 file again with your usual tool.", err)
+	case errors.Is(err, errP12Unsupported):
+		return fileError(path, ErrNotKeystore, "is a PKCS#12 keystore protected in a way Opsdesk cannot read",
+			"Export it again with current settings (AES, as keytool, OpenSSL 3 and Windows do by default).", err)
 	}
-	chain, used := chainFor(signer.Public(), all)
-	if chain == nil {
-		return nil, fileError(path, ErrNotKeystore, "holds a private key without its certificate", "Export it again with its certificate.", nil)
+	if b := certs.Read("", data); len(b.Certificates) > 0 {
+		return fileError(path, ErrNotKeystore, "is a certificate, not a keystore", "Add it with Add ▾ Certificate (opsdesk keystore import).", nil)
 	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, fileError(path, ErrNotKeystore, "holds a private key Opsdesk cannot convert", "", err)
+	return fileError(path, ErrDamaged, "is not a keystore Opsdesk can read: neither JKS nor an intact PKCS#12 file",
+		"Choose the keystore file itself, or export it again.", err)
+}
+
+// pkcs12Entries turns the bags of a PKCS#12 keystore into keystore
+// entries, as keytool lists them: each key with its certificate (found by
+// local key id, else by public key) and that certificate's issuers is a
+// key pair; a certificate keytool marked trusted, or one that belongs to
+// no key's chain, is a certificate entry. Aliases are the friendly names;
+// entries without one get a proposed alias.
+func pkcs12Entries(bags []p12Bag) []sourceEntry {
+	var all []*x509.Certificate
+	var certBags []p12Bag
+	for _, b := range bags {
+		if b.cert != nil {
+			all = append(all, b.cert)
+			certBags = append(certBags, b)
+		}
 	}
-	alias := strings.ToLower(friendlyName(data, pw))
-	if alias == "" {
-		alias = certs.SuggestAlias(chain[0], nil)
+	taken := map[string]bool{}
+	for _, b := range bags {
+		if b.friendlyName != "" {
+			taken[strings.ToLower(b.friendlyName)] = true
+		}
 	}
-	out := []sourceEntry{{alias: alias, typ: KeyPair, chain: chain, key: pkcs8}}
-	taken := map[string]bool{alias: true}
-	for i, c := range all {
-		if used[i] {
-			continue
+	alias := func(name string, c *x509.Certificate) string {
+		if name != "" {
+			return strings.ToLower(name)
 		}
 		a := certs.SuggestAlias(c, func(a string) bool { return taken[a] })
 		taken[a] = true
-		out = append(out, sourceEntry{alias: a, typ: Certificate, chain: []*x509.Certificate{c}})
+		return a
 	}
-	return out, nil
+	var out []sourceEntry
+	inChain := map[int]bool{}
+	for _, b := range bags {
+		if b.cert != nil {
+			continue
+		}
+		s := sourceEntry{typ: KeyPair, key: b.key, problem: b.keyProblem}
+		name := b.friendlyName
+		leaf := -1
+		for i, cb := range certBags {
+			if len(b.localKeyID) > 0 && bytes.Equal(cb.localKeyID, b.localKeyID) {
+				leaf = i
+				if name == "" {
+					name = cb.friendlyName
+				}
+				break
+			}
+		}
+		if s.problem == "" {
+			key, _ := x509.ParsePKCS8PrivateKey(b.key) // openPKCS12 checked it
+			signer, ok := key.(crypto.Signer)
+			if !ok {
+				s.problem = "Its private key is of a kind Opsdesk cannot use."
+			} else if leaf < 0 || !samePublicKey(all[leaf], signer.Public()) {
+				leaf = leafOf(signer.Public(), all)
+			}
+		}
+		if leaf >= 0 {
+			var used map[int]bool
+			s.chain, used = chainFrom(leaf, all)
+			for i := range used {
+				inChain[i] = true
+			}
+		} else if s.problem == "" {
+			s.problem = "Its private key comes without its certificate."
+		}
+		var first *x509.Certificate
+		if len(s.chain) > 0 {
+			first = s.chain[0]
+		}
+		s.alias = alias(name, first)
+		out = append(out, s)
+	}
+	for i, b := range certBags {
+		if !b.trusted && (inChain[i] || len(b.localKeyID) > 0) {
+			continue
+		}
+		out = append(out, sourceEntry{alias: alias(b.friendlyName, b.cert), typ: Certificate, chain: []*x509.Certificate{b.cert}})
+	}
+	return out
+}
+
+// leafOf is the index in all of the certificate of public key pub, or -1.
+func leafOf(pub crypto.PublicKey, all []*x509.Certificate) int {
+	for i, c := range all {
+		if c != nil && samePublicKey(c, pub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func samePublicKey(c *x509.Certificate, pub crypto.PublicKey) bool {
+	p, ok := c.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && p.Equal(pub)
 }
 
 // chainFor finds in all the certificate of the public key pub, then its
 // issuers in order as far as all holds them. It returns a nil chain when
 // no certificate is pub's, and which of all it used.
 func chainFor(pub crypto.PublicKey, all []*x509.Certificate) ([]*x509.Certificate, map[int]bool) {
-	leafIdx := -1
-	for i, c := range all {
-		if c == nil {
-			continue
-		}
-		if p, ok := c.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); ok && p.Equal(pub) {
-			leafIdx = i
-			break
-		}
-	}
-	if leafIdx < 0 {
+	leaf := leafOf(pub, all)
+	if leaf < 0 {
 		return nil, nil
 	}
-	used := map[int]bool{leafIdx: true}
-	chain := []*x509.Certificate{all[leafIdx]}
-	for cur := all[leafIdx]; !bytes.Equal(cur.RawIssuer, cur.RawSubject); {
+	return chainFrom(leaf, all)
+}
+
+// chainFrom is all[leaf] followed by its issuers in order, as far as all
+// holds them, and which of all it used.
+func chainFrom(leaf int, all []*x509.Certificate) ([]*x509.Certificate, map[int]bool) {
+	used := map[int]bool{leaf: true}
+	chain := []*x509.Certificate{all[leaf]}
+	for cur := all[leaf]; !bytes.Equal(cur.RawIssuer, cur.RawSubject); {
 		next := -1
 		for i, c := range all {
 			if c != nil && !used[i] && bytes.Equal(c.RawSubject, cur.RawIssuer) && cur.CheckSignatureFrom(c) == nil {
@@ -336,19 +393,4 @@ func chainFor(pub crypto.PublicKey, all []*x509.Certificate) ([]*x509.Certificat
 		cur = all[next]
 	}
 	return chain, used
-}
-
-// friendlyName is the key's alias as keytool wrote it into a PKCS#12.
-func friendlyName(data []byte, pw string) string {
-	blocks, err := pkcs12.ToPEM(data, pw) //nolint:staticcheck // the only API that returns friendly names
-	if err != nil {
-		return ""
-	}
-	for _, b := range blocks {
-		if b.Type == "PRIVATE KEY" {
-			defer zero(b.Bytes)
-			return b.Headers["friendlyName"]
-		}
-	}
-	return ""
 }
