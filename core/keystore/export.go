@@ -100,7 +100,7 @@ func (k *Keystore) CheckUpload(size int) UploadCheck {
 // over and are listed as warnings. It also returns what Cloud Integration
 // would object to.
 func (k *Keystore) ExportForUpload(path string, password []byte) (UploadCheck, error) {
-	if k.readOnly {
+	if !k.keysReadable() {
 		return UploadCheck{}, k.change(nil)
 	}
 	cp, err := javaPassword(password)
@@ -164,7 +164,7 @@ func (k *Keystore) TLSCertificate(alias string, keyPassword []byte) (tls.Certifi
 		return tls.Certificate{}, &problem.Error{Kind: ErrNoEntry,
 			What: fmt.Sprintf("%q is a certificate without a private key", e.Alias), Hint: "Choose a Key Pair entry to authenticate with."}
 	}
-	if k.readOnly {
+	if !k.keysReadable() {
 		return tls.Certificate{}, k.change(nil)
 	}
 	entry, kp, err := k.privateKey(e, keyPassword)

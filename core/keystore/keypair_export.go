@@ -104,7 +104,7 @@ func (k *Keystore) SigningRequest(alias string, keyPassword []byte) (Exported, e
 		return Exported{}, &problem.Error{Kind: ErrNotKeyPair,
 			What: fmt.Sprintf("%q is a certificate without a private key, so it cannot sign a request", e.Alias), Hint: "Choose a Key Pair entry."}
 	}
-	if k.readOnly {
+	if !k.keysReadable() {
 		return Exported{}, k.change(nil)
 	}
 	entry, kp, err := k.privateKey(e, keyPassword)

@@ -76,6 +76,11 @@ type Keystore struct {
 
 	opts   WriteOptions
 	locked bool // write holds the file's lock
+
+	// A PKCS#12 keystore is held converted: data is the JKS made of it.
+	pkcs12      bool
+	p12Password []byte // zeroed by Close
+	p12Data     []byte // the file as last read
 }
 
 func newLibrary() jks.KeyStore {
@@ -152,7 +157,8 @@ func Create(path string, password []byte) (*Keystore, error) {
 // Close forgets the password. The Keystore must not be used afterwards.
 func (k *Keystore) Close() {
 	zero(k.password)
-	k.password = nil
+	zero(k.p12Password)
+	k.password, k.p12Password = nil, nil
 }
 
 // Path is the keystore's file.

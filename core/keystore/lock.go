@@ -60,6 +60,10 @@ func lockPath(target string) string {
 // checked can go stale before it is saved. Calls nest: an inner write
 // runs within the outer one's lock.
 func (k *Keystore) write(op func() error) error {
+	if k.pkcs12 {
+		return fileError(k.path, ErrReadOnly, "is a PKCS#12 keystore, which Opsdesk reads but does not change",
+			"Save it as a JKS keystore (Download; opsdesk keystore download) and change that, or bring its entries into one with Add ▾ Keystore.", nil)
+	}
 	if k.readOnly {
 		return fileError(k.path, ErrReadOnly, "was opened without its password, so it cannot be changed", "Open it again with its password.", nil)
 	}
@@ -150,7 +154,11 @@ func (k *Keystore) onDisk() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !bytes.Equal(data, k.data) {
+	held := k.data
+	if k.pkcs12 {
+		held = k.p12Data
+	}
+	if !bytes.Equal(data, held) {
 		return data, fileError(k.path, ErrChangedOnDisk, "was changed by another program after Opsdesk opened it, so nothing was saved",
 			"Reload it to see the other change, then repeat yours.", nil)
 	}
@@ -160,6 +168,13 @@ func (k *Keystore) onDisk() ([]byte, error) {
 // Reload reads the file again, taking what another program saved since
 // it was opened. Nothing unsaved is lost: every change saves at once.
 func (k *Keystore) Reload() error {
+	if k.pkcs12 {
+		data, err := readBytes(k.path)
+		if err != nil || bytes.Equal(data, k.p12Data) {
+			return err
+		}
+		return k.convertPKCS12()
+	}
 	data, err := readBytes(k.path)
 	if err != nil {
 		return err

@@ -335,3 +335,42 @@ func TestReadKeyPairsOffersEveryKeyPair(t *testing.T) {
 		t.Fatalf("ReadKeyPairFile: %v", err)
 	}
 }
+
+// A PKCS#12 keystore opened as it is: listed as keytool lists it, its key
+// pairs usable, never written; "Save as JKS" is ExportForUpload.
+func TestOpenPKCS12ReadOnlyAndSaveAsJKS(t *testing.T) {
+	p12 := jdkKeystore(t, false)
+	before, _ := os.ReadFile(p12)
+	k, err := keystore.OpenPKCS12(p12, []byte("changeit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	if k.Format() != keystore.PKCS12 || !k.ReadOnly() || len(k.Entries()) != 8 {
+		t.Fatalf("format %s, read-only %v, %d entries", k.Format(), k.ReadOnly(), len(k.Entries()))
+	}
+	if err := k.Delete("trusted1"); !errors.Is(err, keystore.ErrReadOnly) || !strings.Contains(err.Error(), "reads but does not change") {
+		t.Fatalf("delete: %v", err)
+	}
+	if err := k.CheckUnchanged(); err != nil {
+		t.Fatalf("CheckUnchanged on an untouched file: %v", err)
+	}
+	if _, err := k.TLSCertificate("pair2", nil); err != nil {
+		t.Fatalf("its key pair as a client certificate: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "upload.jks")
+	if _, err := k.ExportForUpload(out, []byte("upload-pw")); err != nil {
+		t.Fatal(err)
+	}
+	want := keytoolEntries(t, p12, "changeit")
+	got := keytoolEntries(t, out, "upload-pw")
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("saved as JKS:\n%v\nkeytool lists the PKCS#12 as\n%v", got, want)
+	}
+	if after, _ := os.ReadFile(p12); string(after) != string(before) {
+		t.Error("the PKCS#12 file was changed")
+	}
+	if _, err := keystore.OpenPKCS12(p12, []byte("wrong-pw")); !errors.Is(err, keystore.ErrWrongPassword) {
+		t.Errorf("wrong password: %v", err)
+	}
+}
