@@ -52,8 +52,8 @@ type Result struct {
 	Reached    bool
 	// Greeted is set when the server greeted as a server of Protocol
 	// does (for TLS: completed the handshake).
-	Greeted bool
-	Banner  string // "Successfully reached host at smtp.gmail.com:587", or the failure
+	Greeted    bool
+	Banner     string // "Successfully reached host at smtp.gmail.com:587", or the failure
 	Checks     []Check
 	TLSVersion string // "TLS 1.3"
 	Cipher     string
