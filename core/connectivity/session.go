@@ -44,7 +44,7 @@ type session struct {
 }
 
 func newSession(ctx context.Context, req *Request, res *Result) *session {
-	t := req.Timeouts.withDefaults()
+	t := req.Timeouts.WithDefaults()
 	now := time.Now()
 	return &session{ctx: ctx, req: req, res: res, timeouts: t, start: now, deadline: now.Add(t.Total)}
 }
