@@ -89,7 +89,7 @@ func TestTestPrintsTheVerdictFirst(t *testing.T) {
 	at := fmt.Sprintf("%s:%d", mailtest.Host, port)
 	t.Setenv("OPSDESK_PASSWORD", "Mail-Pa55")
 	code, out, _ := testRun(t, common...)
-	if first, _, _ := strings.Cut(out, "\n"); code != 0 || first != "Test passed: "+at+" was reached and every check succeeded." {
+	if first, _, _ := strings.Cut(out, "\n"); code != 0 || first != "Test passed: "+at+" was reached and every check you asked for succeeded." {
 		t.Errorf("right password: exit %d\n%s", code, out)
 	}
 	t.Setenv("OPSDESK_PASSWORD", "wrong")

@@ -137,7 +137,7 @@ func (p *responsePanel) show(r *connectivity.Result) {
 
 	p.checks.RemoveAll()
 	if r.Host != "" { // "" when the host could not be used: the explanation says why
-		p.checks.Add(statusLine(r.Banner, r.Greeted))
+		p.checks.Add(statusLine(r.Banner, r.Greeted, r.Verdict().Level))
 	}
 	for _, c := range r.Checks {
 		p.checks.Add(checkLine(c))
@@ -198,11 +198,17 @@ func (p *responsePanel) showBanner(r *connectivity.Result) {
 }
 
 // statusLine is the tenant's "Successfully reached host at …" line, or
-// the failure to reach or be greeted, with its icon.
-func statusLine(text string, ok bool) fyne.CanvasObject {
+// the failure to reach or be greeted, with its icon; a test cancelled
+// before the greeting is no failure of the server's.
+func statusLine(text string, greeted bool, level connectivity.Level) fyne.CanvasObject {
 	l := plainLine(text)
 	icon := theme.NewColoredResource(theme.ConfirmIcon(), theme.ColorNameSuccess)
-	if !ok {
+	switch {
+	case greeted:
+	case level == connectivity.Cancelled:
+		l.Importance = widget.WarningImportance
+		icon = theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning)
+	default:
 		l.Importance = widget.DangerImportance
 		icon = theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError)
 	}

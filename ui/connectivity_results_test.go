@@ -125,7 +125,11 @@ func TestSendClearsTheResultAndShowsProgress(t *testing.T) {
 	}
 	test.Tap(cancel)
 	settle(t, h)
-	mustContain(t, "cancelled", joined(tab.resp.box), "The test was cancelled.")
+	mustContain(t, "cancelled", joined(tab.resp.box), "Test cancelled before it finished", "The test was cancelled.",
+		"the test was cancelled before the server greeted")
+	if strings.Contains(joined(tab.resp.box), "did not greet as expected") {
+		t.Error("a test the user cancelled blames the server")
+	}
 
 	tab.port.SetText(strconv.Itoa(port))
 	send(t, h, tab)
@@ -171,7 +175,7 @@ func TestVerdictMatchesTheChecks(t *testing.T) {
 		headline       string
 		colour         fyne.ThemeColorName
 	}{
-		{"right password", mailPassword, port, "STARTTLS Mandatory", "Test passed: " + at(port) + " was reached and every check succeeded.", theme.ColorNameSuccess},
+		{"right password", mailPassword, port, "STARTTLS Mandatory", "Test passed: " + at(port) + " was reached and every check you asked for succeeded.", theme.ColorNameSuccess},
 		{"wrong password", "wrong", port, "STARTTLS Mandatory", "Test failed: reached " + at(port) + ", but authentication was unsuccessful.", theme.ColorNameError},
 		{"no greeting", mailPassword, mute, "Off", "Test failed: reached " + at(mute) + ", but the server did not greet as expected.", theme.ColorNameError},
 	} {

@@ -115,7 +115,7 @@ func (r *Result) Verdict() Verdict {
 	failed := func(why string) Verdict { return Verdict{Failed, "Test failed: " + why} }
 	switch {
 	case r.OK():
-		return Verdict{Passed, fmt.Sprintf("Test passed: %s was reached and every check succeeded.", at)}
+		return Verdict{Passed, fmt.Sprintf("Test passed: %s was reached and every check you asked for succeeded.", at)}
 	case errors.Is(r.Err, context.Canceled):
 		return Verdict{Cancelled, fmt.Sprintf("Test cancelled before it finished (%s).", at)}
 	case r.Host == "":

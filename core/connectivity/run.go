@@ -67,9 +67,13 @@ func Run(ctx context.Context, req Request) *Result {
 	if err != nil && res.Err == nil {
 		res.Err = err
 	}
-	if !res.Reached {
+	switch {
+	case !res.Reached:
 		res.Banner = fmt.Sprintf("Could not reach host at %s:%d", host, port)
-	} else if res.Banner == "" {
+	case res.Banner == "" && errors.Is(res.Err, context.Canceled):
+		// Not the server's fault: the user stopped waiting for it.
+		res.Banner = fmt.Sprintf("Reached %s; the test was cancelled before the server greeted", res.Address)
+	case res.Banner == "":
 		res.Banner = fmt.Sprintf("Reached %s but the server did not greet as expected", res.Address)
 	}
 	if !res.OK() {

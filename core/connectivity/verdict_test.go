@@ -176,7 +176,7 @@ func TestVerdict(t *testing.T) {
 		says  string
 	}{
 		{"all passed", nil, Request{Port: smtp, Protection: STARTTLSMandatory, Auth: AuthPlain, Password: []byte(testPassword), VerifyCertificate: true, Trusted: chain.Trusted()},
-			Passed, "Test passed: " + at(smtp) + " was reached and every check succeeded."},
+			Passed, "Test passed: " + at(smtp) + " was reached and every check you asked for succeeded."},
 		{"certificate reported, not required", nil, Request{Port: smtp, Protection: STARTTLSMandatory}, Passed, "Test passed"},
 		{"STARTTLS optional and missing", nil, Request{Port: noSTARTTLS, Protection: STARTTLSOptional}, Passed, "Test passed"},
 		{"wrong password", nil, Request{Port: smtp, Protection: STARTTLSMandatory, Auth: AuthPlain, Password: []byte("wrong")},
