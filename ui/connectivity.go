@@ -123,7 +123,10 @@ func (t *connTab) onSend() {
 	if t.stop != nil {
 		return
 	}
-	t.takePortFromHost() // the port the test uses is the one Port shows
+	// The port the test uses is the one Port shows, with the Protection
+	// it asks for, as leaving the fields would have set them.
+	t.takePortFromHost()
+	t.followPort()
 	if t.validate() != "" {
 		return
 	}

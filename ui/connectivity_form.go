@@ -49,7 +49,7 @@ type connTab struct {
 	proto connectivity.Protocol
 
 	host       *hostEntry
-	port       *widget.SelectEntry
+	port       *portEntry
 	proxy      *widget.Select
 	location   *widget.Entry  // Location ID, On-Premise only
 	protection *widget.Select // not on the TLS tab, which is TLS
@@ -90,9 +90,10 @@ func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
 		connectivity.IMAP: "e.g. imap.gmail.com", connectivity.POP3: "e.g. pop.gmail.com", connectivity.TLS: "e.g. example.com"}[p])
 	t.host.OnChanged = changed
 	t.host.OnSubmitted = func(string) { t.onSend() }
-	t.port = widget.NewSelectEntry(portOptions[p])
+	t.port = newPortEntry(portOptions[p])
 	t.port.SetText(portOptions[p][0])
 	t.port.OnChanged = t.onPort
+	t.port.onLeave = t.followPort
 	t.verify = widget.NewCheck(labelVerify, nil)
 	t.verify.SetChecked(true)
 	t.verify.OnChanged = func(bool) { t.validate() }

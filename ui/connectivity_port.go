@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
@@ -36,6 +38,28 @@ func (e *hostEntry) FocusLost() {
 	}
 }
 
+// portEntry is the Port field: its drop-down offers the usual ports, and
+// leaving it after typing one sets the Protection that port asks for.
+type portEntry struct {
+	widget.SelectEntry
+	onLeave func()
+}
+
+func newPortEntry(options []string) *portEntry {
+	e := &portEntry{}
+	e.ExtendBaseWidget(e)
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip) // as widget.NewSelectEntry
+	e.SetOptions(options)
+	return e
+}
+
+func (e *portEntry) FocusLost() {
+	e.SelectEntry.FocusLost()
+	if e.onLeave != nil {
+		e.onLeave()
+	}
+}
+
 // onProtection keeps the form consistent with the protection chosen: no
 // certificate to require without TLS, and the port following the usual
 // one for the protection (unless the user typed a port of their own), by
@@ -54,18 +78,29 @@ func (t *connTab) onProtection(string) {
 	t.validate()
 }
 
-// onPort follows a port picked or typed with the Protection it asks for:
-// "465 (SMTPS)" sets SMTPS, 587 leaves it for STARTTLS Mandatory.
+// onPort follows a port picked from the drop-down with the Protection it
+// asks for: "465 (SMTPS)" sets SMTPS, 587 leaves it for STARTTLS
+// Mandatory. A port being typed is followed only when the user leaves the
+// field (or sends): typing 2525 must not stop at 25 on its way.
 func (t *connTab) onPort(text string) {
-	if port, ok := parsePort(text); ok && t.protection != nil && !t.syncing {
-		current := t.protectionValue()
-		if pr := connectivity.ProtectionForPort(t.proto, port, current); pr != current {
-			t.syncing = true
-			t.protection.SetSelected(t.protectionLabel(pr))
-			t.syncing = false
-		}
+	if slices.Contains(portOptions[t.proto], text) {
+		t.followPort()
 	}
 	t.validate()
+}
+
+// followPort sets the Protection the port asks for, by core's rule.
+func (t *connTab) followPort() {
+	port, ok := parsePort(t.port.Text)
+	if !ok || t.protection == nil || t.syncing {
+		return
+	}
+	current := t.protectionValue()
+	if pr := connectivity.ProtectionForPort(t.proto, port, current); pr != current {
+		t.syncing = true
+		t.protection.SetSelected(t.protectionLabel(pr))
+		t.syncing = false
+	}
 }
 
 // takePortFromHost moves a port typed into Host into Port, which is what

@@ -136,8 +136,13 @@ func (p *responsePanel) show(r *connectivity.Result) {
 	p.box.Add(p.bannerRow)
 
 	p.checks.RemoveAll()
-	if r.Host != "" { // "" when the host could not be used: the explanation says why
-		p.checks.Add(statusLine(r.Banner, r.Greeted, r.Verdict().Level))
+	// The tenant's green "Successfully reached host at …"; a failure to
+	// reach or be greeted is the headline already, said once.
+	switch {
+	case r.Greeted:
+		p.checks.Add(statusLine(r.Banner, theme.ConfirmIcon(), theme.ColorNameSuccess, widget.MediumImportance))
+	case r.Reached && r.Verdict().Level == connectivity.Cancelled:
+		p.checks.Add(statusLine(r.Banner, theme.WarningIcon(), theme.ColorNameWarning, widget.WarningImportance))
 	}
 	for _, c := range r.Checks {
 		p.checks.Add(checkLine(c))
@@ -197,22 +202,11 @@ func (p *responsePanel) showBanner(r *connectivity.Result) {
 	p.bannerBg.Refresh()
 }
 
-// statusLine is the tenant's "Successfully reached host at …" line, or
-// the failure to reach or be greeted, with its icon; a test cancelled
-// before the greeting is no failure of the server's.
-func statusLine(text string, greeted bool, level connectivity.Level) fyne.CanvasObject {
+// statusLine is a line about reaching the server, with its icon.
+func statusLine(text string, icon fyne.Resource, colour fyne.ThemeColorName, importance widget.Importance) fyne.CanvasObject {
 	l := plainLine(text)
-	icon := theme.NewColoredResource(theme.ConfirmIcon(), theme.ColorNameSuccess)
-	switch {
-	case greeted:
-	case level == connectivity.Cancelled:
-		l.Importance = widget.WarningImportance
-		icon = theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning)
-	default:
-		l.Importance = widget.DangerImportance
-		icon = theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError)
-	}
-	return container.NewBorder(nil, nil, lineIcon(icon), nil, l)
+	l.Importance = importance
+	return container.NewBorder(nil, nil, lineIcon(theme.NewColoredResource(icon, colour)), nil, l)
 }
 
 func withAlpha(c color.Color, a uint8) color.Color {

@@ -270,6 +270,20 @@ func TestPortAndProtectionAgreeInTheForm(t *testing.T) {
 	if smtp.port.Text != "2525" {
 		t.Errorf("a port of the user's own became %q", smtp.port.Text)
 	}
+	// Typed, a port is followed when the user leaves the field: 2525
+	// passes through 25 on its way, which must not change Protection.
+	c.win.Canvas().Focus(smtp.port)
+	smtp.port.SetText("")
+	test.Type(smtp.port, "2525")
+	if smtp.protection.Selected != "SMTPS" {
+		t.Errorf("typing 2525 changed Protection to %q", smtp.protection.Selected)
+	}
+	smtp.port.SetText("")
+	test.Type(smtp.port, "587")
+	c.win.Canvas().Focus(smtp.host)
+	if smtp.protection.Selected != "STARTTLS Mandatory" {
+		t.Errorf("leaving Port at 587 keeps Protection %q", smtp.protection.Selected)
+	}
 	imap := c.tab(connectivity.IMAP)
 	imap.port.SetText("993 (IMAPS)")
 	if imap.protection.Selected != "IMAPS" {
