@@ -43,9 +43,10 @@ func (t *connTab) savedForm() savedForm {
 	f := savedForm{Host: t.host.Text, Port: t.port.Text, Proxy: t.proxy.Selected, Location: t.location.Text, NoVerify: !t.verify.Checked}
 	if t.protection != nil {
 		f.Protection, f.Auth = t.protection.Selected, t.auth.Selected
-		if t.cred.name != nil {
-			f.Credential = t.cred.chosen()
-		} else {
+		// The remembered name is kept while the keyring is not open yet
+		// and the user is typed in its place.
+		f.Credential = t.cred.chosen()
+		if t.cred.user != nil {
 			f.User = t.cred.user.Text
 		}
 	}
@@ -83,12 +84,17 @@ func (t *connTab) save() {
 // before Port, with the two kept from changing each other, so that a port
 // of the user's own comes back as typed.
 func (t *connTab) restore() {
-	raw := t.w.app.Preferences().String(t.prefKey())
+	defer func() {
+		// What is on screen now is what is remembered: only a change by
+		// the user writes the preferences again.
+		if b, err := json.Marshal(t.savedForm()); err == nil {
+			t.saved = string(b)
+		}
+	}()
 	var f savedForm
-	if raw == "" || json.Unmarshal([]byte(raw), &f) != nil {
+	if raw := t.w.app.Preferences().String(t.prefKey()); raw == "" || json.Unmarshal([]byte(raw), &f) != nil {
 		return // nothing remembered, or a broken value: the defaults
 	}
-	t.saved = raw
 	t.host.SetText(f.Host)
 	selectIf(t.proxy.Options, f.Proxy, t.proxy.SetSelected)
 	t.location.SetText(f.Location)
@@ -96,8 +102,8 @@ func (t *connTab) restore() {
 	if t.protection != nil {
 		selectIf(t.protection.Options, f.Protection, t.protection.SetSelected)
 		selectIf(t.auth.Options, f.Auth, t.auth.SetSelected)
+		t.cred.wanted = f.Credential
 		if t.cred.name != nil {
-			t.cred.wanted = f.Credential
 			t.cred.setOptions(t.cred.name.Options)
 		} else {
 			t.cred.user.SetText(f.User)

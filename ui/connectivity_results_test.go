@@ -346,7 +346,6 @@ func TestFormsAreRemembered(t *testing.T) {
 	first.win.Close()
 
 	second := New(a, Options{Credentials: creds})
-	t.Cleanup(func() { second.win.Close() })
 	c = second.ShowConnectivity()
 	settle(t, second)
 	smtp = c.tab(connectivity.SMTP)
@@ -367,6 +366,20 @@ func TestFormsAreRemembered(t *testing.T) {
 	}
 	if smtp.send.Disabled() {
 		t.Errorf("the remembered form cannot be sent: %q", smtp.status.Text)
+	}
+	second.win.Close()
+
+	// The keyring may open after the window: the remembered Credential
+	// Name waits for it, and is not forgotten meanwhile.
+	third := New(a, Options{})
+	t.Cleanup(func() { third.win.Close() })
+	c = third.ShowConnectivity()
+	smtp = c.tab(connectivity.SMTP)
+	smtp.cred.user.SetText("typed@example.com") // a change, saved while no keyring is open
+	c.setCredentials(creds)
+	settle(t, third)
+	if smtp.cred.name.Selected != "Other" {
+		t.Errorf("after the keyring opened, Credential Name is %q", smtp.cred.name.Selected)
 	}
 }
 

@@ -114,10 +114,7 @@ func (c *credentialField) setOptions(names []string) {
 // chosen is the Credential Name to remember: the one selected, or the one
 // remembered while the keyring has not listed it yet.
 func (c *credentialField) chosen() string {
-	if c.name == nil {
-		return ""
-	}
-	if c.name.Selected != "" {
+	if c.name != nil && c.name.Selected != "" {
 		return c.name.Selected
 	}
 	return c.wanted
