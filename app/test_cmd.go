@@ -304,6 +304,8 @@ func (c *testCommand) password() error {
 
 func (c *testCommand) print(r *connectivity.Result) {
 	w := c.stdout
+	// The verdict first, by the rule the window's headline follows.
+	fmt.Fprintln(w, r.Verdict().Headline)
 	banner := r.Banner
 	if r.Address != "" && r.Reached {
 		banner += " (" + r.Address + ")"
@@ -328,7 +330,7 @@ func (c *testCommand) print(r *connectivity.Result) {
 	if e := r.Explanation; e != nil {
 		fmt.Fprintf(w, "\nWhat happened: %s\nWhat to do: %s\n", e.What, e.Next)
 		if e.ServerText != "" {
-			fmt.Fprintf(w, "Details: %s\n", e.ServerText)
+			fmt.Fprintf(w, "The server's words: %s\n", strings.ReplaceAll(e.ServerText, "\n", "\n  "))
 		}
 	}
 	if len(r.Chain) > 0 {
@@ -366,6 +368,7 @@ type resultJSON struct {
 	Chain       [][]string `json:"Chain"`
 	Err         string     `json:"Err,omitempty"`
 	OK          bool
+	Verdict     string // the headline, as printed and shown in the window
 	ElapsedMS   int64
 	PhasesMS    map[string]int64
 	Transcript  []string
@@ -373,7 +376,7 @@ type resultJSON struct {
 }
 
 func (c *testCommand) printJSON(r *connectivity.Result) error {
-	out := resultJSON{Result: r, OK: r.OK(), ElapsedMS: r.Elapsed.Milliseconds(), PhasesMS: map[string]int64{}, Explanation: r.Explanation}
+	out := resultJSON{Result: r, OK: r.OK(), Verdict: r.Verdict().Headline, ElapsedMS: r.Elapsed.Milliseconds(), PhasesMS: map[string]int64{}, Explanation: r.Explanation}
 	for _, cert := range r.Chain {
 		out.Chain = append(out.Chain, connectivity.CertificateLines(cert))
 	}

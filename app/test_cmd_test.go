@@ -78,6 +78,37 @@ func TestTutorialFromTheCommandLine(t *testing.T) {
 	}
 }
 
+// TestTestPrintsTheVerdictFirst: the first line is the window's headline,
+// by the same rule: a reached host that refused the password failed.
+func TestTestPrintsTheVerdictFirst(t *testing.T) {
+	chain := mailtest.NewChain(t)
+	port := mailtest.POP3(t, chain, mailtest.Options{Mechs: []string{"CRAM-MD5"}, User: "me@example.com", Password: "Mail-Pa55"})
+	t.Setenv("OPSDESK_HOME", t.TempDir())
+	common := []string{"pop3", "--host", mailtest.Host, "--connect-to", "127.0.0.1", "--port", fmt.Sprint(port),
+		"--protection", "off", "--auth", "encrypted", "--user", "me@example.com"}
+	at := fmt.Sprintf("%s:%d", mailtest.Host, port)
+	t.Setenv("OPSDESK_PASSWORD", "Mail-Pa55")
+	code, out, _ := testRun(t, common...)
+	if first, _, _ := strings.Cut(out, "\n"); code != 0 || first != "Test passed: "+at+" was reached and every check you asked for succeeded." {
+		t.Errorf("right password: exit %d\n%s", code, out)
+	}
+	t.Setenv("OPSDESK_PASSWORD", "wrong")
+	code, out, _ = testRun(t, common...)
+	first, _, _ := strings.Cut(out, "\n")
+	if code != 1 || first != "Test failed: reached "+at+", but authentication was unsuccessful." {
+		t.Errorf("wrong password: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"What happened: The server did not accept the user name or password.",
+		"The server's words: -ERR [AUTH] Username and password not accepted."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("wrong password: no %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "refused ***") {
+		t.Errorf("the explanation quotes the hidden secret:\n%s", out)
+	}
+}
+
 // TestOwnKeystoreByDefault: without --keystore, the chain goes into the
 // app's own keystore and the next test trusts it.
 func TestOwnKeystoreByDefault(t *testing.T) {

@@ -159,7 +159,7 @@ at 300 378 && at 200 413                                    # Credential Name â–
 at 160 535                                                  # Valid Server Certificate Required: off
 at 45 574                                                   # Send
 sleep 2
-at 677 366                                                  # Server Certificate Chain
+at 677 436                                                  # Server Certificate Chain, below the verdict and the check lines
 xdotool mousemove --window "$win" 1000 750
 shoot "$win" screenshot-connectivity.png
 

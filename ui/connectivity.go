@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -31,6 +33,9 @@ type connectivityWindow struct {
 	// server whose certificate is for mailtest.Host on loopback with it.
 	connectTo string
 	timeouts  connectivity.Timeouts
+	// tickEvery is how often a running test's elapsed time is updated;
+	// 0 stops the clock (tests update it themselves).
+	tickEvery time.Duration
 	// newCredential, when set, opens the Create User Credentials form on
 	// parent and calls done with the name deployed.
 	newCredential func(parent fyne.Window, done func(name string))
@@ -42,7 +47,7 @@ type connectivityWindow struct {
 }
 
 func newConnectivityWindow(a fyne.App, svc *KeystoreService, bg *background, home func(), creds CredentialSource) *connectivityWindow {
-	w := &connectivityWindow{app: a, svc: svc, bg: bg, home: home, creds: creds,
+	w := &connectivityWindow{app: a, svc: svc, bg: bg, home: home, creds: creds, tickEvery: time.Second,
 		opener: &keystoreOpener{app: a, svc: svc}, byProto: map[connectivity.Protocol]*connTab{}}
 	w.win = a.NewWindow("Connectivity Tests – Opsdesk")
 	w.tabs = container.NewAppTabs()
@@ -98,6 +103,7 @@ func (w *connectivityWindow) show() {
 func (w *connectivityWindow) onKeystoreChanged() {
 	if t := w.byProto[connectivity.TLS]; t != nil && t.clientAlias != nil {
 		t.clientAlias.SetOptions(w.svc.keyPairs())
+		t.selectWantedAlias()
 	}
 }
 
@@ -110,10 +116,18 @@ func (w *connectivityWindow) cancelAll() {
 	}
 }
 
-// onSend runs the tab's test off the UI thread. The activity indicator
-// turns and Cancel is live until the result is shown.
+// onSend runs the tab's test off the UI thread. The Response panel is
+// cleared at once and says what runs, for how long, with Cancel, until
+// the result is shown.
 func (t *connTab) onSend() {
-	if t.stop != nil || t.validate() != "" {
+	if t.stop != nil {
+		return
+	}
+	// The port the test uses is the one Port shows, with the Protection
+	// it asks for, as leaving the fields would have set them.
+	t.takePortFromHost()
+	t.followPort()
+	if t.validate() != "" {
 		return
 	}
 	req := t.request()
@@ -127,7 +141,9 @@ func (t *connTab) onSend() {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	t.stop = stop
-	t.setRunning(true, fmt.Sprintf("Testing %s…", req.Host))
+	target := fmt.Sprintf("%s:%d", req.Host, req.Port)
+	t.setRunning(true, "Testing "+target+"…")
+	t.resp.start(target, req.Timeouts.WithDefaults().Total)
 	svc := t.w.svc
 	t.w.bg.run(func() func() {
 		defer stop()
@@ -136,6 +152,7 @@ func (t *connTab) onSend() {
 			clear(req.Password)
 			return func() {
 				t.setRunning(false, "")
+				t.resp.clear()
 				showError("Send", err, t.w.win)
 			}
 		}
@@ -179,6 +196,7 @@ func (t *connTab) onCancel() {
 	// The form first, then the cancel: the result may come back at once.
 	t.cancel.Disable()
 	t.status.SetText("Cancelling…")
+	t.resp.cancelling()
 	stop()
 }
 
@@ -190,21 +208,52 @@ func (t *connTab) setRunning(on bool, status string) {
 		t.cancel.Enable()
 		t.activity.Show()
 		t.activity.Start()
+		t.stopClock = t.startClock()
 		return
 	}
 	t.stop = nil
+	if t.stopClock != nil {
+		t.stopClock()
+		t.stopClock = nil
+	}
 	t.activity.Stop()
 	t.activity.Hide()
 	t.cancel.Disable()
 	t.validate()
 }
 
-// summary is the Home tile's line about the last test.
-func summary(r *connectivity.Result) string {
-	verdict := "passed"
-	if !r.OK() {
-		verdict = "failed"
+// startClock updates the running test's elapsed time every tickEvery on
+// the UI thread, until the returned function is called.
+func (t *connTab) startClock() (stop func()) {
+	every := t.w.tickEvery
+	if every <= 0 {
+		return func() {}
 	}
+	done := make(chan struct{})
+	go func() {
+		tk := time.NewTicker(every)
+		defer tk.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tk.C:
+				fyne.Do(func() {
+					if t.stop != nil { // not yet shown: the result has not come
+						t.resp.tick()
+					}
+				})
+			}
+		}
+	}()
+	return sync.OnceFunc(func() { close(done) })
+}
+
+// summary is the Home tile's line about the last test, by the verdict's
+// rule.
+func summary(r *connectivity.Result) string {
+	verdict := map[connectivity.Level]string{connectivity.Passed: "passed", connectivity.Failed: "failed",
+		connectivity.Cancelled: "cancelled"}[r.Verdict().Level]
 	return fmt.Sprintf("Last test: %s %s:%d %s", r.Protocol, r.Host, r.Port, verdict)
 }
 

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"strconv"
 	"strings"
-	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -50,8 +48,8 @@ type connTab struct {
 	w     *connectivityWindow
 	proto connectivity.Protocol
 
-	host       *widget.Entry
-	port       *widget.SelectEntry
+	host       *hostEntry
+	port       *portEntry
 	proxy      *widget.Select
 	location   *widget.Entry  // Location ID, On-Premise only
 	protection *widget.Select // not on the TLS tab, which is TLS
@@ -73,21 +71,32 @@ type connTab struct {
 	clearText    *widget.Label // warns that the password would travel unencrypted
 	resp         *responsePanel
 	stop         func() // cancels the running test; nil when none runs
+	stopClock    func() // stops the running test's elapsed time
+
+	form        *widget.Form
+	labelsStale bool // a field was enabled or disabled: its label must follow
+	syncing     bool // Port and Protection are being set to agree
+	restoring   bool // the remembered form is being filled in: nothing to save
+	saved       string
+	wantedAlias string // the remembered client certificate, until the keystore offers it
 }
 
 func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
-	t := &connTab{w: w, proto: p}
+	t := &connTab{w: w, proto: p, restoring: true}
 	changed := func(string) { t.validate() }
-	t.host = widget.NewEntry()
+	t.host = newHostEntry()
+	t.host.onLeave = t.takePortFromHost
 	t.host.SetPlaceHolder(map[connectivity.Protocol]string{connectivity.SMTP: "e.g. smtp.gmail.com",
 		connectivity.IMAP: "e.g. imap.gmail.com", connectivity.POP3: "e.g. pop.gmail.com", connectivity.TLS: "e.g. example.com"}[p])
 	t.host.OnChanged = changed
 	t.host.OnSubmitted = func(string) { t.onSend() }
-	t.port = widget.NewSelectEntry(portOptions[p])
+	t.port = newPortEntry(portOptions[p])
 	t.port.SetText(portOptions[p][0])
-	t.port.OnChanged = changed
+	t.port.OnChanged = t.onPort
+	t.port.onLeave = t.followPort
 	t.verify = widget.NewCheck(labelVerify, nil)
 	t.verify.SetChecked(true)
+	t.verify.OnChanged = func(bool) { t.validate() }
 	t.location = widget.NewEntry()
 	t.location.OnChanged = changed
 	t.proxy = widget.NewSelect([]string{proxyInternet, proxyOnPremise}, nil)
@@ -118,7 +127,7 @@ func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
 		t.folder.OnChanged = changed
 		t.imapAction = widget.NewRadioGroup([]string{labelListFolders, labelCheckMailbox}, func(string) { t.validate() })
 	case connectivity.POP3:
-		t.mailbox = widget.NewCheck(labelCheckMailbox, nil)
+		t.mailbox = widget.NewCheck(labelCheckMailbox, func(bool) { t.validate() })
 	case connectivity.TLS:
 		t.clientAlias = widget.NewSelect(nil, func(string) { t.validate() })
 		t.clientAlias.PlaceHolder = "(a Key Pair of the keystore)"
@@ -134,12 +143,14 @@ func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
 	t.status.Wrapping = fyne.TextWrapWord
 	t.clearText = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	t.clearText.Hide()
-	t.resp = newResponsePanel(w)
+	t.resp = newResponsePanel(w, t.onCancel)
 
 	if t.protection != nil {
 		t.protection.SetSelected(string(connectivity.STARTTLSMandatory))
 		t.auth.SetSelected(t.auth.Options[0])
 	}
+	t.restore()
+	t.restoring = false
 	t.validate()
 	return t
 }
@@ -173,57 +184,13 @@ func (t *connTab) content() fyne.CanvasObject {
 		form.Append("Alias", t.clientAlias)
 	}
 	form.Append("", t.verify)
+	t.form = form
 	actions := container.NewHBox(t.send, t.cancel, t.activity)
 	request := container.NewVBox(heading("Request"), form, t.clearText, actions, t.status)
-	response := container.NewBorder(heading("Response"), nil, nil, nil, container.NewVScroll(t.resp.box))
+	response := container.NewBorder(heading("Response"), nil, nil, nil, t.resp.scroll)
 	split := container.NewHSplit(container.NewVScroll(request), response)
 	split.Offset = 0.45
 	return split
-}
-
-// onProtection keeps the form consistent with the protection chosen: no
-// certificate to require without TLS, and the port following the usual
-// one for the protection (unless the user typed another).
-func (t *connTab) onProtection(label string) {
-	pr := t.protectionValue()
-	if pr == connectivity.Off {
-		t.verify.Disable()
-	} else {
-		t.verify.Enable()
-	}
-	port, _ := parsePort(t.port.Text)
-	implicitPort := connectivity.DefaultPort(t.proto, connectivity.Implicit)
-	plainPort := connectivity.DefaultPort(t.proto, connectivity.STARTTLSMandatory)
-	switch {
-	case pr == connectivity.Implicit && port == plainPort:
-		t.port.SetText(optionFor(t.proto, implicitPort))
-	case pr != connectivity.Implicit && port == implicitPort:
-		t.port.SetText(optionFor(t.proto, plainPort))
-	}
-	t.validate()
-}
-
-func optionFor(p connectivity.Protocol, port int) string {
-	for _, o := range portOptions[p] {
-		if n, ok := parsePort(o); ok && n == port {
-			return o
-		}
-	}
-	return strconv.Itoa(port)
-}
-
-// parsePort reads the number a port option or a typed port starts with.
-func parsePort(s string) (int, bool) {
-	s = strings.TrimSpace(s)
-	end := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsDigit(r) })
-	if end < 0 {
-		end = len(s)
-	}
-	n, err := strconv.Atoi(s[:end])
-	if err != nil || n < 1 || n > 65535 {
-		return 0, false
-	}
-	return n, true
 }
 
 func (t *connTab) protectionValue() connectivity.Protection {
@@ -241,17 +208,20 @@ func (t *connTab) protectionValue() connectivity.Protection {
 }
 
 // validate enables the fields that apply and Send when the form is
-// complete, saying what is missing otherwise.
+// complete, saying what is missing otherwise, and remembers the form.
 func (t *connTab) validate() string {
 	why := ""
-	setEnabled(t.location, t.proxy.Selected == proxyOnPremise)
+	t.enable(t.location, t.proxy.Selected == proxyOnPremise)
 	if t.auth != nil {
 		t.cred.setEnabled(t.auth.Selected != string(connectivity.AuthNone))
 	}
 	t.warnClearText()
+	_, _, hostErr := connectivity.SplitHostPort(t.host.Text)
 	switch {
 	case strings.TrimSpace(t.host.Text) == "":
 		why = "Type the host name of the server."
+	case hostErr != nil:
+		why, _ = explained(hostErr)
 	case !validPort(t.port.Text):
 		why = "The port must be a number between 1 and 65535."
 	case t.proxy.Selected == proxyOnPremise:
@@ -261,28 +231,45 @@ func (t *connTab) validate() string {
 	}
 	switch t.proto {
 	case connectivity.SMTP:
-		setEnabled(t.from, t.checkAddrs.Checked)
-		setEnabled(t.to, t.checkAddrs.Checked)
+		t.enable(t.from, t.checkAddrs.Checked)
+		t.enable(t.to, t.checkAddrs.Checked)
 		if why == "" && t.checkAddrs.Checked && (strings.TrimSpace(t.from.Text) == "" || strings.TrimSpace(t.to.Text) == "") {
 			why = "Type the From and To addresses to check, or uncheck " + labelCheckAddrs + "."
 		}
 	case connectivity.IMAP:
-		setEnabled(t.folder, t.imapAction.Selected == labelCheckMailbox)
+		t.enable(t.folder, t.imapAction.Selected == labelCheckMailbox)
 		if why == "" && t.imapAction.Selected == labelCheckMailbox && strings.TrimSpace(t.folder.Text) == "" {
 			why = "Type the folder to check, for example INBOX."
 		}
 	case connectivity.TLS:
-		setEnabled(t.clientAlias, t.clientCert.Checked)
+		t.enable(t.clientAlias, t.clientCert.Checked)
 		if why == "" && t.clientCert.Checked && t.clientAlias.Selected == "" {
 			why = "Choose the key pair to authenticate with (Alias)."
 		}
 	}
+	if t.labelsStale && t.form != nil {
+		// Fyne's Form colours a label from its field only when the form
+		// is refreshed: without this, Folder stayed grey beside its
+		// enabled field.
+		t.labelsStale = false
+		t.form.Refresh()
+	}
+	t.save()
 	if t.stop != nil {
 		return why // running: Send stays off, the status says what runs
 	}
 	t.status.SetText(why)
 	setEnabled(t.send, why == "")
 	return why
+}
+
+// enable enables or disables a field of the form, noting that its label
+// must follow.
+func (t *connTab) enable(field fyne.Disableable, on bool) {
+	if field.Disabled() == on {
+		setEnabled(field, on)
+		t.labelsStale = true
+	}
 }
 
 // warnClearText says, before Send, when the chosen Protection lets the

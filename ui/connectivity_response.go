@@ -18,12 +18,16 @@ import (
 	"github.com/opsdesk/opsdesk/core/connectivity"
 )
 
-// responsePanel is a tab's Response: the banner, the check lines, the
-// explanation when something failed, the Server Certificate Chain with its
-// download icon and Add to Keystore, and the technical detail folded away.
+// responsePanel is a tab's Response: while a test runs, what runs, for how
+// long, and Cancel; then the verdict as a headline in its colour, the check
+// lines, the explanation when something failed, the Server Certificate
+// Chain with its download icon and Add to Keystore, and the technical
+// detail folded away. It scrolls on its own, and each new state starts at
+// its top, where the verdict is.
 type responsePanel struct {
 	w      *connectivityWindow
 	box    *fyne.Container
+	scroll *container.Scroll
 	result *connectivity.Result
 
 	banner      *widget.Label
@@ -37,17 +41,28 @@ type responsePanel struct {
 	download    *widget.Button
 	addToKS     *widget.Button
 	technical   *widget.Accordion
+	idle        *widget.Label
+
+	// The running test's view.
+	running     fyne.CanvasObject
+	runTitle    *widget.Label
+	runElapsed  *widget.Label
+	runActivity *widget.Activity
+	runCancel   *widget.Button
+	started     time.Time
+	limit       time.Duration
 }
 
-func newResponsePanel(w *connectivityWindow) *responsePanel {
+func newResponsePanel(w *connectivityWindow, onCancel func()) *responsePanel {
 	p := &responsePanel{w: w}
 	p.banner = widget.NewLabel("")
 	p.banner.Wrapping = fyne.TextWrapWord
 	p.banner.TextStyle = fyne.TextStyle{Bold: true}
+	p.banner.SizeName = theme.SizeNameSubHeadingText
 	p.bannerIcon = widget.NewIcon(theme.ConfirmIcon())
 	p.bannerBg = canvas.NewRectangle(color.Transparent)
 	p.bannerBg.CornerRadius = theme.InputRadiusSize()
-	p.bannerBg.StrokeWidth = 1
+	p.bannerBg.StrokeWidth = 2
 	p.bannerRow = container.NewStack(p.bannerBg,
 		container.NewPadded(container.NewBorder(nil, nil, container.NewCenter(p.bannerIcon), nil, p.banner)))
 	p.checks = container.NewVBox()
@@ -59,20 +74,76 @@ func newResponsePanel(w *connectivityWindow) *responsePanel {
 	// tenant's download icon does; the certificates below get the full width.
 	p.chainRow = container.NewStack(p.chain, container.NewVBox(container.NewHBox(layout.NewSpacer(), p.download, p.addToKS)))
 	p.technical = widget.NewAccordion()
-	empty := widget.NewLabel("Fill in the Request and press Send.")
-	empty.Importance = widget.LowImportance
-	p.box = container.NewVBox(empty)
+
+	p.runTitle = widget.NewLabel("")
+	p.runTitle.TextStyle = fyne.TextStyle{Bold: true}
+	p.runTitle.SizeName = theme.SizeNameSubHeadingText
+	p.runTitle.Wrapping = fyne.TextWrapWord
+	p.runElapsed = widget.NewLabel("")
+	p.runActivity = widget.NewActivity()
+	p.runCancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: onCancel}
+	p.running = container.NewVBox(
+		container.NewBorder(nil, nil, p.runActivity, nil, p.runTitle),
+		p.runElapsed,
+		container.NewHBox(p.runCancel))
+
+	p.idle = widget.NewLabel("Fill in the Request and press Send.")
+	p.idle.Importance = widget.LowImportance
+	p.box = container.NewVBox(p.idle)
+	p.scroll = container.NewVScroll(p.box)
 	return p
 }
 
-// show fills the panel with a test's result.
+// start clears the previous result at once and shows the test that runs:
+// target ("smtp.gmail.com:587"), the seconds it has taken, and Cancel.
+func (p *responsePanel) start(target string, limit time.Duration) {
+	p.result = nil
+	p.started, p.limit = time.Now(), limit
+	p.runTitle.SetText("Testing " + target + "…")
+	p.runCancel.Enable()
+	p.tick()
+	p.box.Objects = []fyne.CanvasObject{p.running}
+	p.box.Refresh()
+	p.runActivity.Start()
+	p.scroll.ScrollToTop()
+}
+
+// tick shows how long the running test has taken, in whole seconds.
+func (p *responsePanel) tick() {
+	secs := int(time.Since(p.started) / time.Second)
+	p.runElapsed.SetText(fmt.Sprintf("Elapsed: %d s (the test gives up after %d s)", secs, int(p.limit/time.Second)))
+}
+
+// cancelling says that Cancel was pressed and the test is stopping.
+func (p *responsePanel) cancelling() {
+	p.runCancel.Disable()
+	p.runTitle.SetText("Cancelling…")
+}
+
+// clear goes back to the empty panel: the test never started.
+func (p *responsePanel) clear() {
+	p.runActivity.Stop()
+	p.box.Objects = []fyne.CanvasObject{p.idle}
+	p.box.Refresh()
+}
+
+// show fills the panel with a test's result, scrolled to its top.
 func (p *responsePanel) show(r *connectivity.Result) {
+	p.runActivity.Stop()
 	p.result = r
 	p.box.RemoveAll()
 	p.showBanner(r)
 	p.box.Add(p.bannerRow)
 
 	p.checks.RemoveAll()
+	// The tenant's green "Successfully reached host at …"; a failure to
+	// reach or be greeted is the headline already, said once.
+	switch {
+	case r.Greeted:
+		p.checks.Add(statusLine(r.Banner, theme.ConfirmIcon(), theme.ColorNameSuccess, widget.MediumImportance))
+	case r.Reached && r.Verdict().Level == connectivity.Cancelled:
+		p.checks.Add(statusLine(r.Banner, theme.WarningIcon(), theme.ColorNameWarning, widget.WarningImportance))
+	}
 	for _, c := range r.Checks {
 		p.checks.Add(checkLine(c))
 	}
@@ -90,7 +161,7 @@ func (p *responsePanel) show(r *connectivity.Result) {
 			widget.NewFormItem("What happened", value(e.What)),
 			widget.NewFormItem("What to do", value(e.Next)),
 		)
-		if e.ServerText != "" {
+		if e.ServerText != "" { // only what the server sent: our words are above, Go's below
 			form.Append("The server's words", monoValue(e.ServerText))
 		}
 		p.explanation.Add(form)
@@ -108,21 +179,34 @@ func (p *responsePanel) show(r *connectivity.Result) {
 	p.technical.Append(widget.NewAccordionItem("Technical Detail", monoValue(technicalDetail(r))))
 	p.technical.Refresh()
 	p.box.Add(p.technical)
+	p.scroll.ScrollToTop()
 }
 
-// showBanner colours the banner from the theme: success when the host was
-// reached, error when not, so it reads right in light and dark.
+// showBanner is the verdict, in words and in the theme's colour for it
+// (so it reads right in light and dark): success only when every check
+// the user asked for passed.
 func (p *responsePanel) showBanner(r *connectivity.Result) {
-	p.banner.SetText(r.Banner)
+	v := r.Verdict()
+	p.banner.SetText(v.Headline)
 	name, icon := theme.ColorNameSuccess, theme.ConfirmIcon()
-	if !r.Reached {
+	switch v.Level {
+	case connectivity.Failed:
 		name, icon = theme.ColorNameError, theme.ErrorIcon()
+	case connectivity.Cancelled:
+		name, icon = theme.ColorNameWarning, theme.WarningIcon()
 	}
 	p.bannerIcon.SetResource(theme.NewColoredResource(icon, name))
 	c := theme.Color(name)
 	p.bannerBg.StrokeColor = c
 	p.bannerBg.FillColor = withAlpha(c, 0x30)
 	p.bannerBg.Refresh()
+}
+
+// statusLine is a line about reaching the server, with its icon.
+func statusLine(text string, icon fyne.Resource, colour fyne.ThemeColorName, importance widget.Importance) fyne.CanvasObject {
+	l := plainLine(text)
+	l.Importance = importance
+	return container.NewBorder(nil, nil, lineIcon(theme.NewColoredResource(icon, colour)), nil, l)
 }
 
 func withAlpha(c color.Color, a uint8) color.Color {

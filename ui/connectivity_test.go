@@ -31,6 +31,9 @@ func connectivityFor(t *testing.T, h *Home) *connectivityWindow {
 	c := h.ShowConnectivity()
 	c.connectTo = "127.0.0.1"
 	c.timeouts = connectivity.Timeouts{Connect: 3 * time.Second, Reply: 5 * time.Second, Total: 20 * time.Second}
+	// No clock: the test driver runs fyne.Do on the ticking goroutine,
+	// beside the test's own; TestElapsedTimeCounts ticks by hand.
+	c.tickEvery = 0
 	return c
 }
 

@@ -36,6 +36,9 @@ type credentialField struct {
 	onChange func()
 	// onCreate, when set, opens the Create User Credentials form for c.
 	onCreate func(c *credentialField)
+	// wanted is the remembered Credential Name, chosen once the keyring
+	// lists it.
+	wanted string
 }
 
 func newCredentialField(src CredentialSource, onChange func()) *credentialField {
@@ -87,15 +90,34 @@ func reloadCredentials(src CredentialSource, fields []*credentialField, bg *back
 				return
 			}
 			for _, c := range fields {
-				if c.name != nil {
-					c.name.SetOptions(names)
-				}
+				c.setOptions(names)
 			}
 			if then != nil {
 				then()
 			}
 		}
 	})
+}
+
+// setOptions offers names, choosing the remembered one if nothing is
+// chosen yet.
+func (c *credentialField) setOptions(names []string) {
+	if c.name == nil {
+		return
+	}
+	c.name.SetOptions(names)
+	if c.name.Selected == "" && c.wanted != "" {
+		c.name.SetSelected(c.wanted) // nothing when it is no longer deployed
+	}
+}
+
+// chosen is the Credential Name to remember: the one selected, or the one
+// remembered while the keyring has not listed it yet.
+func (c *credentialField) chosen() string {
+	if c.name != nil && c.name.Selected != "" {
+		return c.name.Selected
+	}
+	return c.wanted
 }
 
 func (c *credentialField) setEnabled(on bool) {

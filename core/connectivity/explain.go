@@ -9,6 +9,8 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/opsdesk/opsdesk/core/problem"
 )
@@ -16,8 +18,10 @@ import (
 const hintAddChain = "Add the server's certificate chain to the keystore (Add to Keystore), then test again."
 
 // explain turns a failed result into one sentence and one next step. The
-// step answers the request it follows: it never names the Protection or
-// the port the user already chose, which would send them round in a circle.
+// step answers the request it follows: it never names the Protection, the
+// port or the Authentication the user already chose, which would send them
+// round in a circle. ServerText carries only what the server sent; Go's
+// error texts stay in Result.Err, for the technical detail.
 func explain(r *Result) *Explanation {
 	err := r.Err
 	if err == nil {
@@ -28,7 +32,7 @@ func explain(r *Result) *Explanation {
 		}
 		return nil
 	}
-	e := &Explanation{ServerText: err.Error()}
+	e := &Explanation{}
 	hostPort := fmt.Sprintf("%s:%d", r.Host, r.Port)
 	var (
 		pe    *problem.Error
@@ -37,11 +41,11 @@ func explain(r *Result) *Explanation {
 		ce    *CertError
 		te    *TLSError
 		proto *ProtocolError
-		ne    *NetError
 	)
+	errors.As(err, &proto) // before the switch, whose case for it may match on ErrGarbage first
 	switch {
 	case errors.As(err, &pe):
-		e.What, e.Next, e.ServerText = strings.TrimSuffix(pe.Sentence(), " "+pe.Hint), pe.Hint, ""
+		e.What, e.Next = strings.TrimSuffix(pe.Sentence(), " "+pe.Hint), pe.Hint
 	case errors.Is(err, context.Canceled):
 		e.What, e.Next = "The test was cancelled.", "Press Send to run it again."
 	case errors.As(err, &dns):
@@ -75,42 +79,80 @@ func explain(r *Result) *Explanation {
 		e.What, e.Next = explainTLS(te, r)
 	case errors.As(err, &re):
 		e.What, e.Next = explainReply(re, r)
-		e.ServerText = fmt.Sprintf("%s", strings.TrimSpace(fmt.Sprintf("%d %s", re.Code, re.Text)))
-		if re.Code == 0 {
-			e.ServerText = re.Text
-		}
+		e.ServerText = re.Reply
 	case errors.Is(err, errNoSTARTTLS):
-		e.What = fmt.Sprintf("The server does not offer STARTTLS, and Protection is %s.", STARTTLSMandatory)
+		e.What = fmt.Sprintf("The server does not offer to switch on encryption (STARTTLS), and Protection is %s.", STARTTLSMandatory)
 		e.Next = sentence(toTLS(r) + ", or ask the server's administrator to offer it")
 	case errors.Is(err, errNoAUTH) && encrypted(r):
-		e.What = "The server offers no way to log in, even over TLS."
-		e.Next = "Choose Authentication None, or check the server's documentation; it may require OAuth2."
-	case errors.Is(err, errNoAUTH):
-		e.What = "The server offers no way to log in on this connection."
-		e.Next = "Many servers offer login only over TLS: " + toTLS(r) + ". Otherwise choose Authentication None."
-	case errors.Is(err, errNoCRAMMD5):
-		e.What = "The server does not offer Encrypted User/Password (CRAM-MD5)."
-		e.Next = "Choose Plain User/Password: TLS protects the password on this connection."
-		if !encrypted(r) {
-			e.Next = "Choose Plain User/Password and " + toTLS(r) + ", so that TLS protects the password."
+		e.What = "The server offers no way to log in, even on an encrypted connection."
+		e.Next = "Check the server's documentation; it may require OAuth2."
+		if r.Protocol != POP3 { // POP3 always logs in: its form has no None
+			e.Next = "Choose Authentication None, or check the server's documentation; it may require OAuth2."
 		}
+	case errors.Is(err, errNoAUTH):
+		e.What = "The server offers no way to log in on this unencrypted connection."
+		e.Next = "Many servers offer login only once the connection is encrypted: " + toTLS(r) + "."
+		if r.Protocol != POP3 {
+			e.Next += " Otherwise choose Authentication None."
+		}
+	case errors.Is(err, errNoCRAMMD5):
+		e.What = fmt.Sprintf("The server does not offer %s (CRAM-MD5).", AuthEncrypted)
+		e.Next = fmt.Sprintf("Choose %s: the connection is encrypted, so the password is protected.", AuthPlain)
+		if !encrypted(r) {
+			e.Next = fmt.Sprintf("Choose %s and %s, so that encryption protects the password.", AuthPlain, toTLS(r))
+		}
+	case errors.Is(err, errNoPlainAuth) && strings.Contains(err.Error(), "CRAM-MD5"):
+		e.What = fmt.Sprintf("The server does not offer %s; it offers %s (CRAM-MD5).", AuthPlain, AuthEncrypted)
+		e.Next = fmt.Sprintf("Choose Authentication %s.", AuthEncrypted)
 	case errors.Is(err, errNoPlainAuth):
 		e.What = "The server offers no password login that Opsdesk can use."
 		e.Next = "Check the server's documentation; it may require OAuth2."
-	case errors.Is(err, ErrLineTooLong), errors.Is(err, ErrReplyTooLong), errors.Is(err, ErrGarbage), errors.As(err, &proto):
-		e.What = fmt.Sprintf("The server at %s does not answer like a %s server.", hostPort, r.Protocol)
+	case errors.Is(err, errLineBreak):
+		e.What = "The credential's user or password contains a line break, which cannot be sent to the server."
+		e.Next = "Type the credential's password again without the line break (in Security Material: Edit)."
+	case errors.Is(err, ErrLineTooLong), errors.Is(err, ErrReplyTooLong), errors.Is(err, ErrGarbage), proto != nil:
+		e.What = fmt.Sprintf("The server at %s does not answer like %s server.", hostPort, withArticle(r.Protocol))
 		e.Next = portHint(r)
+		if proto != nil && readable(proto.Line) {
+			e.ServerText = proto.Line // "SSH-2.0-…" tells a supporter what listens there
+		}
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed):
 		e.What = "The server closed the connection unexpectedly."
 		e.Next = portHint(r)
 	default:
-		e.What = "The test failed."
-		e.Next = "See the technical detail below."
-	}
-	if errors.As(err, &ne) && e.ServerText == err.Error() {
-		e.ServerText = ne.Err.Error()
+		e.What = "The test failed for a reason Opsdesk cannot put into words."
+		e.Next = "Show the technical detail below to the server's administrator."
 	}
 	return e
+}
+
+// withArticle is "an SMTP", "a POP3": how the protocol reads aloud.
+func withArticle(p Protocol) string {
+	if p == SMTP || p == IMAP {
+		return "an " + string(p)
+	}
+	return "a " + string(p)
+}
+
+// readable reports whether a line a server sent is text a person can read
+// (and so worth quoting), not binary garbage.
+func readable(s string) bool {
+	if s == "" || !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		if !unicode.IsPrint(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// authFailed reports whether the failure came while logging in: then the
+// server's refusal is about the credential, whatever the command's name.
+func authFailed(r *Result) bool {
+	c, ok := r.Check("Authentication")
+	return ok && !c.OK
 }
 
 func isTimeout(err error) bool {
@@ -120,7 +162,8 @@ func isTimeout(err error) bool {
 
 // portHint is the next step when the server does not behave as a server of
 // its protocol should: what differs from the usual port and Protection,
-// or, when both are the usual ones, the host.
+// or, when both are the usual ones, the host. Each says in plain words
+// what the port expects before naming the Protection that fits it.
 func portHint(r *Result) string {
 	p := r.Protocol
 	if p != SMTP && p != IMAP && p != POP3 {
@@ -130,14 +173,18 @@ func portHint(r *Result) string {
 	label := Implicit.Label(p)
 	usual := fmt.Sprintf("This port and Protection are the usual ones for %s, so check the host name, or ask the server's administrator which port and Protection it uses.", p)
 	switch {
+	case r.Protection == Off && r.Port == plain:
+		return fmt.Sprintf("Servers on this port usually expect encryption to be switched on after the greeting: choose Protection %s, or check the host name.", STARTTLSMandatory)
+	case r.Protection == Off && r.Port == implicit:
+		return fmt.Sprintf("This port expects encryption from the first byte: choose Protection %s.", label)
 	case r.Protection == Off:
-		return fmt.Sprintf("Check the port and Protection: %d goes with %s, %d with %s.", plain, STARTTLSMandatory, implicit, label)
+		return fmt.Sprintf("Check the port and Protection: port %d usually goes with %s, port %d with %s.", plain, STARTTLSMandatory, implicit, label)
 	case r.Protection == Implicit && r.Port == implicit, r.Protection != Implicit && r.Port == plain:
 		return usual
 	case r.Protection == Implicit && r.Port == plain:
-		return fmt.Sprintf("This port is for STARTTLS: choose %s, or keep this Protection and use port %d.", STARTTLSMandatory, implicit)
+		return fmt.Sprintf("This port expects the connection to start unencrypted and switch encryption on after the greeting: choose Protection %s, or keep this Protection and use port %d.", STARTTLSMandatory, implicit)
 	case r.Port == implicit:
-		return fmt.Sprintf("This port is for %s: choose %s, or keep this Protection and use port %d.", label, label, plain)
+		return fmt.Sprintf("This port expects encryption from the first byte: choose Protection %s, or keep this Protection and use port %d.", label, plain)
 	case r.Protection == Implicit:
 		return fmt.Sprintf("Check the port: with this Protection, %s servers listen on port %d.", p, implicit)
 	}
@@ -146,19 +193,20 @@ func portHint(r *Result) string {
 
 // toTLS is the step to a Protection that encrypts a connection which was
 // not: from Off, either; from a STARTTLS the server did not offer, the
-// implicit-TLS port. A port is named only when it is not the one chosen.
+// Protection that encrypts from the first byte (SMTPS, IMAPS, POP3S) on
+// its port. A port is named only when it is not the one chosen.
 func toTLS(r *Result) string {
 	withPort := func(label string, port int) string {
 		if port == r.Port {
 			return label
 		}
-		return fmt.Sprintf("%s (port %d)", label, port)
+		return fmt.Sprintf("%s (usually port %d)", label, port)
 	}
 	implicit := withPort(Implicit.Label(r.Protocol), DefaultPort(r.Protocol, Implicit))
 	if r.Protection == Off {
 		return "set Protection to " + withPort(string(STARTTLSMandatory), DefaultPort(r.Protocol, STARTTLSMandatory)) + " or " + implicit
 	}
-	return "set Protection to " + implicit
+	return "set Protection to " + implicit + ", which encrypts from the first byte"
 }
 
 // encrypted reports whether the connection had TLS when the test failed.
@@ -175,72 +223,104 @@ func sentence(s string) string {
 func explainTLS(te *TLSError, r *Result) (string, string) {
 	msg := te.Err.Error()
 	var rhe tls.RecordHeaderError
+	notTLS := errors.As(te.Err, &rhe) || strings.Contains(msg, "first record does not look like a TLS handshake")
 	switch {
-	case (errors.As(te.Err, &rhe) || strings.Contains(msg, "first record does not look like a TLS handshake")) && r.Protocol == TLS:
-		return "The server did not answer with TLS on this port.", "Check the port: the server must speak TLS on it from the first byte."
-	case errors.As(te.Err, &rhe) || strings.Contains(msg, "first record does not look like a TLS handshake"):
-		if r.Protection != Implicit {
-			// STARTTLS was agreed to, and then the server went on in clear.
-			return "The server agreed to STARTTLS, then did not start TLS.",
-				"Something between this computer and the server, such as a firewall or antivirus that inspects mail, may be in the way; " +
-					toTLS(r) + ", or tell the server's administrator."
+	case notTLS && r.Protocol == TLS:
+		next := "Check the port: this test needs one where the server encrypts from the first byte"
+		if r.Port != 443 {
+			next += " (web servers use port 443)"
 		}
-		next := fmt.Sprintf("On this port choose %s (or Off)", STARTTLSMandatory)
+		return "The server on this port does not encrypt the connection (no TLS).", next + "."
+	case notTLS && r.Protection != Implicit:
+		// STARTTLS was agreed to, and then the server went on in clear.
+		return "The server agreed to switch on encryption (STARTTLS), then went on unencrypted.",
+			"Something between this computer and the server, such as a firewall or antivirus that inspects mail, may be in the way; " +
+				toTLS(r) + ", or tell the server's administrator."
+	case notTLS:
+		next := fmt.Sprintf("Choose Protection %s, which switches encryption on after the greeting", STARTTLSMandatory)
 		if implicit := DefaultPort(r.Protocol, Implicit); r.Port != implicit {
 			next += fmt.Sprintf(", or keep this Protection and use port %d", implicit)
 		}
-		return "The server did not answer with TLS on this port.", next + "."
+		return fmt.Sprintf("The server on this port starts unencrypted, but Protection %s expects encryption from the first byte.", Implicit.Label(r.Protocol)), next + "."
 	case strings.Contains(msg, "protocol version"):
-		return "The server only speaks an old TLS version (1.0 or 1.1), which is no longer considered safe.",
+		return "The server only offers an old kind of encryption (TLS 1.0 or 1.1), which is no longer considered safe.",
 			"Ask the server's administrator to enable TLS 1.2 or later."
 	case strings.Contains(msg, "handshake failure"), strings.Contains(msg, "no cipher suite"), strings.Contains(msg, "insufficient security"):
 		return "The server and Opsdesk have no safe encryption method in common: the server only offers old ones.",
 			"Ask the server's administrator to enable modern TLS cipher suites."
 	case strings.Contains(msg, "certificate required"), strings.Contains(msg, "bad certificate"):
-		return "The server wants a client certificate that it accepts.",
+		return "The server wants this computer to prove who it is with a client certificate, and got none it accepts.",
 			"Choose Authenticate with Client Certificate and a key pair the server trusts."
 	}
-	return "The secure (TLS) connection could not be set up.", "See the technical detail below."
+	return "The encrypted (TLS) connection could not be set up.", "Show the technical detail below to the server's administrator."
 }
 
 // explainReply reads what a server's refusal means, with the codes Gmail
-// uses (RFC 3463 enhanced codes).
+// and Microsoft use (RFC 3463 enhanced codes). A refusal while logging in
+// is about the credential whatever the command was called: CRAM-MD5's
+// answer is a secret shown as ***, which no sentence may quote.
 func explainReply(re *ReplyError, r *Result) (string, string) {
 	text := strings.ToUpper(re.Text)
 	switch {
 	case re.Code == 534 && strings.Contains(text, "5.7.9"):
 		return "Google requires an App Password for this account: its normal password is not accepted by mail programs.",
 			"In your Google Account, turn on 2-Step Verification, create an App Password (Security → App passwords) and store its 16 letters as the credential's password. \"Less secure apps\" no longer exists."
-	case re.Code == 535 && strings.Contains(text, "5.7.8"), re.Code == 535,
-		re.Code == 0 && strings.Contains(text, "AUTHENTICATIONFAILED"),
-		re.Code == 0 && strings.HasPrefix(re.Command, "PASS"),
-		re.Code == 0 && strings.HasPrefix(re.Command, "LOGIN"):
-		return "The server did not accept the user name or password.",
-			"Check the credential: the user is usually the full e-mail address. For Gmail with 2-Step Verification, the password must be an App Password."
+	case strings.Contains(text, "5.7.139"), strings.Contains(text, "5.7.30"):
+		return "The server no longer accepts a password for this account: its administrator switched password sign-in (basic authentication) off.",
+			"Ask the mail administrator to allow authenticated SMTP for this mailbox; otherwise the account needs OAuth2, which this test cannot use."
 	case re.Code == 530 && encrypted(r):
-		return "The server asks for STARTTLS although the connection is already encrypted.",
+		return "The server asks for encryption to be switched on (STARTTLS) although the connection is already encrypted.",
 			"The server is misconfigured: tell its administrator."
 	case re.Code == 530 && r.Protection == Off:
-		return "The server requires STARTTLS before anything else.", sentence(toTLS(r))
+		return "The server requires encryption to be switched on (STARTTLS) before anything else.", sentence(toTLS(r))
 	case re.Code == 530:
-		return "The server requires STARTTLS but does not offer it.", sentence(toTLS(r) + ", or tell the server's administrator")
-	case re.Code == 454 || re.Code == 421:
+		return "The server requires encryption to be switched on (STARTTLS) but does not offer it.", sentence(toTLS(r) + ", or tell the server's administrator")
+	case re.Code == 454 || re.Code == 421 || strings.Contains(text, "[UNAVAILABLE]"):
 		return "The server is temporarily unavailable.", "Try again in a few minutes."
+	case authFailed(r), re.Code == 535,
+		re.Code == 0 && strings.Contains(text, "AUTHENTICATIONFAILED"):
+		return "The server did not accept the user name or password.", credentialHint(r)
+	case re.Command == "greeting", strings.HasPrefix(re.Command, "EHLO"), re.Command == "CAPABILITY":
+		return "The server answered, but refused to talk with this computer.",
+			"Try again in a few minutes; if it keeps refusing, ask the server's administrator whether it accepts connections from your network."
+	case strings.HasPrefix(re.Command, "STARTTLS"), re.Command == "STLS":
+		return "The server offers to switch on encryption (STARTTLS), but refused to do it.", sentence(toTLS(r) + ", or tell the server's administrator")
+	case strings.HasPrefix(re.Command, "STATUS"):
+		return "The server could not check the folder.",
+			"Check the Folder's name, capitals included; List Folders shows the names the server knows."
 	}
-	return fmt.Sprintf("The server refused %s.", re.Command), "See the server's answer below."
+	return "The server refused a step of the test.",
+		"The server's words below say why; if they do not help, show them and the technical detail to the server's administrator."
+}
+
+// credentialHint is the next step after a refused login, for the
+// Authentication chosen: Encrypted User/Password can fail with the right
+// password when the server cannot check it for this account.
+func credentialHint(r *Result) string {
+	next := "Check the credential: the user is usually the full e-mail address, and for Gmail with 2-Step Verification the password must be an App Password."
+	if r.Auth != AuthEncrypted {
+		return next
+	}
+	next += fmt.Sprintf(" If both are right, the server may be unable to check %s for this account: choose %s", AuthEncrypted, AuthPlain)
+	if !encrypted(r) {
+		next += " and " + toTLS(r) + ", so that encryption protects the password"
+	}
+	return next + "."
 }
 
 func explainCheck(r *Result, c Check) *Explanation {
-	e := &Explanation{ServerText: c.Note}
+	e := &Explanation{}
 	switch c.Name {
 	case "MAIL FROM":
 		e.What = "The server refused the sender address."
 		e.Next = "Check the From address; Gmail accepts only the account's own address (or its verified aliases) as sender."
+		e.ServerText = c.Note // the server's reply
 	case "RCPT TO":
 		e.What = "The server refused the recipient address."
 		e.Next = "Check the To address for typing mistakes."
+		e.ServerText = c.Note
 	case "STARTTLS":
-		e.What = "The server does not offer STARTTLS."
+		e.What = "The server does not offer to switch on encryption (STARTTLS)."
 		e.Next = sentence(toTLS(r))
 	default:
 		e.What = fmt.Sprintf("%s: %s.", c.Name, c.Value)

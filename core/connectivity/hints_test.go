@@ -21,13 +21,23 @@ import (
 
 var protections = []Protection{Off, Implicit, STARTTLSMandatory, STARTTLSOptional}
 
-// repeatsChoice returns what in a next step names the Protection or the
-// port the request already has: telling a user to pick what they picked
-// sends them round in a circle. "STARTTLS Mandatory" is a fair step from
-// STARTTLS Optional, and the other way round.
+var authUnsuccessful = Check{Name: "Authentication", Value: "Unsuccessful"}
+
+// repeatsChoice returns what in a next step names the Protection, the
+// port or the Authentication the request already has, or an
+// Authentication the tab does not offer: telling a user to pick what they
+// picked sends them round in a circle. "STARTTLS Mandatory" is a fair step
+// from STARTTLS Optional, and the other way round.
 func repeatsChoice(next string, r *Result) string {
 	if m := regexp.MustCompile(fmt.Sprintf(`port %d\b`, r.Port)).FindString(next); m != "" {
 		return m
+	}
+	for _, a := range []Auth{AuthNone, AuthPlain, AuthEncrypted} {
+		chosen := a == r.Auth || a == AuthNone && r.Auth == ""
+		missing := r.Protocol == TLS || a == AuthNone && r.Protocol == POP3 // POP3 always logs in
+		if m := regexp.MustCompile(`(?i)choose (Authentication )?` + regexp.QuoteMeta(string(a))).FindString(next); m != "" && (chosen || missing) {
+			return m
+		}
 	}
 	if r.Protocol == TLS { // the TLS tab has no Protection to choose
 		return regexp.MustCompile(`Protection|STARTTLS|TLSS`).FindString(next)
@@ -50,15 +60,39 @@ func repeatsChoice(next string, r *Result) string {
 	return ""
 }
 
+// jargon returns a word of e that a user meets without a plain sentence
+// first: protocol commands, Go's error texts, a hidden secret, or a
+// mention of (START)TLS in What that does not say "encrypt" around it.
+func jargon(e *Explanation) string {
+	text := e.What + " " + e.Next
+	for _, w := range []string{"implicit", "handshake", "first record", "plaintext"} {
+		if strings.Contains(strings.ToLower(text), w) {
+			return w
+		}
+	}
+	for _, w := range []string{"SASL", "EHLO", "CAPA ", "STLS", "LOGINDISABLED", "tls:", "EOF", "***", "x509", "PKIX", "errno",
+		"dial tcp", "unexpected reply", "See the server's answer"} {
+		if strings.Contains(text, w) {
+			return w
+		}
+	}
+	if strings.Contains(e.What, "TLS") && !strings.Contains(e.What, "encrypt") {
+		return "TLS"
+	}
+	return ""
+}
+
 // TestHintsNeverRepeatTheChoice walks every line of the hint table for
-// every protocol, Protection and port the user may have chosen: no next
-// step may name the Protection or port already chosen.
+// every protocol, Protection, port and Authentication the user may have
+// chosen: no next step may name the Protection, port or Authentication
+// already chosen, none may use jargon without a plain sentence, and "the
+// server's words" are only ever a server's reply.
 func TestHintsNeverRepeatTheChoice(t *testing.T) {
 	noTLS := &TLSError{Err: tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}}
 	failures := []struct {
 		name string
 		err  error
-		fail Check // a failed check line, when err is nil
+		fail Check // a failed check line, when err is nil; with err, the Authentication line
 	}{
 		{"host input", &problem.Error{Source: "x y", Kind: ErrBadHost, What: "contains spaces", Hint: "Type only the server's name."}, Check{}},
 		{"cancelled", context.Canceled, Check{}},
@@ -71,25 +105,55 @@ func TestHintsNeverRepeatTheChoice(t *testing.T) {
 		{"old TLS", &TLSError{Err: errors.New("tls: server selected unsupported protocol version 302")}, Check{}},
 		{"no cipher", &TLSError{Err: errors.New("remote error: tls: handshake failure")}, Check{}},
 		{"client certificate", &TLSError{Err: errors.New("remote error: tls: certificate required")}, Check{}},
-		{"wrong password", &ReplyError{Command: "AUTH PLAIN ***", Code: 535, Text: "5.7.8 Username and Password not accepted."}, Check{}},
+		{"wrong password", &ReplyError{Command: "AUTH PLAIN ***", Code: 535, Text: "5.7.8 Username and Password not accepted.",
+			Reply: "535 5.7.8 Username and Password not accepted."}, authUnsuccessful},
+		{"wrong password, no code", &ReplyError{Command: "AUTH CRAM-MD5", Text: "-ERR [AUTH] Username and password not accepted.",
+			Reply: "-ERR [AUTH] Username and password not accepted."}, authUnsuccessful},
+		{"App Password", &ReplyError{Command: "AUTH PLAIN ***", Code: 534, Text: "5.7.9 Application-specific password required."}, authUnsuccessful},
+		{"basic auth off", &ReplyError{Command: "AUTH LOGIN", Code: 535, Text: "5.7.139 Authentication unsuccessful, basic authentication is disabled."}, authUnsuccessful},
+		{"line break", fmt.Errorf("%w, which POP3 cannot carry", errLineBreak), authUnsuccessful},
+		{"no such folder", &ReplyError{Command: `STATUS "Archive" (MESSAGES UNSEEN)`, Text: "NO [NONEXISTENT] no such mailbox"}, Check{}},
+		{"refused greeting", &ReplyError{Command: "greeting", Code: 554, Text: "no service"}, Check{}},
+		{"STARTTLS refused", &ReplyError{Command: "STARTTLS", Code: 502, Text: "not now"}, Check{}},
 		{"STARTTLS first", &ReplyError{Command: "MAIL FROM:<a@b>", Code: 530, Text: "5.7.0 Must issue a STARTTLS command first."}, Check{}},
 		{"busy", &ReplyError{Command: "EHLO", Code: 421, Text: "try later"}, Check{}},
 		{"refusal", &ReplyError{Command: "NOOP", Code: 502, Text: "no"}, Check{}},
 		{"no STARTTLS", errNoSTARTTLS, Check{}},
-		{"no AUTH", errNoAUTH, Check{}},
-		{"no CRAM-MD5", errNoCRAMMD5, Check{}},
-		{"no PLAIN", errNoPlainAuth, Check{}},
+		{"no AUTH", errNoAUTH, authUnsuccessful},
+		{"no CRAM-MD5", errNoCRAMMD5, authUnsuccessful},
+		{"no PLAIN", fmt.Errorf("%w (it offers XOAUTH2)", errNoPlainAuth), authUnsuccessful},
+		{"only CRAM-MD5", fmt.Errorf("%w (it offers CRAM-MD5)", errNoPlainAuth), authUnsuccessful},
 		{"garbage", &ProtocolError{Step: "EHLO", Line: "\x00"}, Check{}},
+		{"another server", &ProtocolError{Step: "greeting", Line: "SSH-2.0-OpenSSH_9.6"}, Check{}},
 		{"endless line", ErrLineTooLong, Check{}},
 		{"closed", &NetError{Op: "read", Err: io.EOF}, Check{}},
 		{"STARTTLS check", nil, Check{Name: "STARTTLS", Value: "Not Supported"}},
-		{"recipient check", nil, Check{Name: "RCPT TO", Value: "Rejected"}},
+		{"recipient check", nil, Check{Name: "RCPT TO", Value: "Rejected", Note: "550 5.1.1 no such user"}},
 	}
 	// possible leaves out states no test reaches: TLS errors without TLS
 	// asked for, a missing STARTTLS that was optional, and so on.
-	possible := func(p Protocol, name string, pr Protection, encrypted bool) bool {
+	possible := func(p Protocol, name string, pr Protection, auth Auth, encrypted bool) bool {
+		if p == TLS && auth != AuthNone {
+			return false // the TLS tab has no Authentication
+		}
 		switch name {
-		case "wrong password", "STARTTLS first", "busy", "refusal", "no AUTH", "no CRAM-MD5", "no PLAIN", "garbage", "recipient check":
+		case "wrong password", "wrong password, no code", "App Password", "basic auth off", "line break", "no AUTH":
+			if auth == AuthNone {
+				return false
+			}
+		case "no CRAM-MD5":
+			if auth != AuthEncrypted {
+				return false
+			}
+		case "no PLAIN", "only CRAM-MD5":
+			if auth != AuthPlain {
+				return false
+			}
+		}
+		switch name {
+		case "wrong password", "wrong password, no code", "App Password", "basic auth off", "line break", "no such folder", "refused greeting",
+			"STARTTLS first", "busy", "refusal", "no AUTH", "no CRAM-MD5", "no PLAIN", "only CRAM-MD5",
+			"garbage", "another server", "recipient check", "endless line":
 			if p == TLS {
 				return false // the TLS tab says nothing after the handshake
 			}
@@ -97,6 +161,8 @@ func TestHintsNeverRepeatTheChoice(t *testing.T) {
 			return pr != Off && !encrypted
 		case "no STARTTLS", "STARTTLS check":
 			return pr == STARTTLSMandatory && !encrypted
+		case "STARTTLS refused":
+			return p != TLS && (pr == STARTTLSMandatory || pr == STARTTLSOptional) && !encrypted
 		}
 		return pr != Implicit || encrypted
 	}
@@ -108,25 +174,41 @@ func TestHintsNeverRepeatTheChoice(t *testing.T) {
 			ports := []int{DefaultPort(p, STARTTLSMandatory), DefaultPort(p, Implicit), 2525}
 			for _, port := range ports {
 				for _, encrypted := range []bool{false, true} {
-					for _, f := range failures {
-						if !possible(p, f.name, pr, encrypted) {
-							continue
-						}
-						r := &Result{Protocol: p, Protection: pr, Host: "mail.example.com", Port: port, Reached: true, Err: f.err}
-						if encrypted {
-							r.TLSVersion = "TLS 1.3"
-						}
-						if f.err == nil {
-							r.Checks = []Check{f.fail}
-						}
-						e := explain(r)
-						if e == nil || e.What == "" || e.Next == "" {
-							t.Errorf("%s %s port %d, %s: explanation %+v", p, pr, port, f.name, e)
-							continue
-						}
-						if bad := repeatsChoice(e.Next, r); bad != "" {
-							t.Errorf("%s with %s on port %d (TLS %v), %s: the next step names %q again: %s",
-								p, pr.Label(p), port, encrypted, f.name, bad, e.Next)
+					for _, auth := range []Auth{AuthNone, AuthPlain, AuthEncrypted} {
+						for _, f := range failures {
+							if !possible(p, f.name, pr, auth, encrypted) {
+								continue
+							}
+							r := &Result{Protocol: p, Protection: pr, Auth: auth, Host: "mail.example.com", Port: port, Reached: true, Greeted: true, Err: f.err}
+							if encrypted {
+								r.TLSVersion = "TLS 1.3"
+							}
+							if f.fail.Name != "" {
+								r.Checks = []Check{f.fail}
+							}
+							e := explain(r)
+							where := fmt.Sprintf("%s with %s on port %d (TLS %v), %s, %s", p, pr.Label(p), port, encrypted, auth, f.name)
+							if e == nil || e.What == "" || e.Next == "" {
+								t.Errorf("%s: explanation %+v", where, e)
+								continue
+							}
+							if bad := repeatsChoice(e.Next, r); bad != "" {
+								t.Errorf("%s: the next step names %q again: %s", where, bad, e.Next)
+							}
+							if w := jargon(e); w != "" {
+								t.Errorf("%s: %q without a plain sentence: %s / %s", where, w, e.What, e.Next)
+							}
+							var re *ReplyError
+							switch {
+							case errors.As(f.err, &re) && e.ServerText != re.Reply,
+								f.name == "another server" && e.ServerText != "SSH-2.0-OpenSSH_9.6",
+								f.name == "recipient check" && e.ServerText != f.fail.Note,
+								re == nil && f.name != "another server" && f.name != "recipient check" && e.ServerText != "":
+								t.Errorf("%s: the server's words are %q", where, e.ServerText)
+							}
+							if strings.Contains(e.What, "did not accept the user name or password") != strings.HasPrefix(f.name, "wrong password") {
+								t.Errorf("%s: %s", where, e.What)
+							}
 						}
 					}
 				}

@@ -44,13 +44,7 @@ func NormalizeHost(input string, port int) (string, int, error) {
 	if err := CheckPort(port); err != nil {
 		return "", 0, err
 	}
-	s := strings.TrimSpace(input)
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-	}
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
-		s = s[:i]
-	}
+	s := trimHost(input)
 	switch {
 	case s == "":
 		return "", 0, badHost(input, "is not a host name", "Type the server's name, for example smtp.gmail.com.")
@@ -64,6 +58,10 @@ func NormalizeHost(input string, port int) (string, int, error) {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
 			return "", 0, badHost(input, fmt.Sprintf("has the port %q, which is not a number from 1 to 65535", p), "Type the port in the Port field.")
+		}
+		if port != 0 && n != port {
+			// Two ports: using either would not be what the other field says.
+			return "", 0, badHost(input, fmt.Sprintf("names port %d, but the port chosen is %d", n, port), "Type the port only in the Port field.")
 		}
 		host, port = h, n
 	} else if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
@@ -80,6 +78,94 @@ func NormalizeHost(input string, port int) (string, int, error) {
 		return "", 0, badHost(input, "cannot be a host name", "Use letters, digits, hyphens and dots, for example smtp.gmail.com.")
 	}
 	return strings.ToLower(ascii), port, nil
+}
+
+// trimHost takes away what users paste around a host: spaces, a scheme
+// ("smtps://") and a path.
+func trimHost(input string) string {
+	s := strings.TrimSpace(input)
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// SplitHostPort separates a port typed into a Host field
+// ("smtp.gmail.com:465", "smtps://[2001:db8::1]:465/") so that a form can
+// show it in its Port field, the one the test uses. host is the input as
+// typed, less spaces, scheme, path and port; port is 0 when none was
+// typed. Input NormalizeHost refuses is refused with its sentence.
+func SplitHostPort(input string) (host string, port int, err error) {
+	if _, port, err = NormalizeHost(input, 0); err != nil {
+		return "", 0, err
+	}
+	host = trimHost(input)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h, port, nil
+	}
+	return host, 0, nil
+}
+
+// plainPorts are the ports servers of p listen on unencrypted, to switch
+// encryption on with STARTTLS (or not at all), the usual one first.
+func plainPorts(p Protocol) []int {
+	switch p {
+	case SMTP:
+		return []int{587, 25}
+	case IMAP:
+		return []int{143}
+	case POP3:
+		return []int{110}
+	}
+	return nil
+}
+
+func isPlainPort(p Protocol, port int) bool {
+	for _, n := range plainPorts(p) {
+		if n == port {
+			return true
+		}
+	}
+	return false
+}
+
+// ProtectionForPort is the Protection that goes with a port just chosen:
+// the port of SMTPS, IMAPS or POP3S asks for that Protection, a port for
+// unencrypted starts asks to leave it (for STARTTLS Mandatory), and any
+// other port keeps the Protection the user has. The form and
+// PortForProtection follow the same table, so neither undoes the other.
+func ProtectionForPort(p Protocol, port int, current Protection) Protection {
+	switch {
+	case p == TLS:
+		return current
+	case port == DefaultPort(p, Implicit):
+		return Implicit
+	case current == Implicit && isPlainPort(p, port):
+		return STARTTLSMandatory
+	}
+	return current
+}
+
+// PortForProtection proposes the port for a Protection just chosen: its
+// usual port when the current port is the usual port of another
+// Protection (or none, 0), and the current port when it fits the
+// Protection or is one the user typed for a server of their own.
+func PortForProtection(p Protocol, pr Protection, current int) int {
+	implicit := DefaultPort(p, Implicit)
+	switch {
+	case p == TLS:
+		return current
+	case current != 0 && current != implicit && !isPlainPort(p, current):
+		return current // the user's own port
+	case pr == Implicit:
+		return implicit
+	case isPlainPort(p, current):
+		return current // 25 stays 25 with STARTTLS or Off
+	}
+	return DefaultPort(p, pr)
 }
 
 func validHostName(h string) bool {

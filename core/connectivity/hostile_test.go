@@ -43,7 +43,7 @@ func TestHostileServers(t *testing.T) {
 		protection connectivity.Protection
 		what       string
 	}{
-		{"garbage", func(c net.Conn) { c.Write([]byte("HELLO \x00\xff there\r\n")) }, connectivity.Off, "does not answer like a SMTP server"},
+		{"garbage", func(c net.Conn) { c.Write([]byte("HELLO \x00\xff there\r\n")) }, connectivity.Off, "does not answer like an SMTP server"},
 		{"early close", func(c net.Conn) {}, connectivity.Off, "closed the connection unexpectedly"},
 		{"never answers", func(c net.Conn) { time.Sleep(2 * time.Second) }, connectivity.Off, "stopped answering"},
 		{"drips a byte at a time", func(c net.Conn) {
@@ -56,7 +56,7 @@ func TestHostileServers(t *testing.T) {
 		}, connectivity.Off, "stopped answering"},
 		{"endless line", func(c net.Conn) {
 			c.Write([]byte("220 " + strings.Repeat("x", 64<<10)))
-		}, connectivity.Off, "does not answer like a SMTP server"},
+		}, connectivity.Off, "does not answer like an SMTP server"},
 		{"endless multi-line reply", func(c net.Conn) {
 			w := bufio.NewWriter(c)
 			for i := 0; i < 100000; i++ {
@@ -65,9 +65,9 @@ func TestHostileServers(t *testing.T) {
 				}
 			}
 			w.Flush()
-		}, connectivity.Off, "does not answer like a SMTP server"},
-		{"plain text on the SMTPS port", func(c net.Conn) { c.Write([]byte("220 mail ESMTP ready\r\n")); time.Sleep(time.Second) }, connectivity.Implicit, "did not answer with TLS"},
-		{"only TLS 1.1", tlsServer(&tls.Config{Certificates: []tls.Certificate{chain.TLS}, MaxVersion: tls.VersionTLS11}), connectivity.Implicit, "old TLS version"},
+		}, connectivity.Off, "does not answer like an SMTP server"},
+		{"plain text on the SMTPS port", func(c net.Conn) { c.Write([]byte("220 mail ESMTP ready\r\n")); time.Sleep(time.Second) }, connectivity.Implicit, "starts unencrypted"},
+		{"only TLS 1.1", tlsServer(&tls.Config{Certificates: []tls.Certificate{chain.TLS}, MaxVersion: tls.VersionTLS11}), connectivity.Implicit, "old kind of encryption"},
 		{"only RSA key exchange", tlsServer(&tls.Config{Certificates: []tls.Certificate{rsaCert}, MaxVersion: tls.VersionTLS12,
 			CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA}}), connectivity.Implicit, "no safe encryption method"},
 	}
@@ -172,7 +172,7 @@ func TestIMAPLiteralSizes(t *testing.T) {
 		req := fast(request(port, connectivity.Off, connectivity.AuthNone, chain))
 		req.Protocol = connectivity.IMAP
 		r := connectivity.Run(context.Background(), req)
-		if r.Err == nil || r.Explanation == nil || !strings.Contains(r.Explanation.What, "does not answer like a IMAP server") {
+		if r.Err == nil || r.Explanation == nil || !strings.Contains(r.Explanation.What, "does not answer like an IMAP server") {
 			t.Fatalf("{%.20s}: %v %+v", size, r.Err, r.Explanation)
 		}
 		msg := r.Err.Error()

@@ -47,6 +47,12 @@ func (s *session) readIMAPReply(step, tag string) (imapReply, error) {
 	}
 }
 
+// refusal is a tagged NO or BAD as a *ReplyError for the command shown.
+func (r imapReply) refusal(shown string) *ReplyError {
+	text := strings.TrimSpace(r.status + " " + r.text)
+	return &ReplyError{Command: shown, Text: text, Reply: text}
+}
+
 func (s *session) readIMAPLine(total *int) (string, error) {
 	line, err := s.readLine()
 	if err != nil {
@@ -104,7 +110,7 @@ func (c *imapClient) command(step, args, shown string) (imapReply, error) {
 	}
 	r, err := c.s.readIMAPReply(step, tag)
 	if err == nil && r.status != "OK" && r.status != "+" {
-		err = &ReplyError{Command: shown, Text: strings.TrimSpace(r.status + " " + r.text)}
+		err = r.refusal(shown)
 	}
 	return r, err
 }
@@ -138,9 +144,9 @@ func runIMAP(s *session) error {
 	}
 	g := greeting.untagged
 	if len(g) == 0 || !(strings.HasPrefix(strings.ToUpper(g[0]), "OK") || strings.HasPrefix(strings.ToUpper(g[0]), "PREAUTH")) {
-		return &ReplyError{Command: "greeting", Text: strings.Join(g, " ")}
+		return &ReplyError{Command: "greeting", Text: strings.Join(g, " "), Reply: "* " + strings.Join(g, "\n* ")}
 	}
-	s.res.Banner = fmt.Sprintf("Successfully reached host at %s:%d", s.res.Host, s.res.Port)
+	s.greeted()
 	caps := capabilities(g[0])
 	ask := func() error {
 		r, err := c.command("CAPABILITY", "CAPABILITY", "")
@@ -231,7 +237,7 @@ func (c *imapClient) login(caps map[string]bool) error {
 			}
 			r, err = s.readIMAPReply("AUTHENTICATE", fmt.Sprintf("a%d", c.seq))
 			if err == nil && r.status != "OK" {
-				err = &ReplyError{Command: "AUTHENTICATE CRAM-MD5", Text: strings.TrimSpace(r.status + " " + r.text)}
+				err = r.refusal("AUTHENTICATE CRAM-MD5")
 			}
 			return s.authResult(err)
 		})
@@ -240,7 +246,7 @@ func (c *imapClient) login(caps map[string]bool) error {
 		return s.authFailed(errNoAUTH)
 	}
 	if strings.ContainsAny(string(s.req.Password), "\r\n\x00") || strings.ContainsAny(s.req.User, "\r\n\x00") {
-		return s.authFailed(fmt.Errorf("the user or password contains a line break, which IMAP LOGIN cannot carry"))
+		return s.authFailed(fmt.Errorf("%w, which IMAP LOGIN cannot carry", errLineBreak))
 	}
 	s.noteClearText()
 	return s.phase("authentication", func() error {

@@ -107,7 +107,7 @@ func TestMailboxProtocolFailures(t *testing.T) {
 				t.Fatalf("wrong password: %+v %+v\n%s", r.Checks, r.Explanation, transcript(r))
 			}
 			r = connectivity.Run(context.Background(), mailboxRequest(proto, port, connectivity.STARTTLSMandatory, connectivity.AuthPlain, chain))
-			if r.OK() || !strings.Contains(r.Explanation.What, "does not offer STARTTLS") || strings.Contains(transcript(r), "***") {
+			if r.OK() || !strings.Contains(r.Explanation.What, "does not offer to switch on encryption (STARTTLS)") || strings.Contains(transcript(r), "***") {
 				t.Fatalf("no STARTTLS: %+v\n%s", r.Explanation, transcript(r))
 			}
 			r = connectivity.Run(context.Background(), mailboxRequest(proto, port, connectivity.Off, connectivity.AuthEncrypted, chain))

@@ -34,7 +34,7 @@ func (s *session) pop3Status(cmd string) (string, error) {
 	case strings.HasPrefix(reply, "+ ") || reply == "+":
 		return strings.TrimSpace(strings.TrimPrefix(reply, "+")), nil
 	case strings.HasPrefix(reply, "-ERR"):
-		return "", &ReplyError{Command: cmd, Text: strings.TrimSpace(reply)}
+		return "", &ReplyError{Command: cmd, Text: strings.TrimSpace(reply), Reply: reply}
 	}
 	return "", &ProtocolError{Step: cmd, Line: reply}
 }
@@ -84,7 +84,7 @@ func runPOP3(s *session) error {
 	if err := s.phase("greeting", func() error { _, err := s.pop3Status("greeting"); return err }); err != nil {
 		return err
 	}
-	s.res.Banner = fmt.Sprintf("Successfully reached host at %s:%d", s.res.Host, s.res.Port)
+	s.greeted()
 	var caps map[string]string
 	if s.req.Protection == STARTTLSMandatory || s.req.Protection == STARTTLSOptional {
 		caps = s.pop3Capabilities()
@@ -151,12 +151,15 @@ func (s *session) pop3Login(caps map[string]string) error {
 			if err != nil {
 				return &ProtocolError{Step: "AUTH CRAM-MD5", Line: chal64}
 			}
-			_, err = s.pop3Command(cramMD5(s.req.User, s.req.Password, chal), "***")
+			if err := s.send(cramMD5(s.req.User, s.req.Password, chal), "***"); err != nil {
+				return err
+			}
+			_, err = s.pop3Status("AUTH CRAM-MD5")
 			return s.authResult(err)
 		})
 	}
 	if strings.ContainsAny(string(s.req.Password), "\r\n") {
-		return s.authFailed(fmt.Errorf("the password contains a line break, which POP3 cannot carry"))
+		return s.authFailed(fmt.Errorf("%w, which POP3 cannot carry", errLineBreak))
 	}
 	s.noteClearText()
 	return s.phase("authentication", func() error {

@@ -56,7 +56,9 @@ type Timeouts struct {
 	Total   time.Duration // 60 s for the whole test
 }
 
-func (t Timeouts) withDefaults() Timeouts {
+// WithDefaults fills in the defaults for the zero values: the limits a
+// test runs under, which a window may show while it waits.
+func (t Timeouts) WithDefaults() Timeouts {
 	if t.Connect <= 0 {
 		t.Connect = 10 * time.Second
 	}

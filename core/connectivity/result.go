@@ -1,7 +1,10 @@
 package connectivity
 
 import (
+	"context"
 	"crypto/x509"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -29,8 +32,12 @@ type Phase struct {
 // Explanation turns what a server or network said into one sentence and one
 // next step for a person, with the server's own words kept beside them.
 type Explanation struct {
-	What       string
-	Next       string
+	What string
+	Next string
+	// ServerText is what the server itself sent, its reply lines as they
+	// came, or "" when the server said nothing that explains the failure:
+	// our own sentences and Go's error texts are never put here (they are
+	// in Result.Err, for the technical detail).
 	ServerText string
 }
 
@@ -38,10 +45,14 @@ type Explanation struct {
 type Result struct {
 	Protocol   Protocol
 	Protection Protection
+	Auth       Auth // what the explanation's advice must fit
 	Host       string
 	Port       int
 	Address    string // the address actually reached, "142.250.1.2:587"
 	Reached    bool
+	// Greeted is set when the server greeted as a server of Protocol
+	// does (for TLS: completed the handshake).
+	Greeted    bool
 	Banner     string // "Successfully reached host at smtp.gmail.com:587", or the failure
 	Checks     []Check
 	TLSVersion string // "TLS 1.3"
@@ -76,6 +87,67 @@ func (r *Result) OK() bool {
 		}
 	}
 	return true
+}
+
+// Level is how a test ended, as the colour of its verdict shows it.
+type Level int
+
+const (
+	Passed    Level = iota // every check the user asked for passed: green
+	Failed                 // red
+	Cancelled              // the user stopped it: neither
+)
+
+// Verdict is a test's outcome in one line: the Response panel's headline,
+// in the colour of its Level, and the first line "opsdesk test" prints.
+// One rule for both, so that the window and the command line never
+// disagree about a test.
+type Verdict struct {
+	Level    Level
+	Headline string
+}
+
+// Verdict reads the result into its headline. It is Passed exactly when
+// OK is true: a host that was reached but refused the password, or that
+// did not greet as its protocol does, is a failed test.
+func (r *Result) Verdict() Verdict {
+	at := fmt.Sprintf("%s:%d", r.Host, r.Port)
+	failed := func(why string) Verdict { return Verdict{Failed, "Test failed: " + why} }
+	switch {
+	case r.OK():
+		return Verdict{Passed, fmt.Sprintf("Test passed: %s was reached and every check you asked for succeeded.", at)}
+	case errors.Is(r.Err, context.Canceled):
+		return Verdict{Cancelled, fmt.Sprintf("Test cancelled before it finished (%s).", at)}
+	case r.Host == "":
+		return failed("the Host or Port cannot be used, so nothing was tried.")
+	case !r.Reached:
+		return failed(fmt.Sprintf("could not reach %s.", at))
+	case !r.Greeted:
+		return failed(fmt.Sprintf("reached %s, but the server did not greet as expected.", at))
+	}
+	for _, c := range r.Checks {
+		if !c.OK {
+			return failed(fmt.Sprintf("reached %s, but %s.", at, failedCheck(c)))
+		}
+	}
+	return failed(fmt.Sprintf("reached %s, but the test could not be completed.", at))
+}
+
+// failedCheck says in a few words what a failed check line means.
+func failedCheck(c Check) string {
+	switch c.Name {
+	case "Authentication":
+		return "authentication was unsuccessful"
+	case "Server Certificate":
+		return "its certificate is not valid"
+	case "STARTTLS":
+		return "it does not offer STARTTLS"
+	case "MAIL FROM":
+		return "it refused the sender address"
+	case "RCPT TO":
+		return "it refused the recipient address"
+	}
+	return fmt.Sprintf("the check %s was %s", c.Name, c.Value)
 }
 
 // Check returns the check line named name, if there is one.

@@ -15,6 +15,7 @@ var (
 	errNoAUTH      = errors.New("the server offers no authentication")
 	errNoCRAMMD5   = errors.New("the server does not offer CRAM-MD5")
 	errNoPlainAuth = errors.New("the server offers neither PLAIN nor LOGIN")
+	errLineBreak   = errors.New("the user or password contains a line break")
 )
 
 // Run carries out one test. It always returns a Result: what failed is in
@@ -30,7 +31,7 @@ func Run(ctx context.Context, req Request) *Result {
 	if req.Protocol == TLS {
 		req.Protection = Implicit
 	}
-	res := &Result{Protocol: req.Protocol, Protection: req.Protection}
+	res := &Result{Protocol: req.Protocol, Protection: req.Protection, Auth: req.Auth}
 	host, port, err := NormalizeHost(req.Host, req.Port)
 	if err != nil {
 		res.Err = err
@@ -66,9 +67,13 @@ func Run(ctx context.Context, req Request) *Result {
 	if err != nil && res.Err == nil {
 		res.Err = err
 	}
-	if !res.Reached {
+	switch {
+	case !res.Reached:
 		res.Banner = fmt.Sprintf("Could not reach host at %s:%d", host, port)
-	} else if res.Banner == "" {
+	case res.Banner == "" && errors.Is(res.Err, context.Canceled):
+		// Not the server's fault: the user stopped waiting for it.
+		res.Banner = fmt.Sprintf("Reached %s; the test was cancelled before the server greeted", res.Address)
+	case res.Banner == "":
 		res.Banner = fmt.Sprintf("Reached %s but the server did not greet as expected", res.Address)
 	}
 	if !res.OK() {
@@ -95,9 +100,16 @@ func runTLS(s *session) error {
 			return &TLSError{Err: err}
 		}
 	}
-	s.res.Banner = fmt.Sprintf("Successfully reached host at %s:%d", s.res.Host, s.res.Port)
+	s.greeted()
 	s.checkChain()
 	return nil
+}
+
+// greeted records that the server answered as its protocol's servers do:
+// the tenant's banner.
+func (s *session) greeted() {
+	s.res.Greeted = true
+	s.res.Banner = fmt.Sprintf("Successfully reached host at %s:%d", s.res.Host, s.res.Port)
 }
 
 // noteClearText records that a password is about to go over a

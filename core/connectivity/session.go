@@ -44,7 +44,7 @@ type session struct {
 }
 
 func newSession(ctx context.Context, req *Request, res *Result) *session {
-	t := req.Timeouts.withDefaults()
+	t := req.Timeouts.WithDefaults()
 	now := time.Now()
 	return &session{ctx: ctx, req: req, res: res, timeouts: t, start: now, deadline: now.Add(t.Total)}
 }
@@ -237,9 +237,13 @@ func (e *CertError) Unwrap() error { return e.Err }
 
 // ReplyError is a server's refusal: a reply code and its text.
 type ReplyError struct {
-	Command string // what we sent, secrets hidden: "AUTH PLAIN"
+	Command string // what we sent, secrets hidden: "AUTH PLAIN ***"
 	Code    int    // SMTP's 535; 0 for IMAP and POP3
-	Text    string // the server's words, all lines joined
+	Text    string // the server's words, all lines joined, without codes
+	// Reply is the reply as the server sent it, line by line (an IMAP
+	// command's tag left out): what the user may quote to its
+	// administrator or search for.
+	Reply string
 }
 
 func (e *ReplyError) Error() string {

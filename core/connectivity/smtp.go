@@ -10,10 +10,16 @@ import (
 // smtpReply is one SMTP reply: a code and its text lines.
 type smtpReply struct {
 	code  int
-	lines []string
+	lines []string // without their codes
+	raw   []string // as the server sent them
 }
 
 func (r smtpReply) text() string { return strings.Join(r.lines, " ") }
+
+// refusal is the reply as a *ReplyError for the command shown.
+func (r smtpReply) refusal(shown string) *ReplyError {
+	return &ReplyError{Command: shown, Code: r.code, Text: r.text(), Reply: strings.Join(r.raw, "\n")}
+}
 
 // readSMTPReply reads a possibly multi-line reply ("250-…" lines, then
 // "250 …").
@@ -37,6 +43,7 @@ func (s *session) readSMTPReply(step string) (smtpReply, error) {
 			return r, &ProtocolError{Step: step, Line: line}
 		}
 		r.code = code
+		r.raw = append(r.raw, line)
 		if len(line) > 4 {
 			r.lines = append(r.lines, line[4:])
 		} else {
@@ -69,10 +76,13 @@ func (s *session) smtpCommand(step, line, shown string, want ...int) (smtpReply,
 			return r, nil
 		}
 	}
-	if shown == "" {
+	switch shown {
+	case "":
 		shown = line
+	case "***": // a secret alone: the step says what it was
+		shown = step
 	}
-	return r, &ReplyError{Command: shown, Code: r.code, Text: r.text()}
+	return r, r.refusal(shown)
 }
 
 // ehlo greets the server and returns its extensions, upper-cased
@@ -105,9 +115,9 @@ func runSMTP(s *session) error {
 		return err
 	}
 	if greeting.code != 220 {
-		return &ReplyError{Command: "greeting", Code: greeting.code, Text: greeting.text()}
+		return greeting.refusal("greeting")
 	}
-	s.res.Banner = fmt.Sprintf("Successfully reached host at %s:%d", s.res.Host, s.res.Port)
+	s.greeted()
 	ext, err := s.ehlo()
 	if err != nil {
 		return err
@@ -204,8 +214,8 @@ func (s *session) smtpAuth(ext map[string]string) error {
 		case "LOGIN":
 			if _, err = s.smtpCommand("AUTH", "AUTH LOGIN", "", 334); err == nil {
 				user := base64.StdEncoding.EncodeToString([]byte(s.req.User))
-				if _, err = s.smtpCommand("AUTH", user, "", 334); err == nil {
-					_, err = s.smtpCommand("AUTH", base64.StdEncoding.EncodeToString(s.req.Password), "***", 235)
+				if _, err = s.smtpCommand("AUTH LOGIN", user, "", 334); err == nil {
+					_, err = s.smtpCommand("AUTH LOGIN", base64.StdEncoding.EncodeToString(s.req.Password), "***", 235)
 				}
 			}
 		case "CRAM-MD5":
@@ -216,7 +226,7 @@ func (s *session) smtpAuth(ext map[string]string) error {
 				if err != nil {
 					return &ProtocolError{Step: "AUTH CRAM-MD5", Line: r.text()}
 				}
-				_, err = s.smtpCommand("AUTH", cramMD5(s.req.User, s.req.Password, challenge), "***", 235)
+				_, err = s.smtpCommand("AUTH CRAM-MD5", cramMD5(s.req.User, s.req.Password, challenge), "***", 235)
 			}
 		}
 		return s.authResult(err)
@@ -233,7 +243,7 @@ func (s *session) smtpCheckAddresses() error {
 		case asReply(err, &re) && re.Code == 530:
 			return err // not about the address: the server wants STARTTLS first
 		case asReply(err, &re):
-			s.res.add(Check{Name: name, Value: "Rejected", Note: fmt.Sprintf("%d %s", re.Code, re.Text)})
+			s.res.add(Check{Name: name, Value: "Rejected", Note: re.Reply})
 		default:
 			return err
 		}

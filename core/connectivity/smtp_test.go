@@ -164,7 +164,7 @@ func TestSMTPGmailReplies(t *testing.T) {
 	clear := request(gmail, connectivity.Off, connectivity.AuthNone, chain)
 	clear.From, clear.To = user, user
 	r = connectivity.Run(context.Background(), clear)
-	if r.Explanation == nil || !strings.Contains(r.Explanation.What, "requires STARTTLS") || !strings.Contains(r.Explanation.ServerText, "530") {
+	if r.Explanation == nil || !strings.Contains(r.Explanation.What, "requires encryption to be switched on (STARTTLS)") || !strings.Contains(r.Explanation.ServerText, "530") {
 		t.Fatalf("530: %+v", r.Explanation)
 	}
 	// Gmail offers no AUTH before STARTTLS.
@@ -178,7 +178,7 @@ func TestSMTPWithoutSTARTTLS(t *testing.T) {
 	chain := mailtest.NewChain(t)
 	port := mailtest.SMTP(t, chain, mailtest.Options{Mechs: allMechs, User: user, Password: password})
 	r := connectivity.Run(context.Background(), request(port, connectivity.STARTTLSMandatory, connectivity.AuthPlain, chain))
-	if checkValue(r, "STARTTLS") != "Not Supported" || r.OK() || !strings.Contains(r.Explanation.What, "does not offer STARTTLS") {
+	if checkValue(r, "STARTTLS") != "Not Supported" || r.OK() || !strings.Contains(r.Explanation.What, "does not offer to switch on encryption (STARTTLS)") {
 		t.Fatalf("mandatory: %+v %+v", r.Checks, r.Explanation)
 	}
 	if strings.Contains(transcript(r), "C: AUTH") {
