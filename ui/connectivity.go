@@ -217,7 +217,7 @@ func (w *connectivityWindow) onAddToKeystore(r *connectivity.Result) {
 		})
 		w.lastImport = d
 		d.show()
-	})
+	}, nil)
 }
 
 // onSaveChain saves the chain as the tenant's download icon does: a .zip

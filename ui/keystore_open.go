@@ -23,8 +23,8 @@ type keystoreOpener struct {
 }
 
 // ensure runs then at once if a keystore is open, or after the user has
-// opened or created one.
-func (o *keystoreOpener) ensure(parent fyne.Window, why string, then func()) {
+// opened or created one; cancelled (if any) when the user cancels.
+func (o *keystoreOpener) ensure(parent fyne.Window, why string, then, cancelled func()) {
 	if o.svc.Model() != nil {
 		then()
 		return
@@ -40,7 +40,12 @@ func (o *keystoreOpener) ensure(parent fyne.Window, why string, then func()) {
 		d.Hide()
 		o.create(parent, then)
 	}}
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { d.Hide() }}
+	cancel := &widget.Button{Text: "Cancel", OnTapped: func() {
+		d.Hide()
+		if cancelled != nil {
+			cancelled()
+		}
+	}}
 	d = dialog.NewCustomWithoutButtons("No Keystore Open", container.New(&minWidthLayout{width: 420}, msg), parent)
 	d.SetButtons([]fyne.CanvasObject{cancel, createBtn, openBtn})
 	d.Show()
@@ -86,6 +91,12 @@ var fileDialogSize = fyne.NewSize(800, 560)
 // askPassword asks the password of the keystore at path and opens it;
 // problem, when not empty, says why the last try failed.
 func (o *keystoreOpener) askPassword(parent fyne.Window, path, problem string, then func()) {
+	o.askPasswordOr(parent, path, problem, then, nil)
+}
+
+// askPasswordOr is askPassword that runs cancelled (if any) when the user
+// cancels.
+func (o *keystoreOpener) askPasswordOr(parent fyne.Window, path, problem string, then, cancelled func()) {
 	pw := widget.NewPasswordEntry()
 	readOnly := widget.NewCheck("Open without the password (read-only: look and download, change nothing)", func(on bool) {
 		if on {
@@ -107,6 +118,9 @@ func (o *keystoreOpener) askPassword(parent fyne.Window, path, problem string, t
 	}
 	d := dialog.NewForm("Open Keystore", "Open", "Cancel", items, func(ok bool) {
 		if !ok {
+			if cancelled != nil {
+				cancelled()
+			}
 			return
 		}
 		password := []byte(pw.Text)
@@ -121,7 +135,7 @@ func (o *keystoreOpener) askPassword(parent fyne.Window, path, problem string, t
 		}, func(err error) {
 			if errors.Is(err, keystore.ErrWrongPassword) {
 				sentence, _ := explained(err)
-				o.askPassword(parent, path, sentence, then)
+				o.askPasswordOr(parent, path, sentence, then, cancelled)
 				return
 			}
 			if err != nil {
