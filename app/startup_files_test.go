@@ -187,4 +187,3 @@ func guiEnv(env []string) []string {
 	}
 	return env
 }
-
