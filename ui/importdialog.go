@@ -126,10 +126,8 @@ func (d *importDialog) itemView(it *importItem) fyne.CanvasObject {
 		it.desc.SubjectDN, it.desc.IssuerDN, validity(it.desc), it.desc.SHA256, strings.Join(it.sources, ", ")))
 	facts.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(aliasRow, facts)
-	if it.desc.ValidUntil.Before(time.Now()) {
-		warn := widget.NewLabel("This certificate has expired.")
-		warn.Importance = widget.DangerImportance
-		box.Add(warn)
+	if why := it.desc.NotValidAt(time.Now()); why != "" {
+		box.Add(validityWarning(why))
 	}
 	if it.existing != "" {
 		note := widget.NewLabel(fmt.Sprintf("Already in the keystore as %q.", it.existing))
@@ -263,6 +261,14 @@ func showResults(title, note string, results []keystore.Result, parent fyne.Wind
 	height := min(box.MinSize().Height+120, 560)
 	d.Resize(fyne.NewSize(640, height))
 	d.Show()
+}
+
+// validityWarning shows certs.Description.NotValidAt's sentence.
+func validityWarning(why string) *widget.Label {
+	warn := widget.NewLabel(why)
+	warn.Importance = widget.DangerImportance
+	warn.Wrapping = fyne.TextWrapWord
+	return warn
 }
 
 func heading(text string) *widget.Label {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -150,6 +151,9 @@ func (d *addCertDialog) loaded(batch certs.Batch) {
 	d.cert = batch.Certificates[0].Cert
 	desc := certs.Describe(d.cert)
 	d.preview.Add(certPreview(desc))
+	if why := desc.NotValidAt(time.Now()); why != "" {
+		d.preview.Add(validityWarning(why))
+	}
 	if existing, ok := d.w.model.AliasOf(d.cert); ok {
 		d.preview.Add(widget.NewLabel(fmt.Sprintf("This certificate is already in the keystore as %q.", existing)))
 	}

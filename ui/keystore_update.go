@@ -55,10 +55,8 @@ func (w *keystoreWindow) confirmUpdate(alias, name string, batch certs.Batch) {
 		facts := widget.NewLabel(fmt.Sprintf("Subject: %s\nIssuer: %s\nValidity: %s\nSHA-256: %s", d.SubjectDN, d.IssuerDN, validity(d), d.SHA256))
 		facts.Wrapping = fyne.TextWrapWord
 		box.Add(facts)
-		if d.ValidUntil.Before(time.Now()) {
-			warn := widget.NewLabel("This certificate has expired.")
-			warn.Importance = widget.DangerImportance
-			box.Add(warn)
+		if why := d.NotValidAt(time.Now()); why != "" {
+			box.Add(validityWarning(why))
 		}
 	}
 	note := "The entry keeps its alias; the certificate it holds now is replaced (a backup has it)."
