@@ -26,6 +26,7 @@ type importItem struct {
 	existing string // the alias already holding it, if any
 	check    *widget.Check
 	alias    *widget.Entry
+	note     *widget.Label // how the alias will be saved, when not as typed
 }
 
 // importDialog lists every certificate found, each with its suggested
@@ -107,7 +108,12 @@ func (d *importDialog) collect(found []certs.Found) {
 		suggested[alias] = true
 		it.alias = widget.NewEntry()
 		it.alias.SetText(alias)
-		it.alias.OnChanged = func(string) { d.validate() }
+		var follow func(string)
+		it.note, follow = newAliasNote()
+		it.alias.OnChanged = func(s string) {
+			follow(s)
+			d.validate()
+		}
 		it.check = widget.NewCheck("", func(bool) { d.validate() })
 		it.check.SetChecked(it.existing == "")
 		if it.existing != "" {
@@ -125,7 +131,7 @@ func (d *importDialog) itemView(it *importItem) fyne.CanvasObject {
 	facts := widget.NewLabel(fmt.Sprintf("Subject: %s\nIssuer: %s\nValidity: %s\nSHA-256: %s\nFrom: %s",
 		it.desc.SubjectDN, it.desc.IssuerDN, validity(it.desc), it.desc.SHA256, strings.Join(it.sources, ", ")))
 	facts.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(aliasRow, facts)
+	box := container.NewVBox(aliasRow, it.note, facts)
 	if why := it.desc.NotValidAt(time.Now()); why != "" {
 		box.Add(validityWarning(why))
 	}
@@ -168,7 +174,7 @@ func (d *importDialog) problem() string {
 		if !it.check.Checked {
 			continue
 		}
-		a := strings.ToLower(strings.TrimSpace(it.alias.Text))
+		a := normAlias(it.alias.Text)
 		if err := keystore.CheckAlias(a); err != nil {
 			s, _ := explained(err)
 			return s
@@ -189,7 +195,7 @@ func (d *importDialog) candidates() []keystore.Candidate {
 	var out []keystore.Candidate
 	for _, it := range d.items {
 		if it.check.Checked {
-			out = append(out, keystore.Candidate{Cert: it.cert, Alias: strings.ToLower(strings.TrimSpace(it.alias.Text))})
+			out = append(out, keystore.Candidate{Cert: it.cert, Alias: normAlias(it.alias.Text)})
 		}
 	}
 	return out

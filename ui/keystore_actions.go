@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -27,8 +26,10 @@ func (w *keystoreWindow) onRename(alias string) {
 	row := w.model.Rows[i]
 	name := widget.NewEntry()
 	name.SetText(alias)
+	note, follow := newAliasNote()
+	name.OnChanged = follow
 	name.Validator = func(s string) error {
-		a := strings.ToLower(strings.TrimSpace(s))
+		a := normAlias(s)
 		if a == alias {
 			return errors.New("type the new alias")
 		}
@@ -41,7 +42,7 @@ func (w *keystoreWindow) onRename(alias string) {
 		}
 		return nil
 	}
-	items := []*widget.FormItem{{Text: "New Alias", Widget: name}}
+	items := []*widget.FormItem{{Text: "New Alias", Widget: name}, {Widget: note}}
 	keyPw := widget.NewPasswordEntry()
 	if row.Entry.Type == keystore.KeyPair {
 		items = append(items, &widget.FormItem{Text: "Key Password", Widget: keyPw,
@@ -51,7 +52,7 @@ func (w *keystoreWindow) onRename(alias string) {
 		if !ok {
 			return
 		}
-		newAlias := strings.ToLower(strings.TrimSpace(name.Text))
+		newAlias := normAlias(name.Text)
 		var kp []byte
 		if keyPw.Text != "" {
 			kp = []byte(keyPw.Text)

@@ -43,7 +43,7 @@ func (w *keystoreWindow) onAddMenu() {
 // "Reading…" or why it holds nothing to add, and empty before a file is
 // chosen, when Confirm just waits), then the alias. "" when nothing stops it.
 func (w *keystoreWindow) newEntryProblem(read bool, fileNote, alias string) string {
-	a := strings.ToLower(strings.TrimSpace(alias))
+	a := normAlias(alias)
 	switch {
 	case w.model == nil || w.model.ReadOnly:
 		return "The keystore was opened without its password, so nothing can be added. Open it again with its password."
@@ -87,6 +87,7 @@ type addCertDialog struct {
 	w         *keystoreWindow
 	dlg       *dialog.CustomDialog
 	alias     *widget.Entry
+	aliasNote *widget.Label
 	file      *widget.Label
 	preview   *fyne.Container
 	status    *widget.Label
@@ -98,7 +99,12 @@ type addCertDialog struct {
 
 func (w *keystoreWindow) onAddCertificate() *addCertDialog {
 	d := &addCertDialog{w: w, alias: widget.NewEntry(), file: widget.NewLabel("No file chosen"), preview: container.NewVBox()}
-	d.alias.OnChanged = func(string) { d.validate() }
+	var follow func(string)
+	d.aliasNote, follow = newAliasNote()
+	d.alias.OnChanged = func(s string) {
+		follow(s)
+		d.validate()
+	}
 	d.status = widget.NewLabel("")
 	d.status.Wrapping = fyne.TextWrapWord
 	d.status.Importance = widget.DangerImportance
@@ -107,6 +113,7 @@ func (w *keystoreWindow) onAddCertificate() *addCertDialog {
 	}}
 	form := widget.NewForm(
 		widget.NewFormItem("Alias", d.alias),
+		widget.NewFormItem("", d.aliasNote),
 		widget.NewFormItem("Certificate", container.NewBorder(nil, nil, nil, browse, d.file)),
 	)
 	d.confirm = &widget.Button{Text: "Confirm", Importance: widget.HighImportance, OnTapped: d.onConfirm}
@@ -171,7 +178,7 @@ func (d *addCertDialog) validate() {
 }
 
 func (d *addCertDialog) onConfirm() {
-	cand := keystore.Candidate{Cert: d.cert, Alias: strings.ToLower(strings.TrimSpace(d.alias.Text))}
+	cand := keystore.Candidate{Cert: d.cert, Alias: normAlias(d.alias.Text)}
 	var results []keystore.Result
 	d.confirm.Disable()
 	d.w.svc.edit(d.w.win, func(k *keystore.Keystore) error {

@@ -58,7 +58,11 @@ type addKeyPairDialog struct {
 func (w *keystoreWindow) onAddKeyPair() *addKeyPairDialog {
 	d := &addKeyPairDialog{w: w, alias: widget.NewEntry(), preview: container.NewVBox(),
 		p12File: widget.NewLabel("No file chosen"), keyFile: widget.NewLabel("No file chosen"), certFile: widget.NewLabel("No file chosen")}
-	d.alias.OnChanged = func(string) { d.validate() }
+	aliasNote, follow := newAliasNote()
+	d.alias.OnChanged = func(s string) {
+		follow(s)
+		d.validate()
+	}
 	d.password = widget.NewPasswordEntry()
 	d.password.SetPlaceHolder("The file's password")
 	d.password.OnSubmitted = func(string) { d.load() }
@@ -95,6 +99,7 @@ func (w *keystoreWindow) onAddKeyPair() *addKeyPairDialog {
 	d.format.Required = true
 	form := widget.NewForm(
 		widget.NewFormItem("Alias *", d.alias),
+		widget.NewFormItem("", aliasNote),
 		widget.NewFormItem("Format", d.format),
 	)
 	d.confirm = &widget.Button{Text: "Confirm", Importance: widget.HighImportance, OnTapped: d.onConfirm}
@@ -214,7 +219,7 @@ func (d *addKeyPairDialog) validate() {
 }
 
 func (d *addKeyPairDialog) onConfirm() {
-	alias := strings.ToLower(strings.TrimSpace(d.alias.Text))
+	alias := normAlias(d.alias.Text)
 	m := d.material
 	d.busy = true
 	d.validate()

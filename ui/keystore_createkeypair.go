@@ -53,6 +53,11 @@ func (w *keystoreWindow) onCreateKeyPair() *createKeyPairDialog {
 		return e
 	}
 	d.alias = entry("")
+	aliasNote, follow := newAliasNote()
+	d.alias.OnChanged = func(s string) {
+		follow(s)
+		d.validate()
+	}
 	d.cn = entry("e.g. client.example.com")
 	d.cn.OnChanged = d.onCommonName
 	d.ou, d.org, d.locality, d.province = entry(""), entry(""), entry(""), entry("")
@@ -72,6 +77,7 @@ func (w *keystoreWindow) onCreateKeyPair() *createKeyPairDialog {
 
 	form := widget.NewForm(
 		widget.NewFormItem("Alias *", d.alias),
+		widget.NewFormItem("", aliasNote),
 		widget.NewFormItem("Key Algorithm", d.algorithm),
 		widget.NewFormItem("Key Size", d.size),
 		widget.NewFormItem("Signature Algorithm", d.signature),
@@ -144,7 +150,7 @@ func (d *createKeyPairDialog) onCommonName(cn string) {
 func (d *createKeyPairDialog) options() keystore.KeyPairOptions {
 	kt, _ := keystore.KeyTypeFor(d.algorithm.Selected, d.size.Selected)
 	o := keystore.KeyPairOptions{
-		Alias: strings.ToLower(strings.TrimSpace(d.alias.Text)), Key: kt, SignatureAlgorithm: d.signatureNames[d.signature.Selected],
+		Alias: normAlias(d.alias.Text), Key: kt, SignatureAlgorithm: d.signatureNames[d.signature.Selected],
 		CommonName: d.cn.Text, OrganizationalUnit: d.ou.Text, Organization: d.org.Text, Locality: d.locality.Text,
 		Province: d.province.Text, Country: strings.TrimSpace(d.country.Text), Email: strings.TrimSpace(d.email.Text),
 		SubjectAltNames: strings.Split(d.sans.Text, ","),
