@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"crypto/x509"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -9,6 +11,9 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/opsdesk/opsdesk/core/certs/certtest"
+	"github.com/opsdesk/opsdesk/core/connectivity"
 )
 
 // aliasNotes are the visible "Will be saved as" lines of w's top dialog.
@@ -86,4 +91,51 @@ func TestAliasChangeIsSaidBeforeConfirm(t *testing.T) {
 			t.Errorf("renamed to %v", aliases(w.model))
 		}
 	})
+}
+
+// TestAddCertificateWithSeveralKeepsTheTypedAlias: Add ▾ Certificate
+// with a chain .zip: the alias the user typed names every certificate as
+// a prefix (alias, alias_1, alias_2), said in the import dialog, instead
+// of being replaced by suggestions; the form says so before Browse.
+func TestAddCertificateWithSeveralKeepsTheTypedAlias(t *testing.T) {
+	chain := certtest.NewChain(t, "mail.example.com")
+	zip, err := connectivity.ChainZip([]*x509.Certificate{chain.Leaf.Cert, chain.Intermediate.Cert, chain.Root.Cert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "chain.zip")
+	if err := os.WriteFile(p, zip, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		typed string
+		want  []string
+	}{
+		{"Peers", []string{"peers", "peers_1", "peers_2"}},
+		{"", []string{"mail.example.com", "opsdesk_test_ca_1o1", "opsdesk_test_root_r1"}},
+	} {
+		t.Run(tc.typed, func(t *testing.T) {
+			h, w := openKeystoreWindow(t, newKeystore(t, nil))
+			d := w.onAddCertificate()
+			mustContain(t, "Add Certificate", overlayText(w.win), "gives them this alias as a prefix: alias, alias_1, alias_2")
+			test.Type(d.alias, tc.typed)
+			d.load(p)
+			settle(t, h)
+			imp := w.lastImport
+			if imp == nil || len(imp.items) != 3 {
+				t.Fatal("no import dialog for the three certificates")
+			}
+			if tc.typed != "" {
+				mustContain(t, "import dialog", overlayText(w.win), "the alias you typed is given to them as peers, peers_1, peers_2")
+			} else if imp.intro.Visible() {
+				t.Errorf("says %q without a typed alias", imp.intro.Text)
+			}
+			tapOverlayButton(t, w.win, "Confirm")
+			settle(t, h)
+			if got := aliases(w.model); !slices.Equal(got, tc.want) {
+				t.Errorf("saved as %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

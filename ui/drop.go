@@ -132,7 +132,7 @@ func (w *keystoreWindow) offerKeystores(paths []string) {
 
 // showImport lists what was read in the import dialog; after runs when it
 // closes, confirmed or not.
-func (w *keystoreWindow) showImport(batch certs.Batch, after func()) {
+func (w *keystoreWindow) showImport(batch certs.Batch, after func()) *importDialog {
 	d := newImportDialog("Import Certificates", batch, w.model, w.win, w.importCertificates)
 	if after != nil {
 		d.dlg.SetOnClosed(after)
@@ -144,6 +144,7 @@ func (w *keystoreWindow) showImport(batch certs.Batch, after func()) {
 		line += "; " + p.Sentence()
 	}
 	w.log(line)
+	return d
 }
 
 // importCertificates adds the confirmed certificates in one save, then

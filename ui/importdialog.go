@@ -41,6 +41,7 @@ type importDialog struct {
 	confirm   *widget.Button
 	cancel    *widget.Button
 	status    *widget.Label
+	intro     *widget.Label // the alias typed in Add Certificate, when given to all
 	onConfirm func([]keystore.Candidate)
 }
 
@@ -78,11 +79,38 @@ func newImportDialog(title string, batch certs.Batch, m *ksModel, parent fyne.Wi
 		}
 	}
 
-	content := container.NewBorder(nil, d.status, nil, nil, container.NewVScroll(list))
+	d.intro = widget.NewLabel("")
+	d.intro.Wrapping = fyne.TextWrapWord
+	d.intro.Hide()
+	content := container.NewBorder(d.intro, d.status, nil, nil, container.NewVScroll(list))
 	d.dlg = dialog.NewCustomWithoutButtons(title, content, parent)
 	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.confirm})
 	d.validate()
 	return d
+}
+
+// usePrefix gives the certificates the alias the user typed, as a
+// prefix (keystore.ChainAlias: alias, alias_1, …), and says so; "" keeps
+// the suggested aliases. The numbers follow the file's order, counting
+// certificates already in the keystore too, as the command line's
+// --alias does.
+func (d *importDialog) usePrefix(prefix string) {
+	if prefix == "" || len(d.items) == 0 {
+		return
+	}
+	var names []string
+	for i, it := range d.items {
+		a := keystore.ChainAlias(prefix, i)
+		it.alias.SetText(a)
+		names = append(names, normAlias(a))
+	}
+	if len(names) > 3 {
+		names = append(names[:2], "…", names[len(names)-1])
+	}
+	d.intro.SetText(fmt.Sprintf("The file holds %d certificates: the alias you typed is given to them as %s. Change any of them below.",
+		len(d.items), strings.Join(names, ", ")))
+	d.intro.Show()
+	d.validate()
 }
 
 func (d *importDialog) show() {

@@ -112,7 +112,8 @@ func (w *keystoreWindow) onAddCertificate() *addCertDialog {
 		w.browseFile(certificateExts, d.load)
 	}}
 	form := widget.NewForm(
-		widget.NewFormItem("Alias", d.alias),
+		&widget.FormItem{Text: "Alias", Widget: d.alias,
+			HintText: "A file with several certificates (a chain .zip or .p7b) gives them this alias as a prefix: alias, alias_1, alias_2."},
 		widget.NewFormItem("", d.aliasNote),
 		widget.NewFormItem("Certificate", container.NewBorder(nil, nil, nil, browse, d.file)),
 	)
@@ -145,8 +146,14 @@ func (d *addCertDialog) loaded(batch certs.Batch) {
 	d.cert, d.fileNote = nil, ""
 	switch {
 	case len(batch.Certificates) > 1:
+		// The alias the user typed names them all, as a prefix; only a
+		// suggestion from an earlier file gives way to the dialog's.
+		prefix := ""
+		if a := strings.TrimSpace(d.alias.Text); a != d.suggested {
+			prefix = a
+		}
 		d.dlg.Hide()
-		d.w.showImport(batch, nil)
+		d.w.showImport(batch, nil).usePrefix(prefix)
 		return
 	case len(batch.Certificates) == 0:
 		if len(batch.Problems) > 0 {

@@ -61,6 +61,16 @@ func NormalizeAlias(typed string) (alias, how string) {
 	return alias, strings.Join(changes, " and ")
 }
 
+// ChainAlias is the alias of the i-th (from 0) of several certificates
+// added under one alias the user chose, as Cloud Integration names the
+// parts of a split chain: alias, alias_1, alias_2, …
+func ChainAlias(alias string, i int) string {
+	if i == 0 {
+		return alias
+	}
+	return fmt.Sprintf("%s_%d", alias, i)
+}
+
 // CheckAlias says whether a user may put an entry under alias: not empty,
 // at most 250 characters, no control characters, not SAP's.
 func CheckAlias(alias string) error {
