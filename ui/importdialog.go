@@ -145,7 +145,10 @@ func (d *importDialog) collect(found []certs.Found) {
 		it.check = widget.NewCheck("", func(bool) { d.validate() })
 		it.check.SetChecked(it.existing == "")
 		if it.existing != "" {
+			// The keystore keeps each certificate once (core reports a
+			// second as a duplicate): nothing to choose here.
 			it.alias.Disable()
+			it.check.Disable()
 		}
 		bySum[sum] = it
 		d.items = append(d.items, it)
@@ -164,8 +167,9 @@ func (d *importDialog) itemView(it *importItem) fyne.CanvasObject {
 		box.Add(validityWarning(why))
 	}
 	if it.existing != "" {
-		note := widget.NewLabel(fmt.Sprintf("Already in the keystore as %q.", it.existing))
-		note.Importance = widget.LowImportance
+		note := widget.NewLabel(fmt.Sprintf("Already in the keystore as %q, so it is not imported again.", it.existing))
+		note.Importance = widget.WarningImportance
+		note.Wrapping = fyne.TextWrapWord
 		box.Add(note)
 	}
 	return box
@@ -175,12 +179,33 @@ func (d *importDialog) itemView(it *importItem) fyne.CanvasObject {
 // certificate has an alias the keystore accepts.
 func (d *importDialog) validate() {
 	why := d.problem()
-	d.status.SetText(why)
-	if why == "" && d.chosen() > 0 {
-		d.confirm.Enable()
-	} else {
-		d.confirm.Disable()
+	if why == "" && d.chosen() == 0 {
+		why = d.nothingChosen()
 	}
+	d.status.SetText(why)
+	setEnabled(d.confirm, why == "")
+	if d.dlg != nil {
+		d.dlg.Refresh() // the dialog grows with what it says, rather than drawing it over the buttons
+	}
+}
+
+// nothingChosen says why Confirm would import nothing.
+func (d *importDialog) nothingChosen() string {
+	existing := 0
+	for _, it := range d.items {
+		if it.existing != "" {
+			existing++
+		}
+	}
+	switch {
+	case len(d.items) == 0:
+		return "No certificate was found, so there is nothing to import."
+	case existing == len(d.items) && existing == 1:
+		return "This certificate is already in the keystore, so there is nothing to import."
+	case existing == len(d.items):
+		return "All of these certificates are already in the keystore, so there is nothing to import."
+	}
+	return "Check the certificates to import."
 }
 
 func (d *importDialog) chosen() int {

@@ -93,6 +93,7 @@ type addCertDialog struct {
 	status    *widget.Label
 	confirm   *widget.Button
 	cert      *x509.Certificate
+	existing  string // the alias already holding cert, if any
 	suggested string
 	fileNote  string // "Reading…", or why the chosen file holds no certificate
 }
@@ -143,7 +144,7 @@ func (d *addCertDialog) load(path string) {
 
 func (d *addCertDialog) loaded(batch certs.Batch) {
 	d.preview.RemoveAll()
-	d.cert, d.fileNote = nil, ""
+	d.cert, d.fileNote, d.existing = nil, "", ""
 	switch {
 	case len(batch.Certificates) > 1:
 		// The alias the user typed names them all, as a prefix; only a
@@ -168,9 +169,7 @@ func (d *addCertDialog) loaded(batch certs.Batch) {
 	if why := desc.NotValidAt(time.Now()); why != "" {
 		d.preview.Add(validityWarning(why))
 	}
-	if existing, ok := d.w.model.AliasOf(d.cert); ok {
-		d.preview.Add(widget.NewLabel(fmt.Sprintf("This certificate is already in the keystore as %q.", existing)))
-	}
+	d.existing, _ = d.w.model.AliasOf(d.cert)
 	if a := strings.TrimSpace(d.alias.Text); a == "" || a == d.suggested {
 		d.suggested = certs.SuggestAlias(d.cert, d.w.model.Has)
 		d.alias.SetText(d.suggested)
@@ -180,8 +179,13 @@ func (d *addCertDialog) loaded(batch certs.Batch) {
 
 func (d *addCertDialog) validate() {
 	why := d.w.newEntryProblem(d.cert != nil, d.fileNote, d.alias.Text)
+	if d.cert != nil && d.existing != "" && !d.w.model.ReadOnly {
+		// Said before Confirm, which core would refuse as a duplicate.
+		why = fmt.Sprintf("This certificate is already in the keystore as %q, so there is nothing to add.", d.existing)
+	}
 	d.status.SetText(why)
 	setEnabled(d.confirm, why == "" && d.cert != nil)
+	d.dlg.Refresh() // the dialog grows with what it says, rather than drawing it over the buttons
 }
 
 func (d *addCertDialog) onConfirm() {
@@ -199,7 +203,9 @@ func (d *addCertDialog) onConfirm() {
 			return
 		}
 		if r := results[0]; r.Outcome != keystore.Added {
+			// Another program added it meanwhile: said like the rest.
 			d.status.SetText(r.Reason)
+			d.dlg.Refresh()
 			return
 		}
 		d.dlg.Hide()
