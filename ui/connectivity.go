@@ -228,7 +228,7 @@ func (w *connectivityWindow) onSaveChain(r *connectivity.Result) {
 		showError("Download", err, w.win)
 		return
 	}
-	saveBytes(w.win, w.svc, "Download", "certificates.zip", w.opener.lastDir(), data)
+	saveBytes(w.win, w.svc, "Download", "certificates.zip", data)
 }
 
 // reloadCredentials fills every tab's Credential Name drop-down again,

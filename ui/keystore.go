@@ -73,7 +73,7 @@ func newKeystoreWindow(a fyne.App, svc *KeystoreService, bg *background, home fu
 	w := &keystoreWindow{app: a, svc: svc, bg: bg, home: home, opener: &keystoreOpener{app: a, svc: svc}, log: func(string) {}}
 	w.win = a.NewWindow("Keystore – Opsdesk")
 	w.save = func(title, fileName string, data []byte) {
-		saveBytes(w.win, w.svc, title, fileName, w.opener.lastDir(), data)
+		saveBytes(w.win, w.svc, title, fileName, data)
 	}
 	w.buildUI()
 	restoreSize(a, w.win, "keystore", fyne.NewSize(1240, 760))

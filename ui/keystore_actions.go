@@ -93,29 +93,40 @@ func (w *keystoreWindow) onDownload(alias string) {
 	})
 }
 
-// saveBytes asks where to save data, then writes it in the background.
-// The open keystore itself is never written over (see protect).
-func saveBytes(parent fyne.Window, svc *KeystoreService, title, fileName string, dir fyne.ListableURI, data []byte) {
-	saveDialog(parent, fileName, dir, func(path string) {
-		if path == "" {
-			return
+// saveBytes asks where to save data, starting where the user last saved
+// (saveStartDir), then writes it in the background and says where it went.
+func saveBytes(parent fyne.Window, svc *KeystoreService, title, fileName string, data []byte) {
+	saveDialog(parent, fileName, func(path string) {
+		if path != "" {
+			writeSaved(parent, svc, title, path, data)
 		}
-		svc.bg.run(func() func() {
-			err := svc.protect(path)
-			if err == nil {
-				err = writeFile(path, data)
+	})
+}
+
+// writeSaved writes data to path, which a save dialog chose, in the
+// background; the open keystore itself is never written over (see
+// protect). It ends with the confirmation naming the file and its folder,
+// or the error.
+func writeSaved(parent fyne.Window, svc *KeystoreService, title, path string, data []byte) {
+	svc.bg.run(func() func() {
+		err := svc.protect(path)
+		if err == nil {
+			err = writeFile(path, data)
+		}
+		return func() {
+			if err != nil {
+				showError(title, err, parent)
+				return
 			}
-			if err == nil {
-				return nil
-			}
-			return func() { showError(title, err, parent) }
-		})
+			rememberSaved(fyne.CurrentApp(), path)
+			showSaved(title, path, "", parent)
+		}
 	})
 }
 
 // saveDialog shows a file save dialog and hands the chosen path to save,
 // or "" when the user cancels.
-func saveDialog(parent fyne.Window, fileName string, dir fyne.ListableURI, save func(path string)) {
+func saveDialog(parent fyne.Window, fileName string, save func(path string)) {
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
 			showError("Save", err, parent)
@@ -134,7 +145,7 @@ func saveDialog(parent fyne.Window, fileName string, dir fyne.ListableURI, save 
 	if ext := filepath.Ext(fileName); ext != "" {
 		d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
 	}
-	if dir != nil {
+	if dir := saveStartLister(fyne.CurrentApp()); dir != nil {
 		d.SetLocation(dir)
 	}
 	d.Resize(fileDialogSize)

@@ -73,7 +73,7 @@ func (w *keystoreWindow) browseFile(exts []string, picked func(path string)) {
 		picked(path)
 	}, w.win)
 	d.SetFilter(storage.NewExtensionFileFilter(exts))
-	if l := w.opener.lastDir(); l != nil {
+	if l := saveStartLister(w.app); l != nil {
 		d.SetLocation(l)
 	}
 	d.Resize(fileDialogSize)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -51,7 +52,7 @@ func (w *keystoreWindow) askUploadPassword(warnings []string) {
 		pw.SetText("")
 		repeat.SetText("")
 		base := strings.TrimSuffix(filepath.Base(w.model.Path), filepath.Ext(w.model.Path))
-		saveDialog(w.win, base+"-upload.jks", w.opener.lastDir(), func(path string) {
+		saveDialog(w.win, base+"-upload.jks", func(path string) {
 			if path == "" {
 				clear(password)
 				return
@@ -90,7 +91,8 @@ func (w *keystoreWindow) exportForUpload(path string, password []byte) {
 }
 
 func (w *keystoreWindow) showUploadSaved(path string, warnings []string) {
-	msg := widget.NewLabel("Saved " + filepath.Base(path) + " in " + filepath.Dir(path) + ".\n" +
+	rememberSaved(w.app, path)
+	msg := widget.NewLabel(fmt.Sprintf("Saved %s\nin %s.\n\n", filepath.Base(path), displayPath(filepath.Dir(path))) +
 		"Upload it in Cloud Integration with Keystore → Add ▾ Keystore and the password you chose.")
 	msg.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(msg)
