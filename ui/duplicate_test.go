@@ -26,7 +26,7 @@ func dialogTexts(w fyne.Window) []textRect {
 	var out []textRect
 	for _, o := range test.LaidOutObjects(top) {
 		var text string
-		switch v := o.(type) {
+		switch v := plain(o).(type) {
 		case *widget.Label:
 			text = v.Text
 		case *widget.Button:

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -24,8 +23,8 @@ type importItem struct {
 	desc     certs.Description
 	sources  []string
 	existing string // the alias already holding it, if any
-	check    *widget.Check
-	alias    *widget.Entry
+	check    *keyCheck
+	alias    *keyEntry
 	note     *widget.Label // how the alias will be saved, when not as typed
 }
 
@@ -37,9 +36,9 @@ type importDialog struct {
 	items     []*importItem
 	problems  []*problem.Error
 	model     *ksModel
-	dlg       *dialog.CustomDialog
-	confirm   *widget.Button
-	cancel    *widget.Button
+	dlg       *keyedDialog
+	confirm   *keyButton
+	cancel    *keyButton
 	status    *widget.Label
 	intro     *widget.Label // the alias typed in Add Certificate, when given to all
 	onConfirm func([]keystore.Candidate)
@@ -50,8 +49,13 @@ func newImportDialog(title string, batch certs.Batch, m *ksModel, parent fyne.Wi
 	d.status = widget.NewLabel("")
 	d.status.Wrapping = fyne.TextWrapWord
 	d.status.Importance = widget.DangerImportance
-	d.cancel = &widget.Button{Text: "Cancel", OnTapped: d.onCancel}
-	d.confirm = &widget.Button{Text: "Confirm", Importance: widget.HighImportance, OnTapped: d.onConfirmTapped}
+	holder := container.NewStack() // the list, once collected
+	d.dlg = newKeyedDialog(parent, title, holder, "Confirm", "Cancel", func(ok bool) {
+		if ok {
+			d.onConfirm(d.candidates())
+		}
+	})
+	d.cancel, d.confirm = d.dlg.cancel, d.dlg.confirm
 	d.collect(batch.Certificates)
 
 	list := container.NewVBox()
@@ -83,8 +87,7 @@ func newImportDialog(title string, batch certs.Batch, m *ksModel, parent fyne.Wi
 	d.intro.Wrapping = fyne.TextWrapWord
 	d.intro.Hide()
 	content := container.NewBorder(d.intro, d.status, nil, nil, container.NewVScroll(list))
-	d.dlg = dialog.NewCustomWithoutButtons(title, content, parent)
-	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.confirm})
+	holder.Add(content)
 	d.validate()
 	return d
 }
@@ -134,7 +137,7 @@ func (d *importDialog) collect(found []certs.Found) {
 		it.existing, _ = d.model.AliasOf(f.Cert)
 		alias := certs.SuggestAlias(f.Cert, taken)
 		suggested[alias] = true
-		it.alias = widget.NewEntry()
+		it.alias = newKeyEntry()
 		it.alias.SetText(alias)
 		var follow func(string)
 		it.note, follow = newAliasNote()
@@ -142,7 +145,7 @@ func (d *importDialog) collect(found []certs.Found) {
 			follow(s)
 			d.validate()
 		}
-		it.check = widget.NewCheck("", func(bool) { d.validate() })
+		it.check = newKeyCheck("", func(bool) { d.validate() })
 		it.check.SetChecked(it.existing == "")
 		if it.existing != "" {
 			// The keystore keeps each certificate once (core reports a
@@ -254,14 +257,6 @@ func (d *importDialog) candidates() []keystore.Candidate {
 	return out
 }
 
-func (d *importDialog) onConfirmTapped() {
-	cands := d.candidates()
-	d.dlg.Hide()
-	d.onConfirm(cands)
-}
-
-func (d *importDialog) onCancel() { d.dlg.Hide() }
-
 // showResults says what became of each certificate or entry brought in:
 // Cloud Integration's summary after Add ▾ Keystore, also used after an
 // import. note, when not empty, comes first.
@@ -315,7 +310,7 @@ func showResults(title, note string, results []keystore.Result, parent fyne.Wind
 	} else {
 		box.Objects = append([]fyne.CanvasObject{widget.NewLabel(strings.Join(counts, ", ") + ".")}, box.Objects...)
 	}
-	d := dialog.NewCustom(title, "Close", container.NewVScroll(box), parent)
+	d := newKeyedDialog(parent, title, container.NewVScroll(box), "", "Close", nil)
 	// Tall enough for the list, within reason; a short one stays short.
 	height := min(box.MinSize().Height+120, 560)
 	d.Resize(fyne.NewSize(640, height))

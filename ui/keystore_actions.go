@@ -24,7 +24,7 @@ func (w *keystoreWindow) onRename(alias string) {
 		return
 	}
 	row := w.model.Rows[i]
-	name := widget.NewEntry()
+	name := newKeyEntry()
 	name.SetText(alias)
 	note, follow := newAliasNote()
 	name.OnChanged = follow
@@ -43,12 +43,12 @@ func (w *keystoreWindow) onRename(alias string) {
 		return nil
 	}
 	items := []*widget.FormItem{{Text: "New Alias", Widget: name}, {Widget: note}}
-	keyPw := widget.NewPasswordEntry()
+	keyPw := newKeyPasswordEntry()
 	if row.Entry.Type == keystore.KeyPair {
 		items = append(items, &widget.FormItem{Text: "Key Password", Widget: keyPw,
 			HintText: "Only if its key has a password other than the keystore's."})
 	}
-	d := dialog.NewForm("Rename "+alias, "Rename", "Cancel", items, func(ok bool) {
+	d := newKeyedForm(w.win, "Rename "+alias, "Rename", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -68,9 +68,7 @@ func (w *keystoreWindow) onRename(alias string) {
 			}
 			w.showDetails(newAlias)
 		})
-	}, w.win)
-	name.OnSubmitted = func(string) { d.Submit() }
-	keyPw.OnSubmitted = func(string) { d.Submit() }
+	})
 	d.Resize(fyne.NewSize(520, d.MinSize().Height))
 	d.Show()
 	w.win.Canvas().Focus(name)
@@ -167,7 +165,7 @@ func (w *keystoreWindow) onDelete(alias string) {
 		return
 	}
 	what := entryLabel(w.model.Rows[i].Entry.Type, alias)
-	d := dialog.NewConfirm("Delete Entry", "Delete "+what+"?\n\nOnly restoring a backup brings it back.", func(ok bool) {
+	askConfirm(w.win, "Delete Entry", "Delete "+what+"?\n\nOnly restoring a backup brings it back.", "Delete", widget.DangerImportance, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -176,11 +174,7 @@ func (w *keystoreWindow) onDelete(alias string) {
 				showError("Delete", err, w.win)
 			}
 		})
-	}, w.win)
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.SetConfirmText("Delete")
-	d.SetDismissText("Cancel")
-	d.Show()
+	})
 }
 
 // onBackUp saves a copy of the keystore beside it, as Back Up does.
@@ -195,7 +189,7 @@ func (w *keystoreWindow) onBackUp() {
 			showError("Back Up", err, w.win)
 			return
 		}
-		dialog.ShowInformation("Back Up", fmt.Sprintf("The keystore was backed up as %s\nin %s.\n\nRestore it from Backups.", b.Name, filepath.Dir(b.Path)), w.win)
+		showInformation("Back Up", fmt.Sprintf("The keystore was backed up as %s\nin %s.\n\nRestore it from Backups.", b.Name, filepath.Dir(b.Path)), w.win)
 	})
 }
 
@@ -215,15 +209,15 @@ func (w *keystoreWindow) onBackups() {
 		if len(list) == 0 {
 			box.Add(widget.NewLabel("There are no backups yet. Back Up makes one."))
 		}
-		var d dialog.Dialog
+		var d *keyedDialog
 		for _, b := range list {
-			restore := &widget.Button{Text: "Restore", OnTapped: func() { d.Hide(); w.onRestore(b.Name) }}
+			restore := newKeyButton("Restore", widget.MediumImportance, func() { d.Hide(); w.onRestore(b.Name) })
 			setEnabled(restore, !w.model.ReadOnly)
 			info := widget.NewLabel(fmt.Sprintf("%s    %s    %s", b.Created.Local().Format(dateFormat), humanBytes(b.Size), b.Name))
 			info.Truncation = fyne.TextTruncateEllipsis
 			box.Add(container.NewBorder(nil, nil, nil, restore, info))
 		}
-		d = dialog.NewCustom("Backups", "Close", container.NewVScroll(box), w.win)
+		d = newKeyedDialog(w.win, "Backups", container.NewVScroll(box), "", "Close", nil)
 		d.Resize(fyne.NewSize(760, 420))
 		d.Show()
 	})
@@ -231,7 +225,7 @@ func (w *keystoreWindow) onBackups() {
 
 func (w *keystoreWindow) onRestore(name string) {
 	msg := fmt.Sprintf("Replace the keystore with the backup %s?\n\nThe keystore as it is now is backed up first, so this can be undone.", name)
-	dialog.ShowConfirm("Restore Backup", msg, func(ok bool) {
+	askConfirm(w.win, "Restore Backup", msg, "Restore", widget.HighImportance, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -245,9 +239,9 @@ func (w *keystoreWindow) onRestore(name string) {
 				showError("Restore Backup", err, w.win)
 				return
 			}
-			dialog.ShowInformation("Restore Backup", fmt.Sprintf("Restored %s.\nThe keystore as it was is saved as the backup %s.", name, safety.Name), w.win)
+			showInformation("Restore Backup", fmt.Sprintf("Restored %s.\nThe keystore as it was is saved as the backup %s.", name, safety.Name), w.win)
 		})
-	}, w.win)
+	})
 }
 
 func (w *keystoreWindow) onRefresh() {

@@ -85,13 +85,13 @@ func (w *keystoreWindow) browseFile(exts []string, picked func(path string)) {
 // is suggested from the certificate's CN unless the user typed their own.
 type addCertDialog struct {
 	w         *keystoreWindow
-	dlg       *dialog.CustomDialog
-	alias     *widget.Entry
+	dlg       *keyedDialog
+	alias     *keyEntry
 	aliasNote *widget.Label
 	file      *widget.Label
 	preview   *fyne.Container
 	status    *widget.Label
-	confirm   *widget.Button
+	confirm   *keyButton
 	cert      *x509.Certificate
 	existing  string // the alias already holding cert, if any
 	suggested string
@@ -99,7 +99,7 @@ type addCertDialog struct {
 }
 
 func (w *keystoreWindow) onAddCertificate() *addCertDialog {
-	d := &addCertDialog{w: w, alias: widget.NewEntry(), file: widget.NewLabel("No file chosen"), preview: container.NewVBox()}
+	d := &addCertDialog{w: w, alias: newKeyEntry(), file: widget.NewLabel("No file chosen"), preview: container.NewVBox()}
 	var follow func(string)
 	d.aliasNote, follow = newAliasNote()
 	d.alias.OnChanged = func(s string) {
@@ -109,20 +109,18 @@ func (w *keystoreWindow) onAddCertificate() *addCertDialog {
 	d.status = widget.NewLabel("")
 	d.status.Wrapping = fyne.TextWrapWord
 	d.status.Importance = widget.DangerImportance
-	browse := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
-		w.browseFile(certificateExts, d.load)
-	}}
+	browse := newKeyButton("Browse…", widget.MediumImportance, func() { w.browseFile(certificateExts, d.load) })
+	browse.Icon = theme.FolderOpenIcon()
 	form := widget.NewForm(
 		&widget.FormItem{Text: "Alias", Widget: d.alias,
 			HintText: "A file with several certificates (a chain .zip or .p7b) gives them this alias as a prefix: alias, alias_1, alias_2."},
 		widget.NewFormItem("", d.aliasNote),
 		widget.NewFormItem("Certificate", container.NewBorder(nil, nil, nil, browse, d.file)),
 	)
-	d.confirm = &widget.Button{Text: "Confirm", Importance: widget.HighImportance, OnTapped: d.onConfirm}
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { d.dlg.Hide() }}
 	content := container.NewVBox(form, d.preview, d.status)
-	d.dlg = dialog.NewCustomWithoutButtons("Add Certificate", container.New(&minWidthLayout{width: 620}, content), w.win)
-	d.dlg.SetButtons([]fyne.CanvasObject{cancel, d.confirm})
+	d.dlg = newKeyedDialog(w.win, "Add Certificate", container.New(&minWidthLayout{width: 620}, content), "Confirm", "Cancel", nil)
+	d.confirm = d.dlg.confirm
+	d.confirm.OnTapped = d.onConfirm // the dialog stays open until the certificate is in
 	d.validate()
 	d.dlg.Show()
 	w.win.Canvas().Focus(d.alias)
@@ -218,12 +216,12 @@ func (d *addCertDialog) onConfirm() {
 // (every entry the user owns goes; SAP's stay), then the summary.
 type mergeDialog struct {
 	w         *keystoreWindow
-	dlg       dialog.Dialog
+	dlg       *keyedDialog
 	path      string
 	file      *widget.Label
-	password  *widget.Entry
+	password  *keyEntry
 	mode      *widget.RadioGroup
-	overwrite *widget.Check
+	overwrite *keyCheck
 }
 
 const (
@@ -232,12 +230,12 @@ const (
 )
 
 func (w *keystoreWindow) onAddKeystore(path string) *mergeDialog {
-	d := &mergeDialog{w: w, path: path, file: widget.NewLabel("No file chosen"), password: widget.NewPasswordEntry()}
+	d := &mergeDialog{w: w, path: path, file: widget.NewLabel("No file chosen"), password: newKeyPasswordEntry()}
 	if path != "" {
 		d.file.SetText(filepath.Base(path))
 	}
 	d.password.SetPlaceHolder("Leave empty if it has none")
-	d.overwrite = widget.NewCheck("Overwrite existing entries", nil)
+	d.overwrite = newKeyCheck("Overwrite existing entries", nil)
 	note := widget.NewLabel("")
 	note.Wrapping = fyne.TextWrapWord
 	d.mode = widget.NewRadioGroup([]string{modeAdd, modeReplace}, func(m string) {
@@ -251,9 +249,10 @@ func (w *keystoreWindow) onAddKeystore(path string) *mergeDialog {
 	d.mode.Horizontal = true
 	d.mode.Required = true
 	d.mode.SetSelected(modeAdd)
-	browse := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
+	browse := newKeyButton("Browse…", widget.MediumImportance, func() {
 		w.browseFile(keystoreFileExt, func(p string) { d.path = p; d.file.SetText(filepath.Base(p)) })
-	}}
+	})
+	browse.Icon = theme.FolderOpenIcon()
 	items := []*widget.FormItem{
 		{Text: "Keystore", Widget: container.NewBorder(nil, nil, nil, browse, d.file), HintText: ".jks, or PKCS#12 (.p12, .pfx)"},
 		{Text: "Password", Widget: d.password},
@@ -261,8 +260,7 @@ func (w *keystoreWindow) onAddKeystore(path string) *mergeDialog {
 		{Text: "", Widget: d.overwrite},
 		{Text: "", Widget: note},
 	}
-	form := dialog.NewForm("Add Keystore", "Confirm", "Cancel", items, d.onClosed, w.win)
-	d.password.OnSubmitted = func(string) { form.Submit() }
+	form := newKeyedForm(w.win, "Add Keystore", "Confirm", "Cancel", items, d.onClosed)
 	form.Resize(fyne.NewSize(620, form.MinSize().Height))
 	form.Show()
 	d.dlg = form
@@ -274,7 +272,7 @@ func (d *mergeDialog) onClosed(ok bool) {
 		return
 	}
 	if d.path == "" {
-		dialog.ShowInformation("Add Keystore", "Choose the keystore to add with Browse… first.", d.w.win)
+		showInformation("Add Keystore", "Choose the keystore to add with Browse… first.", d.w.win)
 		return
 	}
 	opt := keystore.MergeOptions{Mode: keystore.Add, Overwrite: d.overwrite.Checked}

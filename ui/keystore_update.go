@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/certs"
@@ -66,12 +65,11 @@ func (w *keystoreWindow) confirmUpdate(alias, name string, batch certs.Batch) {
 	noteLabel := widget.NewLabel(note)
 	noteLabel.Wrapping = fyne.TextWrapWord
 	box.Add(noteLabel)
-	d := dialog.NewCustomConfirm(actionUpdate, actionUpdate, "Cancel", container.New(&minWidthLayout{width: 620}, box), func(ok bool) {
+	newKeyedDialog(w.win, actionUpdate, container.New(&minWidthLayout{width: 620}, box), actionUpdate, "Cancel", func(ok bool) {
 		if ok {
 			w.update(alias, given, nil)
 		}
-	}, w.win)
-	d.Show()
+	}).Show()
 }
 
 // update runs the update in the background; a key with a password of its

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -44,7 +43,7 @@ func (w *keystoreWindow) askUploadPassword(warnings []string) {
 	if len(warnings) > 0 {
 		items = append(items, &widget.FormItem{Text: "Cloud Integration", Widget: warningList(warnings)})
 	}
-	d := dialog.NewForm("Download Keystore for Upload", "Save As…", "Cancel", items, func(ok bool) {
+	d := newKeyedForm(w.win, "Download Keystore for Upload", "Save As…", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -59,8 +58,7 @@ func (w *keystoreWindow) askUploadPassword(warnings []string) {
 			}
 			w.exportForUpload(path, password)
 		})
-	}, w.win)
-	repeat.OnSubmitted = func(string) { d.Submit() }
+	})
 	d.Resize(fyne.NewSize(620, d.MinSize().Height))
 	d.Show()
 	w.win.Canvas().Focus(pw)
@@ -100,8 +98,7 @@ func (w *keystoreWindow) showUploadSaved(path string, warnings []string) {
 		box.Add(heading("Cloud Integration will object to:"))
 		box.Add(warningList(warnings))
 	}
-	d := dialog.NewCustom("Download", "Close", container.New(&minWidthLayout{width: 520}, box), w.win)
-	d.Show()
+	showMessage("Download", container.New(&minWidthLayout{width: 520}, box), w.win)
 }
 
 // warningList shows the upload check's warnings, each with a warning sign.

@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/keystore"
@@ -176,15 +175,14 @@ func askReload(parent fyne.Window, changed error, reapply, decline func()) {
 	}
 	msg := widget.NewLabel(sentence + "\n\nReload it, keeping the other program's change, and apply yours to it?")
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm("Keystore Changed by Another Program", "Reload and Apply", "Cancel",
-		container.New(&minWidthLayout{width: 460}, msg), func(ok bool) {
+	newKeyedDialog(parent, "Keystore Changed by Another Program", container.New(&minWidthLayout{width: 460}, msg),
+		"Reload and Apply", "Cancel", func(ok bool) {
 			if ok {
 				reapply()
 			} else {
 				decline()
 			}
-		}, parent)
-	d.Show()
+		}).Show()
 }
 
 // use runs op on the open keystore, holding the lock. For workers only:

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 )
@@ -90,6 +89,5 @@ func showSaved(title, path, more string, parent fyne.Window) {
 	}
 	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom(title, "Close", container.New(&minWidthLayout{width: 460}, msg), parent)
-	d.Show()
+	showMessage(title, container.New(&minWidthLayout{width: 460}, msg), parent)
 }
