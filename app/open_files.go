@@ -19,7 +19,7 @@ import (
 var commandNames = []string{"version", "help", "-h", "--help", "keystore", "credentials", "test"}
 
 // filesToOpen tells what the arguments mean. Unless the first is a
-// command, an argument that exists (a file of any kind, even a folder)
+// command or an option, an argument that exists (a file of any kind, even a folder)
 // means "open these files": every argument comes back in files, made
 // absolute, and the window names those it cannot read with the reason,
 // as it does for a drop. When none exists but the first looks like a file
@@ -27,7 +27,9 @@ var commandNames = []string{"version", "help", "-h", "--help", "keystore", "cred
 // for one sentence instead of "unknown command". Otherwise both are nil:
 // no arguments, or a command for runCommand.
 func filesToOpen(args []string) (files, missing []string) {
-	if len(args) == 0 || slices.Contains(commandNames, args[0]) {
+	if len(args) == 0 || slices.Contains(commandNames, args[0]) || strings.HasPrefix(args[0], "-") {
+		// An option first is a command line gone wrong ("opsdesk
+		// --keystore my.jks list"), for runCommand to say so.
 		return nil, nil
 	}
 	exists := false

@@ -48,6 +48,7 @@ func TestFilesToOpen(t *testing.T) {
 		{"a command with a file argument", []string{"keystore", "import", "smtp.cer"}, false, nil},
 		{"a mistyped command", []string{"verison"}, false, nil},
 		{"an option", []string{"--verbose"}, false, nil},
+		{"an option before an existing file", []string{"--keystore", "my.jks", "list"}, false, nil},
 		{"a missing certificate", []string{"gone.cer"}, false, []string{"gone.cer"}},
 		{"two missing files", []string{"gone.cer", "sub/chain.zip"}, false, []string{"gone.cer", "sub/chain.zip"}},
 	}
