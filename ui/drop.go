@@ -62,7 +62,11 @@ func (w *keystoreWindow) onDropped(uris []fyne.URI) {
 		w.opener.askPasswordOr(w.win, stores[i], "", func() { w.onDropped(rest) }, func() { w.keepWaiting(rest) })
 		return
 	}
-	w.opener.ensure(w.win, "The certificates you dropped or opened Opsdesk with go into a keystore.", func() {
+	why := "The certificates you dropped or opened Opsdesk with go into a keystore."
+	if w.ownProblem != "" {
+		why += "\n\n" + w.ownProblem + "\n\nCancel keeps the files listed in this window until a keystore is open."
+	}
+	w.opener.ensure(w.win, why, func() {
 		w.bg.run(func() func() {
 			batch := readCertificateFiles(certFiles)
 			return func() { w.showImport(batch, func() { w.offerKeystores(stores) }) }
@@ -88,8 +92,12 @@ func (w *keystoreWindow) showWaiting() {
 		w.waitingBox.Hide()
 		return
 	}
-	w.waitingText.SetText(fmt.Sprintf("Waiting to be imported: %s. They are offered as soon as a keystore is open.",
-		strings.Join(uriNames(w.waiting), ", ")))
+	text := fmt.Sprintf("Waiting to be imported: %s. They are offered as soon as a keystore is open.",
+		strings.Join(uriNames(w.waiting), ", "))
+	if w.ownProblem != "" {
+		text += " " + w.ownProblem
+	}
+	w.waitingText.SetText(text)
 	w.waitingBox.Show()
 }
 

@@ -65,6 +65,7 @@ type Home struct {
 	keystoreTile     *tile
 	connectivityTile *tile
 	hint             *widget.Label // what dropping does, or which files wait
+	ownKeystoreErr   error         // why the app's own keystore did not open
 }
 
 const dropHint = "Drop certificate files here or on the Keystore window to import them."
@@ -115,12 +116,7 @@ func New(a fyne.App, opts Options) *Home {
 		ks := h.ShowKeystore()
 		ks.opener.askPassword(ks.win, opts.KeystorePath, "", func() {})
 	case opts.OpenOwnKeystore != nil:
-		h.keystore.open(opts.OpenOwnKeystore, func(err error) {
-			if err != nil {
-				// The Keystore window then offers to open a file instead.
-				fyne.LogError("open the app's own keystore", err)
-			}
-		})
+		h.keystore.open(opts.OpenOwnKeystore, h.ownKeystoreOpened)
 	}
 	if s, ok := opts.Credentials.(SecurityMaterialStore); ok {
 		h.UseSecurityMaterial(s)
@@ -164,11 +160,30 @@ func (h *Home) RetryOwnKeystore() {
 	if h.opts.OpenOwnKeystore == nil || h.keystore.Model() != nil {
 		return
 	}
-	h.keystore.open(h.opts.OpenOwnKeystore, func(err error) {
-		if err != nil {
-			fyne.LogError("open the app's own keystore", err)
-		}
-	})
+	h.keystore.open(h.opts.OpenOwnKeystore, h.ownKeystoreOpened)
+}
+
+// ownKeystoreOpened remembers why the app's own keystore did not open, so
+// that the Keystore window, asking for another one, can say so.
+func (h *Home) ownKeystoreOpened(err error) {
+	h.ownKeystoreErr = err
+	if err != nil {
+		// The Keystore window then offers to open a file instead.
+		fyne.LogError("open the app's own keystore", err)
+	}
+	if h.ksWin != nil {
+		h.ksWin.ownProblem = h.ownProblem()
+	}
+}
+
+// ownProblem is the sentence about the app's own keystore not opening, or
+// "" when it did or there is none.
+func (h *Home) ownProblem() string {
+	if h.ownKeystoreErr == nil {
+		return ""
+	}
+	sentence, _ := explained(h.ownKeystoreErr)
+	return "The app's own keystore did not open: " + sentence
 }
 
 // Window is the main window.
@@ -179,6 +194,7 @@ func (h *Home) ShowKeystore() *keystoreWindow {
 	if h.ksWin == nil {
 		h.ksWin = newKeystoreWindow(h.app, h.keystore, h.bg, h.showHome)
 		h.ksWin.log = h.log
+		h.ksWin.ownProblem = h.ownProblem()
 		h.ksWin.win.SetMainMenu(h.withQuit(h.ksWin.menu()))
 	}
 	h.ksWin.show()

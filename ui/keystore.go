@@ -63,6 +63,7 @@ type keystoreWindow struct {
 	waitingBox  *fyne.Container
 	waitingText *widget.Label
 	log         func(line string) // Options.Log
+	ownProblem  string            // why the app's own keystore did not open, if it did not
 
 	// save asks where to save a downloaded file and writes it; tests
 	// replace it to catch the file instead of a save dialog.

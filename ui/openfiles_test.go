@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/opsdesk/opsdesk/core/certs/certtest"
 	"github.com/opsdesk/opsdesk/core/keystore"
+	"github.com/opsdesk/opsdesk/core/problem"
 )
 
 // startupFiles are what "opsdesk server.cer notes.txt" passes: a
@@ -114,7 +114,8 @@ func TestOpenFilesWaitForTheOwnKeystore(t *testing.T) {
 // keystore; Cancel keeps the files waiting, listed, and they are offered
 // as soon as a keystore opens; Forget drops them.
 func TestOpenFilesKeptWhenNoKeystoreOpens(t *testing.T) {
-	own := &slowOwnKeystore{err: errors.New("the keyring is locked"), release: make(chan struct{})}
+	own := &slowOwnKeystore{err: &problem.Error{What: "The keyring is locked", Hint: "Tap Security Material to unlock it."},
+		release: make(chan struct{})}
 	var logged []string
 	h := newSlowHome(t, own, &logged)
 	h.OpenFiles(startupFiles(t))
@@ -124,14 +125,24 @@ func TestOpenFilesKeptWhenNoKeystoreOpens(t *testing.T) {
 	if w == nil {
 		t.Fatal("no Keystore window once opening failed")
 	}
-	mustContain(t, "dialog", overlayText(w.win), "No Keystore Open")
+	mustContain(t, "dialog", overlayText(w.win), "No Keystore Open",
+		"The app's own keystore did not open: The keyring is locked. Tap Security Material to unlock it.",
+		"Cancel keeps the files listed in this window until a keystore is open.")
 	tapOverlayButton(t, w.win, "Cancel")
 	if !w.waitingBox.Visible() {
 		t.Fatal("the cancelled files are not listed")
 	}
-	mustContain(t, "window", w.waitingText.Text, "server.cer, notes.txt", "offered as soon as a keystore is open")
+	mustContain(t, "window", w.waitingText.Text, "server.cer, notes.txt", "offered as soon as a keystore is open",
+		"The app's own keystore did not open: The keyring is locked.")
 
-	openKeystore(t, h, newKeystore(t, nil))
+	// The keyring unlocked from the tile: the own keystore opens, and
+	// the files are offered for it.
+	own.err, own.path = nil, newKeystore(t, nil)
+	h.RetryOwnKeystore()
+	settle(t, h)
+	if w.model == nil || w.model.Path != own.path {
+		t.Fatal("the own keystore did not open on retry")
+	}
 	mustContain(t, "import dialog", overlayText(w.win), "Import Certificates", "1 certificate found", `"notes.txt"`)
 	if w.waitingBox.Visible() || len(w.waiting) != 0 {
 		t.Error("the files are still listed as waiting")
