@@ -461,10 +461,7 @@ func (c *ksCommand) importFiles(files []string) error {
 		// With --alias, a chain is named as Cloud Integration names the
 		// parts of a split chain: alias, alias_1, alias_2.
 		if c.alias != "" {
-			cands[i].Alias = c.alias
-			if i > 0 {
-				cands[i].Alias = fmt.Sprintf("%s_%d", c.alias, i)
-			}
+			cands[i].Alias = keystore.ChainAlias(c.alias, i)
 		}
 	}
 

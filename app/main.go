@@ -5,6 +5,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"fyne.io/fyne/v2"
@@ -16,19 +17,30 @@ import (
 )
 
 func main() {
-	files, open := filesToOpen(os.Args[1:])
-	if len(os.Args) > 1 && !open {
+	files, missing := filesToOpen(os.Args[1:])
+	switch {
+	case len(missing) > 0:
+		fmt.Fprintln(os.Stderr, notFound(missing))
+		os.Exit(exitFail)
+	case len(os.Args) > 1 && len(files) == 0:
 		os.Exit(runCommand(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 
 	a := app.NewWithID(opsdesk.AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", opsdesk.Icon()))
 	kr := &guiKeyring{}
-	home := ui.New(a, ui.Options{OpenOwnKeystore: kr.ownKeystore})
+	home := ui.New(a, ui.Options{OpenOwnKeystore: kr.ownKeystore, Log: logLine})
 	home.Window().Show()
 	kr.useIn(home) // after the window shows: the keyring may take a while
-	if open {
-		home.OpenFiles(files) // to the Keystore window, as if dropped on it
+	if len(files) > 0 {
+		// To the Keystore window, as if dropped on it, once the app's own
+		// keystore has opened.
+		home.OpenFiles(files)
 	}
 	a.Run()
 }
+
+// logLine is ui.Options.Log: what became of files given or dropped, on
+// standard error. It names files and says why they are unreadable, never
+// a secret.
+func logLine(line string) { fmt.Fprintln(os.Stderr, "opsdesk: "+line) }

@@ -2,43 +2,81 @@ package main
 
 // Files given on the command line: what a file manager passes when the user
 // picks "Open with Opsdesk" on a certificate or a keystore (the .desktop
-// entry's Exec=opsdesk %F, the Windows open verb's "%1").
+// entry's Exec=opsdesk %F, the Windows open verb's "%1"), and what a drop
+// on the launcher passes.
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
-// openableExts are the files the Keystore window imports or opens. They match
-// the [CanOpen] MIME types in FyneApp.toml and the Windows installer's
-// associations.
-var openableExts = map[string]bool{
-	".cer": true, ".crt": true, ".pem": true, ".der": true, ".p7b": true,
-	".zip": true, ".jks": true, ".p12": true,
+// commandNames are the first arguments runCommand knows. A file that
+// happens to be called "version" does not take a command's place: type
+// ./version to open it.
+var commandNames = []string{"version", "help", "-h", "--help", "keystore", "credentials", "test"}
+
+// filesToOpen tells what the arguments mean. Unless the first is a
+// command or an option, an argument that exists (a file of any kind, even a folder)
+// means "open these files": every argument comes back in files, made
+// absolute, and the window names those it cannot read with the reason,
+// as it does for a drop. When none exists but the first looks like a file
+// (it has an extension or a folder in it), they all come back in missing,
+// for one sentence instead of "unknown command". Otherwise both are nil:
+// no arguments, or a command for runCommand.
+func filesToOpen(args []string) (files, missing []string) {
+	if len(args) == 0 || slices.Contains(commandNames, args[0]) || strings.HasPrefix(args[0], "-") {
+		// An option first is a command line gone wrong ("opsdesk
+		// --keystore my.jks list"), for runCommand to say so.
+		return nil, nil
+	}
+	exists := false
+	for _, arg := range args {
+		if _, err := os.Lstat(arg); err == nil {
+			exists = true
+			break
+		}
+	}
+	switch {
+	case exists:
+		files = make([]string, len(args))
+		for i, arg := range args {
+			if abs, err := filepath.Abs(arg); err == nil {
+				arg = abs
+			}
+			files[i] = arg
+		}
+		return files, nil
+	case looksLikeFile(args[0]):
+		return nil, args
+	}
+	return nil, nil
 }
 
-// filesToOpen reports whether args name files for the app to open rather
-// than a headless command: every argument must be an existing regular file
-// with one of openableExts. No command name has such an extension, so a file
-// that happens to be called "version" cannot take a command's place.
-func filesToOpen(args []string) ([]string, bool) {
-	if len(args) == 0 {
-		return nil, false
+// looksLikeFile tells a file name someone meant ("gone.cer",
+// "certs/x") from a mistyped command ("verison") or an option.
+func looksLikeFile(arg string) bool {
+	if arg == "" || strings.HasPrefix(arg, "-") {
+		return false
 	}
-	files := make([]string, 0, len(args))
-	for _, arg := range args {
-		if !openableExts[strings.ToLower(filepath.Ext(arg))] {
-			return nil, false
-		}
-		fi, err := os.Stat(arg)
-		if err != nil || !fi.Mode().IsRegular() {
-			return nil, false
-		}
-		if abs, err := filepath.Abs(arg); err == nil {
-			arg = abs
-		}
-		files = append(files, arg)
+	return filepath.Ext(arg) != "" || strings.ContainsRune(arg, '/') || strings.ContainsRune(arg, filepath.Separator)
+}
+
+// notFound is the one sentence for files that do not exist.
+func notFound(missing []string) string {
+	quoted := make([]string, len(missing))
+	for i, m := range missing {
+		quoted[i] = fmt.Sprintf("%q", m)
 	}
-	return files, true
+	where := ""
+	if wd, err := os.Getwd(); err == nil {
+		where = " in " + wd
+	}
+	subject := quoted[0] + " does not exist"
+	if n := len(quoted); n > 1 {
+		subject = strings.Join(quoted[:n-1], ", ") + " and " + quoted[n-1] + " do not exist"
+	}
+	return fmt.Sprintf("opsdesk: %s%s, so there is nothing to open; check the name, or run \"opsdesk help\" for the commands.", subject, where)
 }

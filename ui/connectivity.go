@@ -266,7 +266,7 @@ func (w *connectivityWindow) onAddToKeystore(r *connectivity.Result) {
 		})
 		w.lastImport = d
 		d.show()
-	})
+	}, nil)
 }
 
 // onSaveChain saves the chain as the tenant's download icon does: a .zip
@@ -277,7 +277,7 @@ func (w *connectivityWindow) onSaveChain(r *connectivity.Result) {
 		showError("Download", err, w.win)
 		return
 	}
-	saveBytes(w.win, w.svc, "Download", "certificates.zip", w.opener.lastDir(), data)
+	saveBytes(w.win, w.svc, "Download", "certificates.zip", data)
 }
 
 // reloadCredentials fills every tab's Credential Name drop-down again,

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -30,7 +31,16 @@ func isJKS(path string) bool { return strings.EqualFold(filepath.Ext(path), ".jk
 // user confirms. Keystore files are offered to Add ▾ Keystore afterwards,
 // or opened when no keystore is open yet. Where the files were dropped
 // does not matter, so this takes no position and tests call it directly.
+//
+// While a keystore is being opened (the app's own, at start) the files
+// wait for it; when none gets opened and the user cancels the question
+// which to open, they wait in the window (keepWaiting) rather than being
+// dropped silently.
 func (w *keystoreWindow) onDropped(uris []fyne.URI) {
+	if w.svc.isOpening() {
+		w.svc.whenSettled(func() { w.onDropped(uris) })
+		return
+	}
 	var certFiles, stores []string
 	for _, u := range uris {
 		if u == nil || u.Scheme() != "file" {
@@ -49,15 +59,58 @@ func (w *keystoreWindow) onDropped(uris []fyne.URI) {
 	if i := slices.IndexFunc(stores, isJKS); i >= 0 && w.svc.Model() == nil {
 		// A keystore dropped with the certificates is where they go.
 		rest := toURIs(slices.Concat(certFiles, stores[:i], stores[i+1:]))
-		w.opener.askPassword(w.win, stores[i], "", func() { w.onDropped(rest) })
+		w.opener.askPasswordOr(w.win, stores[i], "", func() { w.onDropped(rest) }, func() { w.keepWaiting(rest) })
 		return
 	}
-	w.opener.ensure(w.win, "The certificates you dropped go into a keystore.", func() {
+	why := "The certificates you dropped or opened Opsdesk with go into a keystore."
+	if w.ownProblem != "" {
+		why += "\n\n" + w.ownProblem + "\n\nCancel keeps the files listed in this window until a keystore is open."
+	}
+	w.opener.ensure(w.win, why, func() {
 		w.bg.run(func() func() {
 			batch := readCertificateFiles(certFiles)
 			return func() { w.showImport(batch, func() { w.offerKeystores(stores) }) }
 		})
-	})
+	}, func() { w.keepWaiting(uris) })
+}
+
+// keepWaiting keeps files that found no keystore: the window lists them
+// until a keystore is open, then offers them, or until the user forgets
+// them.
+func (w *keystoreWindow) keepWaiting(uris []fyne.URI) {
+	if len(uris) == 0 {
+		return
+	}
+	w.waiting = append(w.waiting, uris...)
+	w.log(fmt.Sprintf("%s: waiting for a keystore to be opened or created", strings.Join(uriNames(uris), ", ")))
+	w.showWaiting()
+}
+
+// showWaiting says which files wait, in the window without a keystore.
+func (w *keystoreWindow) showWaiting() {
+	if len(w.waiting) == 0 {
+		w.waitingBox.Hide()
+		return
+	}
+	text := fmt.Sprintf("Waiting to be imported: %s. They are offered as soon as a keystore is open.",
+		strings.Join(uriNames(w.waiting), ", "))
+	if w.ownProblem != "" {
+		text += " " + w.ownProblem
+	}
+	w.waitingText.SetText(text)
+	w.waitingBox.Show()
+}
+
+// offerWaiting offers the waiting files once a keystore is open.
+func (w *keystoreWindow) offerWaiting() {
+	if len(w.waiting) == 0 || w.svc.Model() == nil {
+		return
+	}
+	uris := w.waiting
+	w.waiting = nil
+	w.showWaiting()
+	w.show()
+	w.onDropped(uris)
 }
 
 func toURIs(paths []string) []fyne.URI {
@@ -75,24 +128,31 @@ func (w *keystoreWindow) offerKeystores(paths []string) {
 		return
 	}
 	if w.svc.Model() == nil && isJKS(paths[0]) {
-		w.opener.askPassword(w.win, paths[0], "", func() { w.offerKeystores(paths[1:]) })
+		w.opener.askPasswordOr(w.win, paths[0], "", func() { w.offerKeystores(paths[1:]) },
+			func() { w.keepWaiting(toURIs(paths[1:])) })
 		return
 	}
 	w.opener.ensure(w.win, "The keystore you dropped is added to the open keystore.", func() {
 		d := w.onAddKeystore(paths[0])
 		d.dlg.SetOnClosed(func() { w.offerKeystores(paths[1:]) })
-	})
+	}, func() { w.keepWaiting(toURIs(paths)) })
 }
 
 // showImport lists what was read in the import dialog; after runs when it
 // closes, confirmed or not.
-func (w *keystoreWindow) showImport(batch certs.Batch, after func()) {
+func (w *keystoreWindow) showImport(batch certs.Batch, after func()) *importDialog {
 	d := newImportDialog("Import Certificates", batch, w.model, w.win, w.importCertificates)
 	if after != nil {
 		d.dlg.SetOnClosed(after)
 	}
 	w.lastImport = d
 	d.show()
+	line := fmt.Sprintf("import dialog: %s offered for %s", plural(len(d.items), "certificate", "certificates"), w.model.Path)
+	for _, p := range batch.Problems {
+		line += "; " + p.Sentence()
+	}
+	w.log(line)
+	return d
 }
 
 // importCertificates adds the confirmed certificates in one save, then

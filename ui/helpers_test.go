@@ -98,7 +98,7 @@ func texts(o fyne.CanvasObject) []string {
 	var out []string
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
-		switch v := o.(type) {
+		switch v := plain(o).(type) {
 		case nil:
 		case *fyne.Container:
 			for _, c := range v.Objects {
@@ -138,7 +138,7 @@ func texts(o fyne.CanvasObject) []string {
 			// Dialogs and other composite widgets: what they render.
 			for _, c := range test.LaidOutObjects(v) {
 				if c != o {
-					switch c.(type) {
+					switch plain(c).(type) {
 					case *widget.Label, *widget.Button, *widget.Check:
 						walk(c)
 					}
@@ -152,6 +152,20 @@ func texts(o fyne.CanvasObject) []string {
 
 func joined(o fyne.CanvasObject) string { return strings.Join(texts(o), "\n") }
 
+// plain is o as the widget it extends: keyButton, keyEntry and keyCheck
+// are a Button, an Entry and a Check with the dialog keys.
+func plain(o fyne.CanvasObject) fyne.CanvasObject {
+	switch v := o.(type) {
+	case *keyButton:
+		return &v.Button
+	case *keyEntry:
+		return &v.Entry
+	case *keyCheck:
+		return &v.Check
+	}
+	return o
+}
+
 // overlayText is what the topmost dialog of w says.
 func overlayText(w fyne.Window) string {
 	top := w.Canvas().Overlays().Top()
@@ -160,7 +174,7 @@ func overlayText(w fyne.Window) string {
 	}
 	var out []string
 	for _, o := range test.LaidOutObjects(top) {
-		switch v := o.(type) {
+		switch v := plain(o).(type) {
 		case *widget.Label:
 			out = append(out, v.Text)
 		case *widget.Button:
@@ -190,7 +204,7 @@ func tapOverlayButton(t *testing.T, w fyne.Window, text string) {
 		t.Fatalf("no dialog open to tap %q on", text)
 	}
 	for _, o := range test.LaidOutObjects(top) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
+		if b, ok := plain(o).(*widget.Button); ok && b.Text == text {
 			if b.Disabled() {
 				t.Fatalf("%q is disabled", text)
 			}

@@ -4,6 +4,8 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -37,6 +39,12 @@ type Options struct {
 	// Tests' Credential Name. Nil until Security Material exists: the
 	// user then types a user and password in its place.
 	Credentials CredentialSource
+	// Log, when set, is told in one line what became of files the app
+	// was opened with or that were dropped: offered for import into which
+	// keystore, waiting for one, or not readable and why. app/ prints it
+	// on standard error, for a user who started Opsdesk in a terminal and
+	// for the test that starts the real app with files.
+	Log func(line string)
 }
 
 // Home is the main window: the "Manage Security" tiles, each opening its
@@ -56,6 +64,17 @@ type Home struct {
 	securityMaterial *tile
 	keystoreTile     *tile
 	connectivityTile *tile
+	hint             *widget.Label // what dropping does, or which files wait
+	ownKeystoreErr   error         // why the app's own keystore did not open
+}
+
+const dropHint = "Drop certificate files here or on the Keystore window to import them."
+
+// log tells Options.Log, when set.
+func (h *Home) log(line string) {
+	if h.opts.Log != nil {
+		h.opts.Log(line)
+	}
 }
 
 // NewHome returns the main window, not shown, so callers (and tests)
@@ -80,13 +99,14 @@ func New(a fyne.App, opts Options) *Home {
 	h.connectivityTile.setCount("4", "tests: TLS, SMTP, IMAP, POP3")
 
 	tiles := container.NewGridWrap(tileSize, h.securityMaterial.obj, h.keystoreTile.obj, h.connectivityTile.obj)
-	hint := widget.NewLabel("Drop certificate files here or on the Keystore window to import them.")
-	hint.Importance = widget.LowImportance
-	h.win.SetContent(container.NewPadded(container.NewVBox(heading, tiles, hint)))
+	h.hint = widget.NewLabel(dropHint)
+	h.hint.Importance = widget.LowImportance
+	h.hint.Wrapping = fyne.TextWrapWord
+	h.win.SetContent(container.NewPadded(container.NewVBox(heading, tiles, h.hint)))
 	restoreSize(a, h.win, "home", fyne.NewSize(820, 420))
 	h.win.SetMaster()
 	h.win.SetMainMenu(h.withQuit(h.menu()))
-	h.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { h.ShowKeystore().onDropped(uris) })
+	h.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { h.openURIs(uris) })
 	h.win.SetOnClosed(h.onClosed)
 
 	h.keystore.onChange(h.updateKeystoreTile)
@@ -96,12 +116,7 @@ func New(a fyne.App, opts Options) *Home {
 		ks := h.ShowKeystore()
 		ks.opener.askPassword(ks.win, opts.KeystorePath, "", func() {})
 	case opts.OpenOwnKeystore != nil:
-		h.keystore.open(opts.OpenOwnKeystore, func(err error) {
-			if err != nil {
-				// The Keystore window then offers to open a file instead.
-				fyne.LogError("open the app's own keystore", err)
-			}
-		})
+		h.keystore.open(opts.OpenOwnKeystore, h.ownKeystoreOpened)
 	}
 	if s, ok := opts.Credentials.(SecurityMaterialStore); ok {
 		h.UseSecurityMaterial(s)
@@ -145,11 +160,30 @@ func (h *Home) RetryOwnKeystore() {
 	if h.opts.OpenOwnKeystore == nil || h.keystore.Model() != nil {
 		return
 	}
-	h.keystore.open(h.opts.OpenOwnKeystore, func(err error) {
-		if err != nil {
-			fyne.LogError("open the app's own keystore", err)
-		}
-	})
+	h.keystore.open(h.opts.OpenOwnKeystore, h.ownKeystoreOpened)
+}
+
+// ownKeystoreOpened remembers why the app's own keystore did not open, so
+// that the Keystore window, asking for another one, can say so.
+func (h *Home) ownKeystoreOpened(err error) {
+	h.ownKeystoreErr = err
+	if err != nil {
+		// The Keystore window then offers to open a file instead.
+		fyne.LogError("open the app's own keystore", err)
+	}
+	if h.ksWin != nil {
+		h.ksWin.ownProblem = h.ownProblem()
+	}
+}
+
+// ownProblem is the sentence about the app's own keystore not opening, or
+// "" when it did or there is none.
+func (h *Home) ownProblem() string {
+	if h.ownKeystoreErr == nil {
+		return ""
+	}
+	sentence, _ := explained(h.ownKeystoreErr)
+	return "The app's own keystore did not open: " + sentence
 }
 
 // Window is the main window.
@@ -159,6 +193,8 @@ func (h *Home) Window() fyne.Window { return h.win }
 func (h *Home) ShowKeystore() *keystoreWindow {
 	if h.ksWin == nil {
 		h.ksWin = newKeystoreWindow(h.app, h.keystore, h.bg, h.showHome)
+		h.ksWin.log = h.log
+		h.ksWin.ownProblem = h.ownProblem()
 		h.ksWin.win.SetMainMenu(h.withQuit(h.ksWin.menu()))
 	}
 	h.ksWin.show()
@@ -180,8 +216,36 @@ func (h *Home) ShowConnectivity() *connectivityWindow {
 
 // OpenFiles takes files the app was opened with (a file manager's "Open
 // with Opsdesk"): they go to the Keystore window as if dropped on it.
-func (h *Home) OpenFiles(paths []string) {
-	h.ShowKeystore().onDropped(toURIs(paths))
+func (h *Home) OpenFiles(paths []string) { h.openURIs(toURIs(paths)) }
+
+// openURIs offers files to the keystore. While the app's own keystore is
+// still opening (at start, off the UI thread; its password may wait for
+// the keyring file's dialog, shown on this window), they wait here, Home
+// says which, and the Keystore window comes up with them once it is open,
+// or once opening failed, when that window asks for another keystore.
+func (h *Home) openURIs(uris []fyne.URI) {
+	if !h.keystore.isOpening() {
+		h.ShowKeystore().onDropped(uris)
+		return
+	}
+	names := uriNames(uris)
+	h.log(fmt.Sprintf("%s: waiting for the keystore to open", strings.Join(names, ", ")))
+	h.hint.SetText(fmt.Sprintf("Opening the keystore to import %s…", strings.Join(names, ", ")))
+	h.keystore.whenSettled(func() {
+		h.hint.SetText(dropHint)
+		h.ShowKeystore().onDropped(uris)
+	})
+}
+
+// uriNames are the files' base names, as dialogs name them.
+func uriNames(uris []fyne.URI) []string {
+	out := make([]string, 0, len(uris))
+	for _, u := range uris {
+		if u != nil {
+			out = append(out, filepath.Base(u.Path()))
+		}
+	}
+	return out
 }
 
 // EnableSecurityMaterial is the hook for the Security Material window:

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -24,8 +23,9 @@ type importItem struct {
 	desc     certs.Description
 	sources  []string
 	existing string // the alias already holding it, if any
-	check    *widget.Check
-	alias    *widget.Entry
+	check    *keyCheck
+	alias    *keyEntry
+	note     *widget.Label // how the alias will be saved, when not as typed
 }
 
 // importDialog lists every certificate found, each with its suggested
@@ -36,10 +36,11 @@ type importDialog struct {
 	items     []*importItem
 	problems  []*problem.Error
 	model     *ksModel
-	dlg       *dialog.CustomDialog
-	confirm   *widget.Button
-	cancel    *widget.Button
+	dlg       *keyedDialog
+	confirm   *keyButton
+	cancel    *keyButton
 	status    *widget.Label
+	intro     *widget.Label // the alias typed in Add Certificate, when given to all
 	onConfirm func([]keystore.Candidate)
 }
 
@@ -48,8 +49,13 @@ func newImportDialog(title string, batch certs.Batch, m *ksModel, parent fyne.Wi
 	d.status = widget.NewLabel("")
 	d.status.Wrapping = fyne.TextWrapWord
 	d.status.Importance = widget.DangerImportance
-	d.cancel = &widget.Button{Text: "Cancel", OnTapped: d.onCancel}
-	d.confirm = &widget.Button{Text: "Confirm", Importance: widget.HighImportance, OnTapped: d.onConfirmTapped}
+	holder := container.NewStack() // the list, once collected
+	d.dlg = newKeyedDialog(parent, title, holder, "Confirm", "Cancel", func(ok bool) {
+		if ok {
+			d.onConfirm(d.candidates())
+		}
+	})
+	d.cancel, d.confirm = d.dlg.cancel, d.dlg.confirm
 	d.collect(batch.Certificates)
 
 	list := container.NewVBox()
@@ -77,11 +83,37 @@ func newImportDialog(title string, batch certs.Batch, m *ksModel, parent fyne.Wi
 		}
 	}
 
-	content := container.NewBorder(nil, d.status, nil, nil, container.NewVScroll(list))
-	d.dlg = dialog.NewCustomWithoutButtons(title, content, parent)
-	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.confirm})
+	d.intro = widget.NewLabel("")
+	d.intro.Wrapping = fyne.TextWrapWord
+	d.intro.Hide()
+	content := container.NewBorder(d.intro, d.status, nil, nil, container.NewVScroll(list))
+	holder.Add(content)
 	d.validate()
 	return d
+}
+
+// usePrefix gives the certificates the alias the user typed, as a
+// prefix (keystore.ChainAlias: alias, alias_1, …), and says so; "" keeps
+// the suggested aliases. The numbers follow the file's order, counting
+// certificates already in the keystore too, as the command line's
+// --alias does.
+func (d *importDialog) usePrefix(prefix string) {
+	if prefix == "" || len(d.items) == 0 {
+		return
+	}
+	var names []string
+	for i, it := range d.items {
+		a := keystore.ChainAlias(prefix, i)
+		it.alias.SetText(a)
+		names = append(names, normAlias(a))
+	}
+	if len(names) > 3 {
+		names = append(names[:2], "…", names[len(names)-1])
+	}
+	d.intro.SetText(fmt.Sprintf("The file holds %d certificates: the alias you typed is given to them as %s. Change any of them below.",
+		len(d.items), strings.Join(names, ", ")))
+	d.intro.Show()
+	d.validate()
 }
 
 func (d *importDialog) show() {
@@ -105,13 +137,21 @@ func (d *importDialog) collect(found []certs.Found) {
 		it.existing, _ = d.model.AliasOf(f.Cert)
 		alias := certs.SuggestAlias(f.Cert, taken)
 		suggested[alias] = true
-		it.alias = widget.NewEntry()
+		it.alias = newKeyEntry()
 		it.alias.SetText(alias)
-		it.alias.OnChanged = func(string) { d.validate() }
-		it.check = widget.NewCheck("", func(bool) { d.validate() })
+		var follow func(string)
+		it.note, follow = newAliasNote()
+		it.alias.OnChanged = func(s string) {
+			follow(s)
+			d.validate()
+		}
+		it.check = newKeyCheck("", func(bool) { d.validate() })
 		it.check.SetChecked(it.existing == "")
 		if it.existing != "" {
+			// The keystore keeps each certificate once (core reports a
+			// second as a duplicate): nothing to choose here.
 			it.alias.Disable()
+			it.check.Disable()
 		}
 		bySum[sum] = it
 		d.items = append(d.items, it)
@@ -125,15 +165,14 @@ func (d *importDialog) itemView(it *importItem) fyne.CanvasObject {
 	facts := widget.NewLabel(fmt.Sprintf("Subject: %s\nIssuer: %s\nValidity: %s\nSHA-256: %s\nFrom: %s",
 		it.desc.SubjectDN, it.desc.IssuerDN, validity(it.desc), it.desc.SHA256, strings.Join(it.sources, ", ")))
 	facts.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(aliasRow, facts)
-	if it.desc.ValidUntil.Before(time.Now()) {
-		warn := widget.NewLabel("This certificate has expired.")
-		warn.Importance = widget.DangerImportance
-		box.Add(warn)
+	box := container.NewVBox(aliasRow, it.note, facts)
+	if why := it.desc.NotValidAt(time.Now()); why != "" {
+		box.Add(validityWarning(why))
 	}
 	if it.existing != "" {
-		note := widget.NewLabel(fmt.Sprintf("Already in the keystore as %q.", it.existing))
-		note.Importance = widget.LowImportance
+		note := widget.NewLabel(fmt.Sprintf("Already in the keystore as %q, so it is not imported again.", it.existing))
+		note.Importance = widget.WarningImportance
+		note.Wrapping = fyne.TextWrapWord
 		box.Add(note)
 	}
 	return box
@@ -143,12 +182,33 @@ func (d *importDialog) itemView(it *importItem) fyne.CanvasObject {
 // certificate has an alias the keystore accepts.
 func (d *importDialog) validate() {
 	why := d.problem()
-	d.status.SetText(why)
-	if why == "" && d.chosen() > 0 {
-		d.confirm.Enable()
-	} else {
-		d.confirm.Disable()
+	if why == "" && d.chosen() == 0 {
+		why = d.nothingChosen()
 	}
+	d.status.SetText(why)
+	setEnabled(d.confirm, why == "")
+	if d.dlg != nil {
+		d.dlg.Refresh() // the dialog grows with what it says, rather than drawing it over the buttons
+	}
+}
+
+// nothingChosen says why Confirm would import nothing.
+func (d *importDialog) nothingChosen() string {
+	existing := 0
+	for _, it := range d.items {
+		if it.existing != "" {
+			existing++
+		}
+	}
+	switch {
+	case len(d.items) == 0:
+		return "No certificate was found, so there is nothing to import."
+	case existing == len(d.items) && existing == 1:
+		return "This certificate is already in the keystore, so there is nothing to import."
+	case existing == len(d.items):
+		return "All of these certificates are already in the keystore, so there is nothing to import."
+	}
+	return "Check the certificates to import."
 }
 
 func (d *importDialog) chosen() int {
@@ -170,7 +230,7 @@ func (d *importDialog) problem() string {
 		if !it.check.Checked {
 			continue
 		}
-		a := strings.ToLower(strings.TrimSpace(it.alias.Text))
+		a := normAlias(it.alias.Text)
 		if err := keystore.CheckAlias(a); err != nil {
 			s, _ := explained(err)
 			return s
@@ -191,19 +251,11 @@ func (d *importDialog) candidates() []keystore.Candidate {
 	var out []keystore.Candidate
 	for _, it := range d.items {
 		if it.check.Checked {
-			out = append(out, keystore.Candidate{Cert: it.cert, Alias: strings.ToLower(strings.TrimSpace(it.alias.Text))})
+			out = append(out, keystore.Candidate{Cert: it.cert, Alias: normAlias(it.alias.Text)})
 		}
 	}
 	return out
 }
-
-func (d *importDialog) onConfirmTapped() {
-	cands := d.candidates()
-	d.dlg.Hide()
-	d.onConfirm(cands)
-}
-
-func (d *importDialog) onCancel() { d.dlg.Hide() }
 
 // showResults says what became of each certificate or entry brought in:
 // Cloud Integration's summary after Add ▾ Keystore, also used after an
@@ -258,11 +310,19 @@ func showResults(title, note string, results []keystore.Result, parent fyne.Wind
 	} else {
 		box.Objects = append([]fyne.CanvasObject{widget.NewLabel(strings.Join(counts, ", ") + ".")}, box.Objects...)
 	}
-	d := dialog.NewCustom(title, "Close", container.NewVScroll(box), parent)
+	d := newKeyedDialog(parent, title, container.NewVScroll(box), "", "Close", nil)
 	// Tall enough for the list, within reason; a short one stays short.
 	height := min(box.MinSize().Height+120, 560)
 	d.Resize(fyne.NewSize(640, height))
 	d.Show()
+}
+
+// validityWarning shows certs.Description.NotValidAt's sentence.
+func validityWarning(why string) *widget.Label {
+	warn := widget.NewLabel(why)
+	warn.Importance = widget.DangerImportance
+	warn.Wrapping = fyne.TextWrapWord
+	return warn
 }
 
 func heading(text string) *widget.Label {

@@ -59,16 +59,22 @@ type keystoreWindow struct {
 
 	lastImport *importDialog // the latest import dialog, for tests
 
+	waiting     []fyne.URI // files that found no keystore open (keepWaiting)
+	waitingBox  *fyne.Container
+	waitingText *widget.Label
+	log         func(line string) // Options.Log
+	ownProblem  string            // why the app's own keystore did not open, if it did not
+
 	// save asks where to save a downloaded file and writes it; tests
 	// replace it to catch the file instead of a save dialog.
 	save func(title, fileName string, data []byte)
 }
 
 func newKeystoreWindow(a fyne.App, svc *KeystoreService, bg *background, home func()) *keystoreWindow {
-	w := &keystoreWindow{app: a, svc: svc, bg: bg, home: home, opener: &keystoreOpener{app: a, svc: svc}}
+	w := &keystoreWindow{app: a, svc: svc, bg: bg, home: home, opener: &keystoreOpener{app: a, svc: svc}, log: func(string) {}}
 	w.win = a.NewWindow("Keystore – Opsdesk")
 	w.save = func(title, fileName string, data []byte) {
-		saveBytes(w.win, w.svc, title, fileName, w.opener.lastDir(), data)
+		saveBytes(w.win, w.svc, title, fileName, data)
 	}
 	w.buildUI()
 	restoreSize(a, w.win, "keystore", fyne.NewSize(1240, 760))
@@ -191,8 +197,17 @@ func (w *keystoreWindow) emptyState() *fyne.Container {
 	w.lastOpen = &widget.Button{OnTapped: func() {
 		w.opener.askPassword(w.win, w.app.Preferences().String(prefLastKeystore), "", func() {})
 	}}
+	w.waitingText = widget.NewLabel("")
+	w.waitingText.Wrapping = fyne.TextWrapWord
+	w.waitingText.Importance = widget.WarningImportance
+	forget := &widget.Button{Text: "Forget These Files", Icon: theme.CancelIcon(), OnTapped: func() {
+		w.waiting = nil
+		w.showWaiting()
+	}}
+	w.waitingBox = container.NewVBox(w.waitingText, container.NewHBox(forget))
+	w.waitingBox.Hide()
 	box := container.NewVBox(breadcrumb("Manage Keystore", w.home), title, text,
-		container.NewHBox(open, create, w.lastOpen))
+		container.NewHBox(open, create, w.lastOpen), w.waitingBox)
 	return container.NewVBox(container.New(&minWidthLayout{width: 560}, box))
 }
 
@@ -231,6 +246,7 @@ func (w *keystoreWindow) onKeystoreChanged() {
 	}
 	w.onFilter(w.filter.Text)
 	w.showDetails(w.selected)
+	w.offerWaiting()
 }
 
 // onFilter narrows the table as the user types. It scans a lower-case

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,10 +24,12 @@ func (w *keystoreWindow) onRename(alias string) {
 		return
 	}
 	row := w.model.Rows[i]
-	name := widget.NewEntry()
+	name := newKeyEntry()
 	name.SetText(alias)
+	note, follow := newAliasNote()
+	name.OnChanged = follow
 	name.Validator = func(s string) error {
-		a := strings.ToLower(strings.TrimSpace(s))
+		a := normAlias(s)
 		if a == alias {
 			return errors.New("type the new alias")
 		}
@@ -41,17 +42,17 @@ func (w *keystoreWindow) onRename(alias string) {
 		}
 		return nil
 	}
-	items := []*widget.FormItem{{Text: "New Alias", Widget: name}}
-	keyPw := widget.NewPasswordEntry()
+	items := []*widget.FormItem{{Text: "New Alias", Widget: name}, {Widget: note}}
+	keyPw := newKeyPasswordEntry()
 	if row.Entry.Type == keystore.KeyPair {
 		items = append(items, &widget.FormItem{Text: "Key Password", Widget: keyPw,
 			HintText: "Only if its key has a password other than the keystore's."})
 	}
-	d := dialog.NewForm("Rename "+alias, "Rename", "Cancel", items, func(ok bool) {
+	d := newKeyedForm(w.win, "Rename "+alias, "Rename", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
-		newAlias := strings.ToLower(strings.TrimSpace(name.Text))
+		newAlias := normAlias(name.Text)
 		var kp []byte
 		if keyPw.Text != "" {
 			kp = []byte(keyPw.Text)
@@ -67,9 +68,7 @@ func (w *keystoreWindow) onRename(alias string) {
 			}
 			w.showDetails(newAlias)
 		})
-	}, w.win)
-	name.OnSubmitted = func(string) { d.Submit() }
-	keyPw.OnSubmitted = func(string) { d.Submit() }
+	})
 	d.Resize(fyne.NewSize(520, d.MinSize().Height))
 	d.Show()
 	w.win.Canvas().Focus(name)
@@ -92,29 +91,40 @@ func (w *keystoreWindow) onDownload(alias string) {
 	})
 }
 
-// saveBytes asks where to save data, then writes it in the background.
-// The open keystore itself is never written over (see protect).
-func saveBytes(parent fyne.Window, svc *KeystoreService, title, fileName string, dir fyne.ListableURI, data []byte) {
-	saveDialog(parent, fileName, dir, func(path string) {
-		if path == "" {
-			return
+// saveBytes asks where to save data, starting where the user last saved
+// (saveStartDir), then writes it in the background and says where it went.
+func saveBytes(parent fyne.Window, svc *KeystoreService, title, fileName string, data []byte) {
+	saveDialog(parent, fileName, func(path string) {
+		if path != "" {
+			writeSaved(parent, svc, title, path, data)
 		}
-		svc.bg.run(func() func() {
-			err := svc.protect(path)
-			if err == nil {
-				err = writeFile(path, data)
+	})
+}
+
+// writeSaved writes data to path, which a save dialog chose, in the
+// background; the open keystore itself is never written over (see
+// protect). It ends with the confirmation naming the file and its folder,
+// or the error.
+func writeSaved(parent fyne.Window, svc *KeystoreService, title, path string, data []byte) {
+	svc.bg.run(func() func() {
+		err := svc.protect(path)
+		if err == nil {
+			err = writeFile(path, data)
+		}
+		return func() {
+			if err != nil {
+				showError(title, err, parent)
+				return
 			}
-			if err == nil {
-				return nil
-			}
-			return func() { showError(title, err, parent) }
-		})
+			rememberSaved(fyne.CurrentApp(), path)
+			showSaved(title, path, "", parent)
+		}
 	})
 }
 
 // saveDialog shows a file save dialog and hands the chosen path to save,
 // or "" when the user cancels.
-func saveDialog(parent fyne.Window, fileName string, dir fyne.ListableURI, save func(path string)) {
+func saveDialog(parent fyne.Window, fileName string, save func(path string)) {
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
 			showError("Save", err, parent)
@@ -133,7 +143,7 @@ func saveDialog(parent fyne.Window, fileName string, dir fyne.ListableURI, save 
 	if ext := filepath.Ext(fileName); ext != "" {
 		d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
 	}
-	if dir != nil {
+	if dir := saveStartLister(fyne.CurrentApp()); dir != nil {
 		d.SetLocation(dir)
 	}
 	d.Resize(fileDialogSize)
@@ -155,7 +165,7 @@ func (w *keystoreWindow) onDelete(alias string) {
 		return
 	}
 	what := entryLabel(w.model.Rows[i].Entry.Type, alias)
-	d := dialog.NewConfirm("Delete Entry", "Delete "+what+"?\n\nOnly restoring a backup brings it back.", func(ok bool) {
+	askConfirm(w.win, "Delete Entry", "Delete "+what+"?\n\nOnly restoring a backup brings it back.", "Delete", widget.DangerImportance, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -164,11 +174,7 @@ func (w *keystoreWindow) onDelete(alias string) {
 				showError("Delete", err, w.win)
 			}
 		})
-	}, w.win)
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.SetConfirmText("Delete")
-	d.SetDismissText("Cancel")
-	d.Show()
+	})
 }
 
 // onBackUp saves a copy of the keystore beside it, as Back Up does.
@@ -183,7 +189,7 @@ func (w *keystoreWindow) onBackUp() {
 			showError("Back Up", err, w.win)
 			return
 		}
-		dialog.ShowInformation("Back Up", fmt.Sprintf("The keystore was backed up as %s\nin %s.\n\nRestore it from Backups.", b.Name, filepath.Dir(b.Path)), w.win)
+		showInformation("Back Up", fmt.Sprintf("The keystore was backed up as %s\nin %s.\n\nRestore it from Backups.", b.Name, filepath.Dir(b.Path)), w.win)
 	})
 }
 
@@ -203,15 +209,15 @@ func (w *keystoreWindow) onBackups() {
 		if len(list) == 0 {
 			box.Add(widget.NewLabel("There are no backups yet. Back Up makes one."))
 		}
-		var d dialog.Dialog
+		var d *keyedDialog
 		for _, b := range list {
-			restore := &widget.Button{Text: "Restore", OnTapped: func() { d.Hide(); w.onRestore(b.Name) }}
+			restore := newKeyButton("Restore", widget.MediumImportance, func() { d.Hide(); w.onRestore(b.Name) })
 			setEnabled(restore, !w.model.ReadOnly)
 			info := widget.NewLabel(fmt.Sprintf("%s    %s    %s", b.Created.Local().Format(dateFormat), humanBytes(b.Size), b.Name))
 			info.Truncation = fyne.TextTruncateEllipsis
 			box.Add(container.NewBorder(nil, nil, nil, restore, info))
 		}
-		d = dialog.NewCustom("Backups", "Close", container.NewVScroll(box), w.win)
+		d = newKeyedDialog(w.win, "Backups", container.NewVScroll(box), "", "Close", nil)
 		d.Resize(fyne.NewSize(760, 420))
 		d.Show()
 	})
@@ -219,7 +225,7 @@ func (w *keystoreWindow) onBackups() {
 
 func (w *keystoreWindow) onRestore(name string) {
 	msg := fmt.Sprintf("Replace the keystore with the backup %s?\n\nThe keystore as it is now is backed up first, so this can be undone.", name)
-	dialog.ShowConfirm("Restore Backup", msg, func(ok bool) {
+	askConfirm(w.win, "Restore Backup", msg, "Restore", widget.HighImportance, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -233,9 +239,9 @@ func (w *keystoreWindow) onRestore(name string) {
 				showError("Restore Backup", err, w.win)
 				return
 			}
-			dialog.ShowInformation("Restore Backup", fmt.Sprintf("Restored %s.\nThe keystore as it was is saved as the backup %s.", name, safety.Name), w.win)
+			showInformation("Restore Backup", fmt.Sprintf("Restored %s.\nThe keystore as it was is saved as the backup %s.", name, safety.Name), w.win)
 		})
-	}, w.win)
+	})
 }
 
 func (w *keystoreWindow) onRefresh() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -42,7 +43,7 @@ func (w *keystoreWindow) onAddMenu() {
 // "Reading…" or why it holds nothing to add, and empty before a file is
 // chosen, when Confirm just waits), then the alias. "" when nothing stops it.
 func (w *keystoreWindow) newEntryProblem(read bool, fileNote, alias string) string {
-	a := strings.ToLower(strings.TrimSpace(alias))
+	a := normAlias(alias)
 	switch {
 	case w.model == nil || w.model.ReadOnly:
 		return "The keystore was opened without its password, so nothing can be added. Open it again with its password."
@@ -72,7 +73,7 @@ func (w *keystoreWindow) browseFile(exts []string, picked func(path string)) {
 		picked(path)
 	}, w.win)
 	d.SetFilter(storage.NewExtensionFileFilter(exts))
-	if l := w.opener.lastDir(); l != nil {
+	if l := saveStartLister(w.app); l != nil {
 		d.SetLocation(l)
 	}
 	d.Resize(fileDialogSize)
@@ -84,35 +85,42 @@ func (w *keystoreWindow) browseFile(exts []string, picked func(path string)) {
 // is suggested from the certificate's CN unless the user typed their own.
 type addCertDialog struct {
 	w         *keystoreWindow
-	dlg       *dialog.CustomDialog
-	alias     *widget.Entry
+	dlg       *keyedDialog
+	alias     *keyEntry
+	aliasNote *widget.Label
 	file      *widget.Label
 	preview   *fyne.Container
 	status    *widget.Label
-	confirm   *widget.Button
+	confirm   *keyButton
 	cert      *x509.Certificate
+	existing  string // the alias already holding cert, if any
 	suggested string
 	fileNote  string // "Reading…", or why the chosen file holds no certificate
 }
 
 func (w *keystoreWindow) onAddCertificate() *addCertDialog {
-	d := &addCertDialog{w: w, alias: widget.NewEntry(), file: widget.NewLabel("No file chosen"), preview: container.NewVBox()}
-	d.alias.OnChanged = func(string) { d.validate() }
+	d := &addCertDialog{w: w, alias: newKeyEntry(), file: widget.NewLabel("No file chosen"), preview: container.NewVBox()}
+	var follow func(string)
+	d.aliasNote, follow = newAliasNote()
+	d.alias.OnChanged = func(s string) {
+		follow(s)
+		d.validate()
+	}
 	d.status = widget.NewLabel("")
 	d.status.Wrapping = fyne.TextWrapWord
 	d.status.Importance = widget.DangerImportance
-	browse := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
-		w.browseFile(certificateExts, d.load)
-	}}
+	browse := newKeyButton("Browse…", widget.MediumImportance, func() { w.browseFile(certificateExts, d.load) })
+	browse.Icon = theme.FolderOpenIcon()
 	form := widget.NewForm(
-		widget.NewFormItem("Alias", d.alias),
+		&widget.FormItem{Text: "Alias", Widget: d.alias,
+			HintText: "A file with several certificates (a chain .zip or .p7b) gives them this alias as a prefix: alias, alias_1, alias_2."},
+		widget.NewFormItem("", d.aliasNote),
 		widget.NewFormItem("Certificate", container.NewBorder(nil, nil, nil, browse, d.file)),
 	)
-	d.confirm = &widget.Button{Text: "Confirm", Importance: widget.HighImportance, OnTapped: d.onConfirm}
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { d.dlg.Hide() }}
 	content := container.NewVBox(form, d.preview, d.status)
-	d.dlg = dialog.NewCustomWithoutButtons("Add Certificate", container.New(&minWidthLayout{width: 620}, content), w.win)
-	d.dlg.SetButtons([]fyne.CanvasObject{cancel, d.confirm})
+	d.dlg = newKeyedDialog(w.win, "Add Certificate", container.New(&minWidthLayout{width: 620}, content), "Confirm", "Cancel", nil)
+	d.confirm = d.dlg.confirm
+	d.confirm.OnTapped = d.onConfirm // the dialog stays open until the certificate is in
 	d.validate()
 	d.dlg.Show()
 	w.win.Canvas().Focus(d.alias)
@@ -134,11 +142,17 @@ func (d *addCertDialog) load(path string) {
 
 func (d *addCertDialog) loaded(batch certs.Batch) {
 	d.preview.RemoveAll()
-	d.cert, d.fileNote = nil, ""
+	d.cert, d.fileNote, d.existing = nil, "", ""
 	switch {
 	case len(batch.Certificates) > 1:
+		// The alias the user typed names them all, as a prefix; only a
+		// suggestion from an earlier file gives way to the dialog's.
+		prefix := ""
+		if a := strings.TrimSpace(d.alias.Text); a != d.suggested {
+			prefix = a
+		}
 		d.dlg.Hide()
-		d.w.showImport(batch, nil)
+		d.w.showImport(batch, nil).usePrefix(prefix)
 		return
 	case len(batch.Certificates) == 0:
 		if len(batch.Problems) > 0 {
@@ -150,9 +164,10 @@ func (d *addCertDialog) loaded(batch certs.Batch) {
 	d.cert = batch.Certificates[0].Cert
 	desc := certs.Describe(d.cert)
 	d.preview.Add(certPreview(desc))
-	if existing, ok := d.w.model.AliasOf(d.cert); ok {
-		d.preview.Add(widget.NewLabel(fmt.Sprintf("This certificate is already in the keystore as %q.", existing)))
+	if why := desc.NotValidAt(time.Now()); why != "" {
+		d.preview.Add(validityWarning(why))
 	}
+	d.existing, _ = d.w.model.AliasOf(d.cert)
 	if a := strings.TrimSpace(d.alias.Text); a == "" || a == d.suggested {
 		d.suggested = certs.SuggestAlias(d.cert, d.w.model.Has)
 		d.alias.SetText(d.suggested)
@@ -162,12 +177,17 @@ func (d *addCertDialog) loaded(batch certs.Batch) {
 
 func (d *addCertDialog) validate() {
 	why := d.w.newEntryProblem(d.cert != nil, d.fileNote, d.alias.Text)
+	if d.cert != nil && d.existing != "" && !d.w.model.ReadOnly {
+		// Said before Confirm, which core would refuse as a duplicate.
+		why = fmt.Sprintf("This certificate is already in the keystore as %q, so there is nothing to add.", d.existing)
+	}
 	d.status.SetText(why)
 	setEnabled(d.confirm, why == "" && d.cert != nil)
+	d.dlg.Refresh() // the dialog grows with what it says, rather than drawing it over the buttons
 }
 
 func (d *addCertDialog) onConfirm() {
-	cand := keystore.Candidate{Cert: d.cert, Alias: strings.ToLower(strings.TrimSpace(d.alias.Text))}
+	cand := keystore.Candidate{Cert: d.cert, Alias: normAlias(d.alias.Text)}
 	var results []keystore.Result
 	d.confirm.Disable()
 	d.w.svc.edit(d.w.win, func(k *keystore.Keystore) error {
@@ -181,7 +201,9 @@ func (d *addCertDialog) onConfirm() {
 			return
 		}
 		if r := results[0]; r.Outcome != keystore.Added {
+			// Another program added it meanwhile: said like the rest.
 			d.status.SetText(r.Reason)
+			d.dlg.Refresh()
 			return
 		}
 		d.dlg.Hide()
@@ -194,12 +216,12 @@ func (d *addCertDialog) onConfirm() {
 // (every entry the user owns goes; SAP's stay), then the summary.
 type mergeDialog struct {
 	w         *keystoreWindow
-	dlg       dialog.Dialog
+	dlg       *keyedDialog
 	path      string
 	file      *widget.Label
-	password  *widget.Entry
+	password  *keyEntry
 	mode      *widget.RadioGroup
-	overwrite *widget.Check
+	overwrite *keyCheck
 }
 
 const (
@@ -208,12 +230,12 @@ const (
 )
 
 func (w *keystoreWindow) onAddKeystore(path string) *mergeDialog {
-	d := &mergeDialog{w: w, path: path, file: widget.NewLabel("No file chosen"), password: widget.NewPasswordEntry()}
+	d := &mergeDialog{w: w, path: path, file: widget.NewLabel("No file chosen"), password: newKeyPasswordEntry()}
 	if path != "" {
 		d.file.SetText(filepath.Base(path))
 	}
 	d.password.SetPlaceHolder("Leave empty if it has none")
-	d.overwrite = widget.NewCheck("Overwrite existing entries", nil)
+	d.overwrite = newKeyCheck("Overwrite existing entries", nil)
 	note := widget.NewLabel("")
 	note.Wrapping = fyne.TextWrapWord
 	d.mode = widget.NewRadioGroup([]string{modeAdd, modeReplace}, func(m string) {
@@ -227,9 +249,10 @@ func (w *keystoreWindow) onAddKeystore(path string) *mergeDialog {
 	d.mode.Horizontal = true
 	d.mode.Required = true
 	d.mode.SetSelected(modeAdd)
-	browse := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
+	browse := newKeyButton("Browse…", widget.MediumImportance, func() {
 		w.browseFile(keystoreFileExt, func(p string) { d.path = p; d.file.SetText(filepath.Base(p)) })
-	}}
+	})
+	browse.Icon = theme.FolderOpenIcon()
 	items := []*widget.FormItem{
 		{Text: "Keystore", Widget: container.NewBorder(nil, nil, nil, browse, d.file), HintText: ".jks, or PKCS#12 (.p12, .pfx)"},
 		{Text: "Password", Widget: d.password},
@@ -237,8 +260,7 @@ func (w *keystoreWindow) onAddKeystore(path string) *mergeDialog {
 		{Text: "", Widget: d.overwrite},
 		{Text: "", Widget: note},
 	}
-	form := dialog.NewForm("Add Keystore", "Confirm", "Cancel", items, d.onClosed, w.win)
-	d.password.OnSubmitted = func(string) { form.Submit() }
+	form := newKeyedForm(w.win, "Add Keystore", "Confirm", "Cancel", items, d.onClosed)
 	form.Resize(fyne.NewSize(620, form.MinSize().Height))
 	form.Show()
 	d.dlg = form
@@ -250,7 +272,7 @@ func (d *mergeDialog) onClosed(ok bool) {
 		return
 	}
 	if d.path == "" {
-		dialog.ShowInformation("Add Keystore", "Choose the keystore to add with Browse… first.", d.w.win)
+		showInformation("Add Keystore", "Choose the keystore to add with Browse… first.", d.w.win)
 		return
 	}
 	opt := keystore.MergeOptions{Mode: keystore.Add, Overwrite: d.overwrite.Checked}

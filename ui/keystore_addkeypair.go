@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -32,18 +31,18 @@ const (
 // a preview of its certificate, then Confirm.
 type addKeyPairDialog struct {
 	w         *keystoreWindow
-	dlg       *dialog.CustomDialog
-	alias     *widget.Entry
+	dlg       *keyedDialog
+	alias     *keyEntry
 	format    *widget.RadioGroup
 	p12Row    *fyne.Container
 	pemRows   *fyne.Container
 	p12File   *widget.Label
-	password  *widget.Entry
+	password  *keyEntry
 	keyFile   *widget.Label
 	certFile  *widget.Label
 	preview   *fyne.Container
 	status    *widget.Label
-	confirm   *widget.Button
+	confirm   *keyButton
 	p12Path   string
 	keyPath   string
 	certPath  string
@@ -56,10 +55,14 @@ type addKeyPairDialog struct {
 }
 
 func (w *keystoreWindow) onAddKeyPair() *addKeyPairDialog {
-	d := &addKeyPairDialog{w: w, alias: widget.NewEntry(), preview: container.NewVBox(),
+	d := &addKeyPairDialog{w: w, alias: newKeyEntry(), preview: container.NewVBox(),
 		p12File: widget.NewLabel("No file chosen"), keyFile: widget.NewLabel("No file chosen"), certFile: widget.NewLabel("No file chosen")}
-	d.alias.OnChanged = func(string) { d.validate() }
-	d.password = widget.NewPasswordEntry()
+	aliasNote, follow := newAliasNote()
+	d.alias.OnChanged = func(s string) {
+		follow(s)
+		d.validate()
+	}
+	d.password = newKeyPasswordEntry()
 	d.password.SetPlaceHolder("The file's password")
 	d.password.OnSubmitted = func(string) { d.load() }
 	d.password.OnChanged = func(string) {
@@ -72,16 +75,15 @@ func (w *keystoreWindow) onAddKeyPair() *addKeyPairDialog {
 	d.status.Wrapping = fyne.TextWrapWord
 	d.status.Importance = widget.DangerImportance
 
-	browseP12 := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
-		w.browseFile(pkcs12Exts, func(p string) { d.p12Path = p; d.p12File.SetText(filepath.Base(p)); d.load() })
-	}}
-	open := &widget.Button{Text: "Open", OnTapped: d.load}
-	browseKey := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
-		w.browseFile(pemKeyExts, func(p string) { d.keyPath = p; d.keyFile.SetText(filepath.Base(p)); d.load() })
-	}}
-	browseCert := &widget.Button{Text: "Browse…", Icon: theme.FolderOpenIcon(), OnTapped: func() {
-		w.browseFile(pemChainExts, func(p string) { d.certPath = p; d.certFile.SetText(filepath.Base(p)); d.load() })
-	}}
+	browse := func(exts []string, picked func(p string)) *keyButton {
+		b := newKeyButton("Browse…", widget.MediumImportance, func() { w.browseFile(exts, picked) })
+		b.Icon = theme.FolderOpenIcon()
+		return b
+	}
+	browseP12 := browse(pkcs12Exts, func(p string) { d.p12Path = p; d.p12File.SetText(filepath.Base(p)); d.load() })
+	open := newKeyButton("Open", widget.MediumImportance, d.load)
+	browseKey := browse(pemKeyExts, func(p string) { d.keyPath = p; d.keyFile.SetText(filepath.Base(p)); d.load() })
+	browseCert := browse(pemChainExts, func(p string) { d.certPath = p; d.certFile.SetText(filepath.Base(p)); d.load() })
 	d.p12Row = container.NewVBox(widget.NewForm(
 		&widget.FormItem{Text: "Key Pair File", Widget: container.NewBorder(nil, nil, nil, browseP12, d.p12File)},
 		&widget.FormItem{Text: "Password", Widget: container.NewBorder(nil, nil, nil, open, d.password)},
@@ -95,13 +97,14 @@ func (w *keystoreWindow) onAddKeyPair() *addKeyPairDialog {
 	d.format.Required = true
 	form := widget.NewForm(
 		widget.NewFormItem("Alias *", d.alias),
+		widget.NewFormItem("", aliasNote),
 		widget.NewFormItem("Format", d.format),
 	)
-	d.confirm = &widget.Button{Text: "Confirm", Importance: widget.HighImportance, OnTapped: d.onConfirm}
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { d.dlg.Hide() }}
+
 	content := container.NewVBox(form, d.p12Row, d.pemRows, d.preview, d.status)
-	d.dlg = dialog.NewCustomWithoutButtons("Add Key Pair", container.New(&minWidthLayout{width: 640}, content), w.win)
-	d.dlg.SetButtons([]fyne.CanvasObject{cancel, d.confirm})
+	d.dlg = newKeyedDialog(w.win, "Add Key Pair", container.New(&minWidthLayout{width: 640}, content), "Confirm", "Cancel", nil)
+	d.confirm = d.dlg.confirm
+	d.confirm.OnTapped = d.onConfirm // the dialog stays open until the key pair is in
 	d.dlg.SetOnClosed(func() {
 		d.closed = true
 		if !d.busy {
@@ -214,7 +217,7 @@ func (d *addKeyPairDialog) validate() {
 }
 
 func (d *addKeyPairDialog) onConfirm() {
-	alias := strings.ToLower(strings.TrimSpace(d.alias.Text))
+	alias := normAlias(d.alias.Text)
 	m := d.material
 	d.busy = true
 	d.validate()

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/certs"
@@ -30,14 +29,14 @@ func (w *keystoreWindow) onCreateMenu() {
 // until then), the key generated in the background.
 type createKeyPairDialog struct {
 	w                                      *keystoreWindow
-	dlg                                    *dialog.CustomDialog
-	alias, cn, ou, org, locality, province *widget.Entry
-	country, email, sans                   *widget.Entry
+	dlg                                    *keyedDialog
+	alias, cn, ou, org, locality, province *keyEntry
+	country, email, sans                   *keyEntry
 	algorithm, size, signature             *widget.Select
 	validUntil                             *widget.DateEntry
 	status                                 *widget.Label
 	activity                               *widget.Activity
-	create                                 *widget.Button
+	create                                 *keyButton
 	suggested                              string // the alias last suggested from the CN
 	busy                                   bool
 	cancelled                              bool // Cancel while the key was being generated
@@ -46,13 +45,18 @@ type createKeyPairDialog struct {
 
 func (w *keystoreWindow) onCreateKeyPair() *createKeyPairDialog {
 	d := &createKeyPairDialog{w: w, signatureNames: map[string]x509.SignatureAlgorithm{}}
-	entry := func(placeholder string) *widget.Entry {
-		e := widget.NewEntry()
+	entry := func(placeholder string) *keyEntry {
+		e := newKeyEntry()
 		e.SetPlaceHolder(placeholder)
 		e.OnChanged = func(string) { d.validate() }
 		return e
 	}
 	d.alias = entry("")
+	aliasNote, follow := newAliasNote()
+	d.alias.OnChanged = func(s string) {
+		follow(s)
+		d.validate()
+	}
 	d.cn = entry("e.g. client.example.com")
 	d.cn.OnChanged = d.onCommonName
 	d.ou, d.org, d.locality, d.province = entry(""), entry(""), entry(""), entry("")
@@ -72,6 +76,7 @@ func (w *keystoreWindow) onCreateKeyPair() *createKeyPairDialog {
 
 	form := widget.NewForm(
 		widget.NewFormItem("Alias *", d.alias),
+		widget.NewFormItem("", aliasNote),
 		widget.NewFormItem("Key Algorithm", d.algorithm),
 		widget.NewFormItem("Key Size", d.size),
 		widget.NewFormItem("Signature Algorithm", d.signature),
@@ -85,11 +90,12 @@ func (w *keystoreWindow) onCreateKeyPair() *createKeyPairDialog {
 		&widget.FormItem{Text: "Subject Alternative Names", Widget: d.sans, HintText: "Optional; separate them with commas."},
 		widget.NewFormItem("Valid Until", d.validUntil),
 	)
-	d.create = &widget.Button{Text: "Create", Importance: widget.HighImportance, OnTapped: d.onCreate}
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { d.cancelled = true; d.dlg.Hide() }}
 	content := container.NewVBox(form, container.NewBorder(nil, nil, d.activity, nil, d.status))
-	d.dlg = dialog.NewCustomWithoutButtons("Create Key Pair", container.New(&minWidthLayout{width: 620}, content), w.win)
-	d.dlg.SetButtons([]fyne.CanvasObject{cancel, d.create})
+	d.dlg = newKeyedDialog(w.win, "Create Key Pair", container.New(&minWidthLayout{width: 620}, content), "Create", "Cancel", func(bool) {
+		d.cancelled = true // a key still being generated is thrown away
+	})
+	d.create = d.dlg.confirm
+	d.create.OnTapped = d.onCreate // the dialog stays open while the key is made
 	d.algorithm.SetSelected("RSA") // fills Key Size and Signature Algorithm
 	d.validate()
 	d.dlg.Show()
@@ -144,7 +150,7 @@ func (d *createKeyPairDialog) onCommonName(cn string) {
 func (d *createKeyPairDialog) options() keystore.KeyPairOptions {
 	kt, _ := keystore.KeyTypeFor(d.algorithm.Selected, d.size.Selected)
 	o := keystore.KeyPairOptions{
-		Alias: strings.ToLower(strings.TrimSpace(d.alias.Text)), Key: kt, SignatureAlgorithm: d.signatureNames[d.signature.Selected],
+		Alias: normAlias(d.alias.Text), Key: kt, SignatureAlgorithm: d.signatureNames[d.signature.Selected],
 		CommonName: d.cn.Text, OrganizationalUnit: d.ou.Text, Organization: d.org.Text, Locality: d.locality.Text,
 		Province: d.province.Text, Country: strings.TrimSpace(d.country.Text), Email: strings.TrimSpace(d.email.Text),
 		SubjectAltNames: strings.Split(d.sans.Text, ","),

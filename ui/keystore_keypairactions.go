@@ -4,7 +4,6 @@ import (
 	"errors"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/keystore"
@@ -69,14 +68,14 @@ func (w *keystoreWindow) onDownloadCSR(alias string, keyPassword []byte) {
 // askKeyPassword asks for the password of a key pair's key, to do what
 // (a phrase: "sign the request") with the button labelled button.
 func (w *keystoreWindow) askKeyPassword(alias string, again bool, what, button string, then func(pw []byte)) {
-	pw := widget.NewPasswordEntry()
+	pw := newKeyPasswordEntry()
 	text := "The private key of “" + alias + "” has a password other than the keystore's. Type it to " + what + "."
 	if again {
 		text = "That key password is wrong. Type the password of the private key of “" + alias + "”."
 	}
 	intro := widget.NewLabel(text)
 	intro.Wrapping = fyne.TextWrapWord
-	d := dialog.NewForm("Key Password", button, "Cancel", []*widget.FormItem{{Widget: intro}, {Text: "Key Password", Widget: pw}}, func(ok bool) {
+	d := newKeyedForm(w.win, "Key Password", button, "Cancel", []*widget.FormItem{{Widget: intro}, {Text: "Key Password", Widget: pw}}, func(ok bool) {
 		p := []byte(pw.Text)
 		pw.SetText("")
 		if !ok || len(p) == 0 {
@@ -84,8 +83,7 @@ func (w *keystoreWindow) askKeyPassword(alias string, again bool, what, button s
 			return
 		}
 		then(p)
-	}, w.win)
-	pw.OnSubmitted = func(string) { d.Submit() }
+	})
 	d.Resize(fyne.NewSize(520, d.MinSize().Height))
 	d.Show()
 	w.win.Canvas().Focus(pw)

@@ -23,26 +23,31 @@ type keystoreOpener struct {
 }
 
 // ensure runs then at once if a keystore is open, or after the user has
-// opened or created one.
-func (o *keystoreOpener) ensure(parent fyne.Window, why string, then func()) {
+// opened or created one; cancelled (if any) when the user cancels.
+func (o *keystoreOpener) ensure(parent fyne.Window, why string, then, cancelled func()) {
 	if o.svc.Model() != nil {
 		then()
 		return
 	}
 	msg := widget.NewLabel(why + "\n\nOpen a Java keystore (.jks), or create a new one.")
 	msg.Wrapping = fyne.TextWrapWord
-	var d *dialog.CustomDialog
-	openBtn := &widget.Button{Text: "Open Keystore…", Importance: widget.HighImportance, OnTapped: func() {
+	creating := false
+	var d *keyedDialog
+	d = newKeyedDialog(parent, "No Keystore Open", container.New(&minWidthLayout{width: 420}, msg), "Open Keystore…", "Cancel", func(ok bool) {
+		switch {
+		case ok:
+			o.browse(parent, then)
+		case creating:
+			o.create(parent, then)
+		case cancelled != nil:
+			cancelled()
+		}
+	})
+	createBtn := newKeyButton("Create Keystore…", widget.MediumImportance, func() {
+		creating = true
 		d.Hide()
-		o.browse(parent, then)
-	}}
-	createBtn := &widget.Button{Text: "Create Keystore…", OnTapped: func() {
-		d.Hide()
-		o.create(parent, then)
-	}}
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { d.Hide() }}
-	d = dialog.NewCustomWithoutButtons("No Keystore Open", container.New(&minWidthLayout{width: 420}, msg), parent)
-	d.SetButtons([]fyne.CanvasObject{cancel, createBtn, openBtn})
+	})
+	d.SetButtons([]fyne.CanvasObject{d.cancel, createBtn, d.confirm})
 	d.Show()
 }
 
@@ -86,8 +91,14 @@ var fileDialogSize = fyne.NewSize(800, 560)
 // askPassword asks the password of the keystore at path and opens it;
 // problem, when not empty, says why the last try failed.
 func (o *keystoreOpener) askPassword(parent fyne.Window, path, problem string, then func()) {
-	pw := widget.NewPasswordEntry()
-	readOnly := widget.NewCheck("Open without the password (read-only: look and download, change nothing)", func(on bool) {
+	o.askPasswordOr(parent, path, problem, then, nil)
+}
+
+// askPasswordOr is askPassword that runs cancelled (if any) when the user
+// cancels.
+func (o *keystoreOpener) askPasswordOr(parent fyne.Window, path, problem string, then, cancelled func()) {
+	pw := newKeyPasswordEntry()
+	readOnly := newKeyCheck("Open without the password (read-only: look and download, change nothing)", func(on bool) {
 		if on {
 			pw.Disable()
 		} else {
@@ -105,8 +116,11 @@ func (o *keystoreOpener) askPassword(parent fyne.Window, path, problem string, t
 		msg.Wrapping = fyne.TextWrapWord
 		items = append(items, &widget.FormItem{Widget: msg})
 	}
-	d := dialog.NewForm("Open Keystore", "Open", "Cancel", items, func(ok bool) {
+	d := newKeyedForm(parent, "Open Keystore", "Open", "Cancel", items, func(ok bool) {
 		if !ok {
+			if cancelled != nil {
+				cancelled()
+			}
 			return
 		}
 		password := []byte(pw.Text)
@@ -121,7 +135,7 @@ func (o *keystoreOpener) askPassword(parent fyne.Window, path, problem string, t
 		}, func(err error) {
 			if errors.Is(err, keystore.ErrWrongPassword) {
 				sentence, _ := explained(err)
-				o.askPassword(parent, path, sentence, then)
+				o.askPasswordOr(parent, path, sentence, then, cancelled)
 				return
 			}
 			if err != nil {
@@ -131,8 +145,7 @@ func (o *keystoreOpener) askPassword(parent fyne.Window, path, problem string, t
 			o.app.Preferences().SetString(prefLastKeystore, path)
 			then()
 		})
-	}, parent)
-	pw.OnSubmitted = func(string) { d.Submit() }
+	})
 	d.Resize(fyne.NewSize(520, d.MinSize().Height))
 	d.Show()
 	parent.Canvas().Focus(pw)
@@ -169,7 +182,7 @@ func (o *keystoreOpener) askNewPassword(parent fyne.Window, path string, then fu
 		{Text: "Password", Widget: pw, HintText: "At least 6 characters. Keep it: nobody can recover it."},
 		{Text: "Repeat Password", Widget: repeat},
 	}
-	d := dialog.NewForm("Create Keystore", "Create", "Cancel", items, func(ok bool) {
+	d := newKeyedForm(parent, "Create Keystore", "Create", "Cancel", items, func(ok bool) {
 		if !ok {
 			o.svc.bg.run(func() func() { removeIfEmpty(path); return nil })
 			return
@@ -189,8 +202,7 @@ func (o *keystoreOpener) askNewPassword(parent fyne.Window, path string, then fu
 			o.app.Preferences().SetString(prefLastKeystore, path)
 			then()
 		})
-	}, parent)
-	repeat.OnSubmitted = func(string) { d.Submit() }
+	})
 	d.Resize(fyne.NewSize(520, d.MinSize().Height))
 	d.Show()
 	parent.Canvas().Focus(pw)
@@ -208,8 +220,8 @@ func removeIfEmpty(path string) {
 // newPasswordPair returns a password entry and its repetition, validated
 // so that a form's confirm button stays disabled until both agree and the
 // password is long enough for keytool.
-func newPasswordPair() (pw, repeat *widget.Entry) {
-	pw, repeat = widget.NewPasswordEntry(), widget.NewPasswordEntry()
+func newPasswordPair() (pw, repeat *keyEntry) {
+	pw, repeat = newKeyPasswordEntry(), newKeyPasswordEntry()
 	pw.Validator = func(s string) error {
 		if len([]rune(s)) < keystore.MinPasswordLength {
 			return errors.New("at least 6 characters")

@@ -198,7 +198,7 @@ func TestRenameAndDeleteAskFirst(t *testing.T) {
 func overlayEntry(t *testing.T, w *keystoreWindow) *widget.Entry {
 	t.Helper()
 	for _, o := range test.LaidOutObjects(w.win.Canvas().Overlays().Top()) {
-		if e, ok := o.(*widget.Entry); ok {
+		if e, ok := plain(o).(*widget.Entry); ok {
 			return e
 		}
 	}
@@ -296,7 +296,7 @@ func TestBackUpListAndRestore(t *testing.T) {
 	settle(t, h)
 	mustContain(t, "backups", overlayText(w.win), "keystore-", "Restore")
 	tapOverlayButton(t, w.win, "Restore")
-	tapOverlayButton(t, w.win, "Yes")
+	tapOverlayButton(t, w.win, "Restore")
 	settle(t, h)
 	mustContain(t, "restore", overlayText(w.win), "Restored keystore-")
 	if !w.model.Has("old") {
@@ -385,7 +385,7 @@ func TestCreateKeystoreAfterTheSaveDialog(t *testing.T) {
 	w.opener.askNewPassword(w.win, path, func() { created = true })
 	var entries []*widget.Entry
 	for _, o := range test.LaidOutObjects(w.win.Canvas().Overlays().Top()) {
-		if e, ok := o.(*widget.Entry); ok {
+		if e, ok := plain(o).(*widget.Entry); ok {
 			entries = append(entries, e)
 		}
 	}

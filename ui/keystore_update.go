@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/certs"
@@ -55,10 +54,8 @@ func (w *keystoreWindow) confirmUpdate(alias, name string, batch certs.Batch) {
 		facts := widget.NewLabel(fmt.Sprintf("Subject: %s\nIssuer: %s\nValidity: %s\nSHA-256: %s", d.SubjectDN, d.IssuerDN, validity(d), d.SHA256))
 		facts.Wrapping = fyne.TextWrapWord
 		box.Add(facts)
-		if d.ValidUntil.Before(time.Now()) {
-			warn := widget.NewLabel("This certificate has expired.")
-			warn.Importance = widget.DangerImportance
-			box.Add(warn)
+		if why := d.NotValidAt(time.Now()); why != "" {
+			box.Add(validityWarning(why))
 		}
 	}
 	note := "The entry keeps its alias; the certificate it holds now is replaced (a backup has it)."
@@ -68,12 +65,11 @@ func (w *keystoreWindow) confirmUpdate(alias, name string, batch certs.Batch) {
 	noteLabel := widget.NewLabel(note)
 	noteLabel.Wrapping = fyne.TextWrapWord
 	box.Add(noteLabel)
-	d := dialog.NewCustomConfirm(actionUpdate, actionUpdate, "Cancel", container.New(&minWidthLayout{width: 620}, box), func(ok bool) {
+	newKeyedDialog(w.win, actionUpdate, container.New(&minWidthLayout{width: 620}, box), actionUpdate, "Cancel", func(ok bool) {
 		if ok {
 			w.update(alias, given, nil)
 		}
-	}, w.win)
-	d.Show()
+	}).Show()
 }
 
 // update runs the update in the background; a key with a password of its

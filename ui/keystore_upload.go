@@ -1,12 +1,12 @@
 package ui
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,7 +43,7 @@ func (w *keystoreWindow) askUploadPassword(warnings []string) {
 	if len(warnings) > 0 {
 		items = append(items, &widget.FormItem{Text: "Cloud Integration", Widget: warningList(warnings)})
 	}
-	d := dialog.NewForm("Download Keystore for Upload", "Save As…", "Cancel", items, func(ok bool) {
+	d := newKeyedForm(w.win, "Download Keystore for Upload", "Save As…", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -51,15 +51,14 @@ func (w *keystoreWindow) askUploadPassword(warnings []string) {
 		pw.SetText("")
 		repeat.SetText("")
 		base := strings.TrimSuffix(filepath.Base(w.model.Path), filepath.Ext(w.model.Path))
-		saveDialog(w.win, base+"-upload.jks", w.opener.lastDir(), func(path string) {
+		saveDialog(w.win, base+"-upload.jks", func(path string) {
 			if path == "" {
 				clear(password)
 				return
 			}
 			w.exportForUpload(path, password)
 		})
-	}, w.win)
-	repeat.OnSubmitted = func(string) { d.Submit() }
+	})
 	d.Resize(fyne.NewSize(620, d.MinSize().Height))
 	d.Show()
 	w.win.Canvas().Focus(pw)
@@ -90,7 +89,8 @@ func (w *keystoreWindow) exportForUpload(path string, password []byte) {
 }
 
 func (w *keystoreWindow) showUploadSaved(path string, warnings []string) {
-	msg := widget.NewLabel("Saved " + filepath.Base(path) + " in " + filepath.Dir(path) + ".\n" +
+	rememberSaved(w.app, path)
+	msg := widget.NewLabel(fmt.Sprintf("Saved %s\nin %s.\n\n", filepath.Base(path), displayPath(filepath.Dir(path))) +
 		"Upload it in Cloud Integration with Keystore → Add ▾ Keystore and the password you chose.")
 	msg.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(msg)
@@ -98,8 +98,7 @@ func (w *keystoreWindow) showUploadSaved(path string, warnings []string) {
 		box.Add(heading("Cloud Integration will object to:"))
 		box.Add(warningList(warnings))
 	}
-	d := dialog.NewCustom("Download", "Close", container.New(&minWidthLayout{width: 520}, box), w.win)
-	d.Show()
+	showMessage("Download", container.New(&minWidthLayout{width: 520}, box), w.win)
 }
 
 // warningList shows the upload check's warnings, each with a warning sign.

@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/keystore"
@@ -38,6 +37,8 @@ type KeystoreService struct {
 	model     *ksModel
 	shownGen  int
 	listeners []func()
+	opening   int      // opens under way
+	settled   []func() // to run once none is
 }
 
 func newKeystoreService(bg *background) *KeystoreService {
@@ -55,10 +56,14 @@ func (s *KeystoreService) onChange(f func()) { s.listeners = append(s.listeners,
 // open makes the keystore opener returns the open one, closing the
 // previous one. done gets opener's error, on the UI thread.
 func (s *KeystoreService) open(opener func() (*keystore.Keystore, error), done func(error)) {
+	s.opening++
 	s.bg.run(func() func() {
 		k, err := opener()
 		if err != nil {
-			return func() { done(err) }
+			return func() {
+				done(err)
+				s.openEnded()
+			}
 		}
 		s.mu.Lock()
 		if s.ks != nil {
@@ -70,8 +75,39 @@ func (s *KeystoreService) open(opener func() (*keystore.Keystore, error), done f
 		return func() {
 			s.publish(m, gen)
 			done(nil)
+			s.openEnded()
 		}
 	})
+}
+
+// isOpening reports whether a keystore is being opened: the app's own at
+// start, whose password may wait for the keyring's dialog, or one whose
+// password the user just typed. UI thread only.
+func (s *KeystoreService) isOpening() bool { return s.opening > 0 }
+
+// whenSettled runs f on the UI thread once no keystore is being opened,
+// at once when none is. Files given while the app's own keystore opens
+// wait for it this way instead of being offered to no keystore.
+func (s *KeystoreService) whenSettled(f func()) {
+	if s.opening == 0 {
+		f()
+		return
+	}
+	s.settled = append(s.settled, f)
+}
+
+// openEnded runs after an open's done: when done started another open,
+// the waiting goes on.
+func (s *KeystoreService) openEnded() {
+	s.opening--
+	if s.opening > 0 {
+		return
+	}
+	waiting := s.settled
+	s.settled = nil
+	for _, f := range waiting {
+		f()
+	}
 }
 
 // do runs op on the open keystore in the background. With changes, the
@@ -139,15 +175,14 @@ func askReload(parent fyne.Window, changed error, reapply, decline func()) {
 	}
 	msg := widget.NewLabel(sentence + "\n\nReload it, keeping the other program's change, and apply yours to it?")
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm("Keystore Changed by Another Program", "Reload and Apply", "Cancel",
-		container.New(&minWidthLayout{width: 460}, msg), func(ok bool) {
+	newKeyedDialog(parent, "Keystore Changed by Another Program", container.New(&minWidthLayout{width: 460}, msg),
+		"Reload and Apply", "Cancel", func(ok bool) {
 			if ok {
 				reapply()
 			} else {
 				decline()
 			}
-		}, parent)
-	d.Show()
+		}).Show()
 }
 
 // use runs op on the open keystore, holding the lock. For workers only:

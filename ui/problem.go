@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/problem"
@@ -29,8 +28,7 @@ func explained(err error) (sentence, detail string) {
 func showError(title string, err error, parent fyne.Window) {
 	fyne.LogError(title, err)
 	sentence, detail := explained(err)
-	d := dialog.NewCustom(title, "Close", errorContent(sentence, detail), parent)
-	d.Show()
+	showMessage(title, errorContent(sentence, detail), parent)
 }
 
 // errorContent is the body of an error dialog, also used inline.

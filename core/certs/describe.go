@@ -105,6 +105,25 @@ func (d Description) ExpiresWithin(now time.Time, window time.Duration) bool {
 	return d.ValidUntil.Before(now.Add(window))
 }
 
+// NotValidAt says in words, for someone deciding whether to import the
+// certificate, why it is not valid at now: expired, or not valid yet,
+// with the date (in now's time zone) and what that means on the tenant.
+// It is "" while the certificate is valid. The certificate can still be
+// imported: a user may keep an expired one on purpose, to see it in the
+// list until its renewal arrives.
+func (d Description) NotValidAt(now time.Time) string {
+	const date = "Jan 2, 2006"
+	switch {
+	case now.After(d.ValidUntil):
+		return "This certificate expired on " + d.ValidUntil.In(now.Location()).Format(date) +
+			" — the tenant will not trust a server that sends it. You can still import it."
+	case now.Before(d.ValidFrom):
+		return "This certificate is not valid until " + d.ValidFrom.In(now.Location()).Format(date) +
+			" — until then the tenant will not trust a server that sends it. You can still import it."
+	}
+	return ""
+}
+
 func isSelfSigned(cert *x509.Certificate) bool {
 	return bytes.Equal(cert.RawSubject, cert.RawIssuer) && cert.CheckSignatureFrom(cert) == nil
 }

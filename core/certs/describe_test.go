@@ -144,3 +144,32 @@ func TestDescribe(t *testing.T) {
 		t.Errorf("Ed25519 described as %q / %q", d.KeyDescription, d.SignatureAlgorithm)
 	}
 }
+
+// TestNotValidAt: the one rule the import preview, Add Certificate, Update
+// and the Connectivity window's Add to Keystore say validity with.
+func TestNotValidAt(t *testing.T) {
+	from := time.Date(2022, 4, 1, 12, 0, 0, 0, time.UTC)
+	until := time.Date(2023, 4, 1, 12, 0, 0, 0, time.UTC)
+	d := certs.Description{ValidFrom: from, ValidUntil: until}
+	tests := []struct {
+		name string
+		now  time.Time
+		want string // "" when valid
+	}{
+		{"valid", time.Date(2022, 10, 1, 0, 0, 0, 0, time.UTC), ""},
+		{"the last second", until, ""},
+		{"the first second", from, ""},
+		{"expired", until.Add(time.Second), "This certificate expired on Apr 1, 2023 — the tenant will not trust a server that sends it. You can still import it."},
+		{"long expired", until.AddDate(3, 0, 0), "expired on Apr 1, 2023"},
+		{"not valid yet", from.Add(-time.Second), "This certificate is not valid until Apr 1, 2022 — until then the tenant will not trust a server that sends it. You can still import it."},
+		{"the date where the user is", until.Add(13 * time.Hour).In(time.FixedZone("UTC+13", 13*3600)), "expired on Apr 2, 2023"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := d.NotValidAt(tt.now)
+			if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+				t.Errorf("NotValidAt = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -42,6 +42,35 @@ type Result struct {
 	Cert     *x509.Certificate
 }
 
+// NormalizeAlias is the alias an entry is saved under when the user typed
+// typed: Java keystores and Cloud Integration keep aliases in lower case,
+// and spaces at either end are a slip of the keyboard (spaces inside
+// stay). how says in words what changed ("in lower case", "without the
+// spaces at its ends", or both), "" when nothing did, so a form can tell
+// the user before they confirm.
+func NormalizeAlias(typed string) (alias, how string) {
+	trimmed := strings.TrimSpace(typed)
+	alias = strings.ToLower(trimmed)
+	var changes []string
+	if alias != trimmed {
+		changes = append(changes, "in lower case")
+	}
+	if trimmed != typed && trimmed != "" {
+		changes = append(changes, "without the spaces at its ends")
+	}
+	return alias, strings.Join(changes, " and ")
+}
+
+// ChainAlias is the alias of the i-th (from 0) of several certificates
+// added under one alias the user chose, as Cloud Integration names the
+// parts of a split chain: alias, alias_1, alias_2, …
+func ChainAlias(alias string, i int) string {
+	if i == 0 {
+		return alias
+	}
+	return fmt.Sprintf("%s_%d", alias, i)
+}
+
 // CheckAlias says whether a user may put an entry under alias: not empty,
 // at most 250 characters, no control characters, not SAP's.
 func CheckAlias(alias string) error {
@@ -88,7 +117,8 @@ func (k *Keystore) addCertificates(cands []Candidate) ([]Result, error) {
 	taken := func(a string) bool { return k.Has(a) || batchAlias[strings.ToLower(a)] }
 	var toAdd []Result
 	for _, c := range cands {
-		r := Result{Cert: c.Cert, Alias: strings.ToLower(c.Alias)}
+		alias, _ := NormalizeAlias(c.Alias)
+		r := Result{Cert: c.Cert, Alias: alias}
 		sum := sha256.Sum256(c.Cert.Raw)
 		if r.Alias == "" {
 			r.Alias = certs.SuggestAlias(c.Cert, taken)
@@ -166,7 +196,7 @@ func (k *Keystore) rename(oldAlias, newAlias string, keyPassword []byte) error {
 	if err != nil {
 		return err
 	}
-	newAlias = strings.ToLower(newAlias)
+	newAlias, _ = NormalizeAlias(newAlias)
 	if err := CheckAlias(newAlias); err != nil {
 		return err
 	}

@@ -192,7 +192,7 @@ func (k *Keystore) AddKeyPair(alias string, m *KeyMaterial) error {
 }
 
 func (k *Keystore) addKeyPair(alias string, m *KeyMaterial) error {
-	alias = strings.ToLower(strings.TrimSpace(alias))
+	alias, _ = NormalizeAlias(alias)
 	if err := CheckAlias(alias); err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func (k *Keystore) CreateKeyPair(o KeyPairOptions) (Entry, error) {
 	if k.readOnly {
 		return Entry{}, k.change(nil)
 	}
-	alias := strings.ToLower(strings.TrimSpace(o.Alias))
+	alias, _ := NormalizeAlias(o.Alias)
 	if err := CheckAlias(alias); err != nil {
 		return Entry{}, err
 	}

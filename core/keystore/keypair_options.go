@@ -141,7 +141,7 @@ var dnLimits = []struct {
 // key is generated. It does not know which aliases the keystore holds.
 func (o KeyPairOptions) Check() error {
 	bad := func(what, hint string) error { return &problem.Error{Kind: ErrBadKeyPair, What: what, Hint: hint} }
-	if err := CheckAlias(strings.ToLower(strings.TrimSpace(o.Alias))); err != nil {
+	if err := CheckAlias(normalized(o.Alias)); err != nil {
 		return err
 	}
 	key := o.keyType()
@@ -288,4 +288,10 @@ func isDNSName(s string) bool {
 		}
 	}
 	return true
+}
+
+// normalized is NormalizeAlias's alias alone.
+func normalized(typed string) string {
+	a, _ := NormalizeAlias(typed)
+	return a
 }

@@ -474,3 +474,22 @@ func TestExportForUpload(t *testing.T) {
 		t.Errorf("warnings: %v", check.Warnings)
 	}
 }
+
+// TestNormalizeAlias: the one rule for how a typed alias is saved, and
+// the words a form shows before Confirm.
+func TestNormalizeAlias(t *testing.T) {
+	tests := []struct{ typed, alias, how string }{
+		{"peers root ca", "peers root ca", ""},
+		{"Peers Root CA", "peers root ca", "in lower case"},
+		{"  smtp ", "smtp", "without the spaces at its ends"},
+		{" Gmail ", "gmail", "in lower case and without the spaces at its ends"},
+		{"   ", "", ""},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		alias, how := keystore.NormalizeAlias(tt.typed)
+		if alias != tt.alias || how != tt.how {
+			t.Errorf("NormalizeAlias(%q) = %q, %q; want %q, %q", tt.typed, alias, how, tt.alias, tt.how)
+		}
+	}
+}
