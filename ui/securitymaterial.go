@@ -370,7 +370,7 @@ func (h *Home) ShowSecurityMaterial() *securityMaterialWindow {
 	}
 	if h.smWin == nil {
 		h.smWin = newSecurityMaterialWindow(h.app, h.smStore, h.bg, h.showHome)
-		h.smWin.win.SetMainMenu(h.withQuit(h.smWin.menu()))
+		h.smWin.win.SetMainMenu(h.menuFor(h.smWin.menu(), TileSecurityMaterial))
 		h.smWin.onCount = h.SetSecurityMaterialCount
 		h.smWin.onChange = func() {
 			if h.connWin != nil {
