@@ -31,6 +31,7 @@ func showError(title string, err error, parent fyne.Window) {
 	sentence, detail := explained(err)
 	d := dialog.NewCustom(title, "Close", errorContent(sentence, detail), parent)
 	d.Show()
+	closeOnEscape(parent, d.Hide)
 }
 
 // errorContent is the body of an error dialog, also used inline.
