@@ -33,7 +33,7 @@ func TestRowActionsSayWhatTheyDo(t *testing.T) {
 		t.Fatal(err)
 	}
 	k.Close()
-	_, w := openKeystoreWindow(t, path)
+	h, w := openKeystoreWindow(t, path)
 	w.tips.delay = 0
 
 	hover := func(b *tipButton) string {
@@ -75,10 +75,15 @@ func TestRowActionsSayWhatTheyDo(t *testing.T) {
 	}
 	// A tap takes the tip away at once.
 	old.download.MouseIn(&desktop.MouseEvent{})
-	w.save = func(string, string, []byte) {}
+	saved := ""
+	w.save = func(_, name string, _ []byte) { saved = name }
 	old.download.Tapped(&fyne.PointEvent{})
 	if got := w.tips.shown(); got != "" {
 		t.Errorf("the tip %q stays after the tap", got)
+	}
+	settle(t, h)
+	if saved != "old.cer" {
+		t.Errorf("the tap on Download saved %q", saved)
 	}
 }
 

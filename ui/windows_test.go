@@ -65,10 +65,10 @@ func newPlacedHome(t *testing.T) (*Home, *placedApp) {
 // each item brings its window forward.
 func TestEveryWindowReachesTheOthers(t *testing.T) {
 	h, _ := newPlacedHome(t)
-	findMenuItem(h.win, TileSecurityMaterial).Action()
-	findMenuItem(h.win, TileKeystore).Action()
-	findMenuItem(h.win, TileConnectivityTests).Action()
-	settle(t, h)
+	for _, label := range []string{TileSecurityMaterial, TileKeystore, TileConnectivityTests} {
+		findMenuItem(h.win, label).Action()
+		settle(t, h) // each window reads its data in the background first
+	}
 	if h.smWin == nil || h.ksWin == nil || h.connWin == nil {
 		t.Fatalf("Home's menu opened Security Material %v, Keystore %v, Connectivity Tests %v", h.smWin != nil, h.ksWin != nil, h.connWin != nil)
 	}
@@ -151,6 +151,7 @@ func TestWindowsOpenCentred(t *testing.T) {
 	h, a := newPlacedHome(t)
 	h.win.Show()
 	h.ShowSecurityMaterial()
+	settle(t, h) // it reads the keyring in the background
 	h.ShowKeystore()
 	h.ShowConnectivity()
 	settle(t, h)
