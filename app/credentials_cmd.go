@@ -28,7 +28,8 @@ Commands:
   edit NAME                   change an entry [--user U] [--description D] [--company-id C]
                               [--new-password] (the secrets are kept unless
                               --new-password is given)
-  delete NAME                 delete an entry
+  undeploy NAME               remove an entry and its secrets from the keyring
+                              (the tenant's word; delete NAME does the same)
 
 --type is user-credentials (the default), successfactors or openconnectors.
 
@@ -160,14 +161,14 @@ func (c *credCommand) run(sub string, pos []string) error {
 			return usageError{"nothing to change: give --user, --description, --company-id or --new-password"}
 		}
 		return c.edit(pos[0])
-	case "delete":
+	case "undeploy", "delete":
 		if err := wantArgs(pos, 1, "one NAME"); err != nil {
 			return err
 		}
 		if err := c.allow(sub); err != nil {
 			return err
 		}
-		return c.delete(pos[0])
+		return c.undeploy(sub, pos[0])
 	}
 	return usageError{fmt.Sprintf("unknown command %q", sub)}
 }
@@ -478,7 +479,10 @@ func (c *credCommand) edit(name string) error {
 	return nil
 }
 
-func (c *credCommand) delete(name string) error {
+// undeploy removes name, as the tenant's Undeploy does and the window's
+// Undeploy button; sub is the word the command was given, undeploy or
+// delete (kept for scripts written before), which the answer repeats.
+func (c *credCommand) undeploy(sub, name string) error {
 	if err := credentials.CheckName(name); err != nil {
 		return err
 	}
@@ -489,6 +493,10 @@ func (c *credCommand) delete(name string) error {
 	if err := s.Delete(name); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "Deleted %s.\n", name)
+	done := "Undeployed"
+	if sub == "delete" {
+		done = "Deleted"
+	}
+	fmt.Fprintf(c.stdout, "%s %s.\n", done, name)
 	return nil
 }

@@ -172,12 +172,23 @@ func TestCredentialsCommands(t *testing.T) {
 			t.Fatalf("after edit: %q %q", u, pw)
 		}
 
-		if code, out, _ = credRun(t, "", "delete", gmail); code != 0 || !strings.Contains(out, "Deleted "+gmail) {
+		// Undeploy, the tenant's word, as in the window; delete, as before.
+		if code, out, _ = credRun(t, "", "undeploy", gmail); code != 0 || !strings.Contains(out, "Undeployed "+gmail) {
+			t.Fatalf("undeploy: exit %d\n%s", code, out)
+		}
+		code, _, errs = credRun(t, "", "undeploy", gmail)
+		if code != 1 || !strings.Contains(errs, "is not in the Security Material") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Fatalf("undeploy again: exit %d %q", code, errs)
+		}
+		if code, out, _ = credRun(t, "", "delete", param); code != 0 || !strings.Contains(out, "Deleted "+param) {
 			t.Fatalf("delete: exit %d\n%s", code, out)
 		}
-		code, _, errs = credRun(t, "", "delete", gmail)
-		if code != 1 || !strings.Contains(errs, "is not in the Security Material") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		code, _, errs = credRun(t, "", "delete", param)
+		if code != 1 || !strings.Contains(errs, "is not in the Security Material") {
 			t.Fatalf("delete again: exit %d %q", code, errs)
+		}
+		if code, out, _ = credRun(t, "", "help"); code != 0 || !strings.Contains(out, "undeploy NAME") || !strings.Contains(out, "delete NAME does the same") {
+			t.Fatalf("help: exit %d\n%s", code, out)
 		}
 		if hits := filesHolding(t, home, credSecrets[:3]...); len(hits) > 0 {
 			t.Fatalf("secrets on disk: %v", hits)
@@ -198,6 +209,9 @@ func TestCredentialsUsageErrors(t *testing.T) {
 		{"edit", "x", "--password-stdin"}, // stdin for what?
 		{"list", "extra"},
 		{"delete", "x", "--json"},
+		{"undeploy", "x", "--json"},
+		{"undeploy"},
+		{"undeploy", "x", "y"},
 		{"list", "--bogus"},
 		{"add", "x", "--type", "successfactors", "--user", "u"},         // no --company-id
 		{"add", "x", "--type", "openconnectors", "--user", "u"},         // its User is a secret

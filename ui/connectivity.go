@@ -66,7 +66,9 @@ func newConnectivityWindow(a fyne.App, svc *KeystoreService, bg *background, hom
 }
 
 // menu is the window's menu bar: Send and Cancel for the tab in front, and
-// a shortcut per tab, so a test can be run without the mouse.
+// a shortcut per tab, so a test can be run without the mouse. The tabs take
+// Alt+1–4 (Option on macOS), because Ctrl+1–3 open the windows in every
+// window, and Cmd+Shift+3 and 4 are macOS's screenshot keys.
 func (w *connectivityWindow) menu() *fyne.MainMenu {
 	current := func() *connTab { return w.byProto[connectivity.Protocol(w.tabs.Selected().Text)] }
 	test := fyne.NewMenu("Test",
@@ -75,7 +77,7 @@ func (w *connectivityWindow) menu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 	)
 	for i, p := range []connectivity.Protocol{connectivity.TLS, connectivity.SMTP, connectivity.IMAP, connectivity.POP3} {
-		test.Items = append(test.Items, menuItem(string(p), withKey(fyne.KeyName(rune('1'+i))), func() {
+		test.Items = append(test.Items, menuItem(string(p), withAltKey(fyne.KeyName(rune('1'+i))), func() {
 			w.tabs.SelectIndex(i)
 			w.win.Canvas().Focus(w.byProto[p].host)
 		}))

@@ -105,7 +105,7 @@ func New(a fyne.App, opts Options) *Home {
 	h.win.SetContent(container.NewPadded(container.NewVBox(heading, tiles, h.hint)))
 	restoreSize(a, h.win, "home", fyne.NewSize(820, 420))
 	h.win.SetMaster()
-	h.win.SetMainMenu(h.withQuit(h.menu()))
+	h.win.SetMainMenu(h.menu())
 	h.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { h.openURIs(uris) })
 	h.win.SetOnClosed(h.onClosed)
 
@@ -124,9 +124,28 @@ func New(a fyne.App, opts Options) *Home {
 	return h
 }
 
-// menu is Home's menu bar: each tile by keyboard, in the tiles' order.
-// Fyne adds Quit (Ctrl+Q) to the first menu.
+// windowOverview is Home in the Window menu, named as the breadcrumbs'
+// first link is.
+const windowOverview = "Overview"
+
+// menu is Home's menu bar: Quit, and the Window menu every window has.
 func (h *Home) menu() *fyne.MainMenu {
+	return h.menuFor(fyne.NewMainMenu(fyne.NewMenu("Opsdesk")), windowOverview)
+}
+
+// menuFor completes the menu bar m of the window named current: Quit at
+// the end of its first menu, then the Window menu.
+func (h *Home) menuFor(m *fyne.MainMenu, current string) *fyne.MainMenu {
+	m = h.withQuit(m)
+	m.Items = append(m.Items, h.windowMenu(current))
+	return m
+}
+
+// windowMenu reaches every window from every window: Overview (Ctrl+0) and
+// the tiles' windows (Ctrl+1–3, in the tiles' order), each opened as its
+// tile opens it, so a locked or missing keyring is explained the same way
+// and a disabled tile's item does nothing. The window it is in is checked.
+func (h *Home) windowMenu(current string) *fyne.Menu {
 	tap := func(t *tile) func() {
 		return func() {
 			if t.enabled && t.button.OnTapped != nil {
@@ -134,11 +153,17 @@ func (h *Home) menu() *fyne.MainMenu {
 			}
 		}
 	}
-	return fyne.NewMainMenu(fyne.NewMenu("Opsdesk",
-		menuItem(TileSecurityMaterial, withKey(fyne.Key1), tap(h.securityMaterial)),
-		menuItem(TileKeystore, withKey(fyne.Key2), tap(h.keystoreTile)),
-		menuItem(TileConnectivityTests, withKey(fyne.Key3), tap(h.connectivityTile)),
-	))
+	item := func(label string, key fyne.KeyName, action func()) *fyne.MenuItem {
+		it := menuItem(label, withKey(key), action)
+		it.Checked = label == current
+		return it
+	}
+	return fyne.NewMenu("Window",
+		item(windowOverview, fyne.Key0, h.showHome),
+		item(TileSecurityMaterial, fyne.Key1, tap(h.securityMaterial)),
+		item(TileKeystore, fyne.Key2, tap(h.keystoreTile)),
+		item(TileConnectivityTests, fyne.Key3, tap(h.connectivityTile)),
+	)
 }
 
 // withQuit ends m's first menu with Quit and its Ctrl+Q (Fyne would add a
@@ -148,7 +173,10 @@ func (h *Home) withQuit(m *fyne.MainMenu) *fyne.MainMenu {
 	quit := menuItem("Quit", withKey(fyne.KeyQ), h.win.Close)
 	quit.IsQuit = true
 	first := m.Items[0]
-	first.Items = append(first.Items, fyne.NewMenuItemSeparator(), quit)
+	if len(first.Items) > 0 {
+		first.Items = append(first.Items, fyne.NewMenuItemSeparator())
+	}
+	first.Items = append(first.Items, quit)
 	return m
 }
 
@@ -195,7 +223,7 @@ func (h *Home) ShowKeystore() *keystoreWindow {
 		h.ksWin = newKeystoreWindow(h.app, h.keystore, h.bg, h.showHome)
 		h.ksWin.log = h.log
 		h.ksWin.ownProblem = h.ownProblem()
-		h.ksWin.win.SetMainMenu(h.withQuit(h.ksWin.menu()))
+		h.ksWin.win.SetMainMenu(h.menuFor(h.ksWin.menu(), TileKeystore))
 	}
 	h.ksWin.show()
 	return h.ksWin
@@ -206,7 +234,7 @@ func (h *Home) ShowKeystore() *keystoreWindow {
 func (h *Home) ShowConnectivity() *connectivityWindow {
 	if h.connWin == nil {
 		h.connWin = newConnectivityWindow(h.app, h.keystore, h.bg, h.showHome, h.opts.Credentials)
-		h.connWin.win.SetMainMenu(h.withQuit(h.connWin.menu()))
+		h.connWin.win.SetMainMenu(h.menuFor(h.connWin.menu(), TileConnectivityTests))
 		h.connWin.onResult = h.updateConnectivityTile
 		h.connWin.newCredential = h.newCredential
 	}

@@ -57,6 +57,11 @@ type keystoreWindow struct {
 	visible  []int    // indexes into model.Rows that pass the filter
 	selected string   // alias shown in the details view
 
+	tips *tipLayer // the row actions' tips
+	// actionsLabelled: the Actions column is wide enough for the row
+	// actions' words beside their icons.
+	actionsLabelled bool
+
 	lastImport *importDialog // the latest import dialog, for tests
 
 	waiting     []fyne.URI // files that found no keystore open (keepWaiting)
@@ -71,7 +76,7 @@ type keystoreWindow struct {
 }
 
 func newKeystoreWindow(a fyne.App, svc *KeystoreService, bg *background, home func()) *keystoreWindow {
-	w := &keystoreWindow{app: a, svc: svc, bg: bg, home: home, opener: &keystoreOpener{app: a, svc: svc}, log: func(string) {}}
+	w := &keystoreWindow{app: a, svc: svc, bg: bg, home: home, opener: &keystoreOpener{app: a, svc: svc}, log: func(string) {}, tips: newTipLayer()}
 	w.win = a.NewWindow("Keystore – Opsdesk")
 	w.save = func(title, fileName string, data []byte) {
 		saveBytes(w.win, w.svc, title, fileName, data)
@@ -174,13 +179,22 @@ func (w *keystoreWindow) buildUI() {
 	detailBar := container.NewBorder(nil, nil, nil, container.NewHBox(w.rename, w.updateBtn, w.download, w.keyPairBtn, w.remove), w.detailTitle)
 	detailPane := container.NewBorder(detailBar, nil, nil, nil, container.NewVScroll(w.details))
 
-	split := container.NewVSplit(w.table, detailPane)
+	split := container.NewVSplit(fillLastColumn(w.table, ksColumns, w.onActionsWidth), detailPane)
 	split.Offset = 0.62
 	top := container.NewVBox(breadcrumb("Manage Keystore", w.home), pathRow, w.readOnly, toolbar)
 	w.main = container.NewBorder(top, nil, nil, nil, split)
 	w.empty = w.emptyState()
-	w.win.SetContent(container.NewPadded(container.NewStack(w.empty, w.main)))
+	w.win.SetContent(w.tips.over(container.NewPadded(container.NewStack(w.empty, w.main))))
 	w.showDetails("")
+}
+
+// onActionsWidth labels the row actions when the Actions column, which
+// takes the width the other columns leave, has the room for their words.
+func (w *keystoreWindow) onActionsWidth(width float32) {
+	if labelled := width >= labelledActionsWidth(); labelled != w.actionsLabelled {
+		w.actionsLabelled = labelled
+		w.table.Refresh()
+	}
 }
 
 // emptyState is what the window shows before a keystore is open.

@@ -12,6 +12,8 @@ import (
 // ksCell is one cell of the Keystore table: text with an optional lock in
 // front, or, in the Actions column, the row's Rename, Update, Download and Delete,
 // and for a key pair a menu of its own downloads (chain, root, request).
+// The action buttons say what they do in a tip when the mouse rests on
+// them, and in words as well when the column has the room.
 // The table makes only as many as fit on screen and reuses them.
 type ksCell struct {
 	widget.BaseWidget
@@ -19,23 +21,63 @@ type ksCell struct {
 	label                    *widget.Label
 	text                     *fyne.Container
 	actions                  *fyne.Container
-	rename, update, download *widget.Button
-	remove                   *widget.Button
-	more                     *widget.Button // Key Pair rows only
+	rename, update, download *tipButton
+	remove                   *tipButton
+	more                     *tipButton // Key Pair rows only
+	row                      int        // the row shown, to hide a tip when it changes
 }
 
+// newKSCell makes a cell; updateCell puts its tips on the window's layer.
 func newKSCell() fyne.CanvasObject {
-	c := &ksCell{lock: widget.NewIcon(lockIcon), label: widget.NewLabel("")}
+	c := &ksCell{lock: widget.NewIcon(lockIcon), label: widget.NewLabel(""), row: -1}
 	c.label.Truncation = fyne.TextTruncateEllipsis
 	c.text = container.NewBorder(nil, nil, c.lock, nil, c.label)
-	c.rename = &widget.Button{Icon: theme.DocumentCreateIcon(), Importance: widget.LowImportance}
-	c.update = &widget.Button{Icon: theme.UploadIcon(), Importance: widget.LowImportance}
-	c.download = &widget.Button{Icon: theme.DownloadIcon(), Importance: widget.LowImportance}
-	c.remove = &widget.Button{Icon: theme.DeleteIcon(), Importance: widget.LowImportance}
-	c.more = &widget.Button{Icon: theme.MoreVerticalIcon(), Importance: widget.LowImportance}
+	c.rename = newTipButton(nil, theme.DocumentCreateIcon())
+	c.update = newTipButton(nil, theme.UploadIcon())
+	c.download = newTipButton(nil, theme.DownloadIcon())
+	c.remove = newTipButton(nil, theme.DeleteIcon())
+	c.more = newTipButton(nil, theme.MoreVerticalIcon())
 	c.actions = container.NewHBox(c.rename, c.update, c.download, c.remove, c.more)
 	c.ExtendBaseWidget(c)
 	return c
+}
+
+// The row actions' words: the button's label when there is room, then
+// the tip, which says a little more.
+var (
+	rowRename   = [2]string{"Rename", "Rename: give this entry another alias"}
+	rowUpdate   = [2]string{actionUpdate, "Update: replace the certificate with a renewed one, or a key pair's with the CA's reply"}
+	rowDownload = [2]string{"Download", "Download: save the certificate as a .cer file"}
+	rowDownKP   = [2]string{"Download", "Download: save the key pair's certificate chain as a .p7b file"}
+	rowDelete   = [2]string{"Delete", "Delete: remove this entry from the keystore (a backup can bring it back)"}
+	rowMore     = [2]string{"Key Pair", "Key Pair: download its certificate chain, its root certificate or a signing request"}
+)
+
+// setAction labels b with words[0] when labelled, and gives it a tip:
+// words[1], or why it is disabled.
+func setAction(b *tipButton, words [2]string, labelled bool, why string) {
+	text := ""
+	if labelled {
+		text = words[0]
+	}
+	tip := words[1]
+	if why != "" {
+		tip = words[0] + " is not possible: " + why
+	}
+	b.tip = tip
+	if b.Text != text {
+		b.SetText(text)
+	}
+}
+
+// labelledActionsWidth is the width the Actions column needs to show its
+// buttons' words: those of a key pair's row, the longest.
+func labelledActionsWidth() float32 {
+	var buttons []fyne.CanvasObject
+	for _, w := range [][2]string{rowRename, rowUpdate, rowDownload, rowDelete, rowMore} {
+		buttons = append(buttons, &widget.Button{Text: w[0], Icon: theme.DocumentCreateIcon()})
+	}
+	return container.NewHBox(buttons...).MinSize().Width + theme.Padding()
 }
 
 func (c *ksCell) CreateRenderer() fyne.WidgetRenderer {
@@ -85,21 +127,51 @@ func (w *keystoreWindow) updateCell(id widget.TableCellID, o fyne.CanvasObject) 
 	case colActions:
 		c.text.Hide()
 		c.actions.Show()
+		buttons := []*tipButton{c.rename, c.update, c.download, c.remove, c.more}
+		if c.row != id.Row {
+			for _, b := range buttons {
+				b.tips = w.tips
+				w.tips.hideFor(b)
+			}
+			c.row = id.Row
+		}
 		alias := r.Entry.Alias
-		editable := !w.model.ReadOnly && !r.Entry.SAPOwned
+		why := ""
+		switch {
+		case w.model.ReadOnly:
+			why = "the keystore was opened without its password, so it is read-only."
+		case r.Entry.SAPOwned:
+			why = "SAP owns this entry."
+		}
 		c.rename.OnTapped = func() { w.onRename(alias) }
 		c.update.OnTapped = func() { w.onUpdate(alias) }
 		c.download.OnTapped = func() { w.onDownload(alias) }
 		c.remove.OnTapped = func() { w.onDelete(alias) }
 		c.more.OnTapped = func() { w.showKeyPairMenu(alias, c.more) }
+		labelled := w.actionsLabelled
+		setAction(c.rename, rowRename, labelled, why)
+		setAction(c.update, rowUpdate, labelled, why)
+		setAction(c.remove, rowDelete, labelled, why)
 		if r.Entry.Type == keystore.KeyPair {
+			setAction(c.download, rowDownKP, labelled, "")
+			setAction(c.more, rowMore, labelled, "")
+			// Labelled, it looks like the details bar's Key Pair ▾.
+			icon, place := theme.MoreVerticalIcon(), widget.ButtonIconLeadingText
+			if labelled {
+				icon, place = theme.MenuDropDownIcon(), widget.ButtonIconTrailingText
+			}
+			if c.more.IconPlacement != place {
+				c.more.Icon, c.more.IconPlacement = icon, place
+				c.more.Refresh()
+			}
 			c.more.Show()
 		} else {
+			setAction(c.download, rowDownload, labelled, "")
 			c.more.Hide()
 		}
-		setEnabled(c.rename, editable)
-		setEnabled(c.update, editable)
-		setEnabled(c.remove, editable)
+		setEnabled(c.rename, why == "")
+		setEnabled(c.update, why == "")
+		setEnabled(c.remove, why == "")
 	}
 }
 

@@ -21,6 +21,13 @@ func withShiftKey(key fyne.KeyName) fyne.Shortcut {
 	return &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 }
 
+// withAltKey is an Alt+key shortcut (Option on macOS), for moving within
+// a window while Ctrl+digits move between windows. Alt alone, pressed and
+// released, opens the menu bar; with a key it is a shortcut like any other.
+func withAltKey(key fyne.KeyName) fyne.Shortcut {
+	return &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierAlt}
+}
+
 // menuItem is a menu item with its shortcut (nil for none).
 func menuItem(label string, key fyne.Shortcut, action func()) *fyne.MenuItem {
 	item := fyne.NewMenuItem(label, action)

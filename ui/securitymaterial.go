@@ -22,7 +22,7 @@ type SecurityMaterialStore interface {
 	Add(e credentials.Entry, secret []byte) (credentials.Entry, error)
 	AddSecrets(e credentials.Entry, sec credentials.Secrets) (credentials.Entry, error) // OpenConnectors' three
 	Edit(name string, c credentials.Change) (credentials.Entry, error)
-	Delete(name string) error
+	Delete(name string) error // what the window calls Undeploy, as the tenant does
 }
 
 var _ SecurityMaterialStore = (*credentials.Store)(nil)
@@ -32,7 +32,8 @@ var smColumns = []column{{"Name", 260}, {"Type", 160}, {"Status", 110}, {"Deploy
 
 // securityMaterialWindow is "Overview / Manage Security Material": the
 // deployed User Credentials and Secure Parameters, with Add ▾, Edit and
-// Delete. The entries come from the keyring in the background.
+// Undeploy (the tenant's word for removing deployed material). The entries
+// come from the keyring in the background.
 type securityMaterialWindow struct {
 	app     fyne.App
 	win     fyne.Window
@@ -44,16 +45,21 @@ type securityMaterialWindow struct {
 	// follow.
 	onChange func()
 
-	entries  []credentials.Entry
-	visible  []int // indexes into entries that match the search
+	entries []credentials.Entry
+	visible []int // indexes into entries that match the search
+	// selected names the entry Edit and Undeploy act on: its row is
+	// marked in every column, and with none marked they are disabled.
 	selected string
 
-	header               *widget.Label
-	search               *widget.Entry
-	table                *widget.Table
-	status               *widget.Label
-	add, edit, del, refr *widget.Button
-	lastForm             *credentialForm // the latest form opened, for tests
+	header                    *widget.Label
+	search                    *widget.Entry
+	table                     *widget.Table
+	empty                     *fyne.Container // over the table when it has no rows: what to do
+	emptyTitle, emptyHint     *widget.Label
+	emptyAdd                  *widget.Button
+	status                    *widget.Label
+	add, edit, undeploy, refr *widget.Button
+	lastForm                  *credentialForm // the latest form opened, for tests
 }
 
 func newSecurityMaterialWindow(a fyne.App, store SecurityMaterialStore, bg *background, home func()) *securityMaterialWindow {
@@ -78,7 +84,7 @@ func (w *securityMaterialWindow) menu() *fyne.MainMenu {
 		menuItem("Add "+string(credentials.UserCredentials)+"…", withKey(fyne.KeyN), func() { w.showCreate(credentials.UserCredentials) }),
 		menuItem("Add "+string(credentials.SecureParameter)+"…", withShiftKey(fyne.KeyN), func() { w.showCreate(credentials.SecureParameter) }),
 		menuItem("Edit…", withKey(fyne.KeyE), w.onEdit),
-		menuItem("Delete…", withKey(fyne.KeyDelete), w.onDelete),
+		menuItem("Undeploy…", withKey(fyne.KeyDelete), w.onUndeploy),
 		fyne.NewMenuItemSeparator(),
 		menuItem("Search", withKey(fyne.KeyF), func() { w.win.Canvas().Focus(w.search) }),
 		menuItem("Refresh", withKey(fyne.KeyR), w.reload),
@@ -97,64 +103,30 @@ func (w *securityMaterialWindow) buildUI() {
 
 	w.add = &widget.Button{Text: "Add", Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, OnTapped: w.onAddMenu}
 	w.edit = &widget.Button{Text: "Edit", Icon: theme.DocumentCreateIcon(), OnTapped: w.onEdit}
-	w.del = &widget.Button{Text: "Delete", Icon: theme.DeleteIcon(), OnTapped: w.onDelete}
+	w.undeploy = &widget.Button{Text: "Undeploy", Icon: theme.DeleteIcon(), OnTapped: w.onUndeploy}
 	w.refr = &widget.Button{Text: "Refresh", Icon: theme.ViewRefreshIcon(), OnTapped: w.reload}
 	toolbar := container.NewBorder(nil, nil,
 		container.NewHBox(w.header, layout.NewSpacer()),
-		container.NewHBox(w.add, w.edit, w.del, w.refr),
+		container.NewHBox(w.add, w.edit, w.undeploy, w.refr),
 		container.New(&minWidthLayout{width: 220}, w.search))
 
-	w.table = headedTable(smColumns, func() int { return len(w.visible) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		w.updateCell)
+	w.table = headedTable(smColumns, func() int { return len(w.visible) }, newSMCell, w.updateCell)
 	w.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(w.visible) {
-			w.selected = w.entries[w.visible[id.Row]].Name
+			w.selectName(w.entries[w.visible[id.Row]].Name)
 		}
-		w.updateButtons()
+		// The row is marked by its cells; the table's own mark of the
+		// one cell clicked would only make that cell look different.
+		w.table.UnselectAll()
 	}
 	w.status = widget.NewLabel("")
 	w.status.Wrapping = fyne.TextWrapWord
 	w.status.Importance = widget.LowImportance
 
 	top := container.NewVBox(breadcrumb("Manage Security Material", w.home), toolbar)
-	w.win.SetContent(container.NewPadded(container.NewBorder(top, w.status, nil, nil, w.table)))
+	w.win.SetContent(container.NewPadded(container.NewBorder(top, w.status, nil, nil,
+		container.NewStack(fillLastColumn(w.table, smColumns, nil), w.emptyState()))))
 	w.updateButtons()
-}
-
-func (w *securityMaterialWindow) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	if id.Row < 0 || id.Row >= len(w.visible) {
-		l.SetText("")
-		return
-	}
-	e := w.entries[w.visible[id.Row]]
-	text, imp := "", widget.MediumImportance
-	switch id.Col {
-	case 0:
-		text = e.Name
-	case 1:
-		text = string(e.Type)
-	case 2:
-		text = e.Status
-		if e.Status == credentials.Error {
-			imp = widget.DangerImportance
-		}
-	case 3:
-		text = e.DeployedBy
-	case 4:
-		if !e.DeployedOn.IsZero() {
-			text = e.DeployedOn.Local().Format("Jan 2, 2006, 15:04")
-		}
-	}
-	if l.Text != text || l.Importance != imp {
-		l.Text, l.Importance = text, imp
-		l.Refresh()
-	}
 }
 
 func (w *securityMaterialWindow) show() {
@@ -193,6 +165,11 @@ func (w *securityMaterialWindow) setEntries(entries []credentials.Entry) {
 		w.onCount(len(entries))
 	}
 	w.applyFilter()
+	for row, i := range w.visible {
+		if w.entries[i].Name == w.selected { // one just deployed: in view
+			w.table.ScrollTo(widget.TableCellID{Row: row, Col: 0})
+		}
+	}
 }
 
 // applyFilter shows the entries whose name, type, description or user
@@ -211,16 +188,16 @@ func (w *securityMaterialWindow) applyFilter() {
 		}
 	}
 	if !found {
-		w.selected = ""
-		w.table.UnselectAll()
+		w.selected = "" // a hidden row is not visibly selected: nothing is
 	}
 	w.table.Refresh()
 	w.updateButtons()
+	w.updateEmpty()
 }
 
 func (w *securityMaterialWindow) updateButtons() {
 	setEnabled(w.edit, w.selected != "")
-	setEnabled(w.del, w.selected != "")
+	setEnabled(w.undeploy, w.selected != "")
 }
 
 func (w *securityMaterialWindow) names() []string {
@@ -250,7 +227,9 @@ func (w *securityMaterialWindow) onEdit() {
 	for _, e := range w.entries {
 		if e.Name == w.selected {
 			if e.Status == credentials.Error {
-				dialog.ShowInformation("Edit", fmt.Sprintf("%q cannot be read, so it cannot be edited. Delete it and add it again.", e.Name), w.win)
+				d := dialog.NewInformation("Edit", fmt.Sprintf("%q cannot be read, so it cannot be edited. Undeploy it and add it again.", e.Name), w.win)
+				d.Show()
+				closeOnEscape(w.win, d.Hide)
 				return
 			}
 			e := e
@@ -261,39 +240,58 @@ func (w *securityMaterialWindow) onEdit() {
 }
 
 func (w *securityMaterialWindow) onStored(e credentials.Entry) {
-	w.selected = e.Name
+	w.selected = e.Name // marked, and scrolled to, once the list is read again
 	w.reload()
 	if w.onChange != nil {
 		w.onChange()
 	}
 }
 
-// onDelete asks first: a deleted password cannot be brought back.
-func (w *securityMaterialWindow) onDelete() {
+// onUndeploy asks first: an undeployed password cannot be brought back.
+// Undeploy is the tenant's word for removing deployed Security Material.
+func (w *securityMaterialWindow) onUndeploy() {
 	name := w.selected
 	if name == "" {
 		return
 	}
-	d := dialog.NewConfirm("Delete Security Material",
-		fmt.Sprintf("Delete %q? Its secret is removed from the keyring and cannot be brought back; tests using it will ask for another.", name),
+	what := "secret"
+	for _, e := range w.entries {
+		if e.Name == name {
+			what = secretWord(e.Type)
+		}
+	}
+	d := dialog.NewConfirm("Undeploy Security Material",
+		fmt.Sprintf("Undeploy “%s”? Its %s is removed from this computer's keyring and cannot be brought back; tests that use it will ask for another.", name, what),
 		func(ok bool) {
 			if ok {
-				w.delete(name)
+				w.remove(name)
 			}
 		}, w.win)
-	d.SetConfirmText("Delete")
+	d.SetConfirmText("Undeploy")
 	d.SetDismissText("Cancel")
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
+	closeOnEscape(w.win, d.Hide)
 }
 
-func (w *securityMaterialWindow) delete(name string) {
+// secretWord names what an entry of type t keeps secret.
+func secretWord(t credentials.Type) string {
+	switch t {
+	case credentials.SecureParameter:
+		return "secure parameter"
+	case credentials.OpenConnectors:
+		return "user secret, organization secret and element token"
+	}
+	return "password"
+}
+
+func (w *securityMaterialWindow) remove(name string) {
 	store := w.store
 	w.bg.run(func() func() {
 		err := store.Delete(name)
 		return func() {
 			if err != nil {
-				showError("Delete", err, w.win)
+				showError("Undeploy", err, w.win)
 				return
 			}
 			w.selected = ""
@@ -370,7 +368,7 @@ func (h *Home) ShowSecurityMaterial() *securityMaterialWindow {
 	}
 	if h.smWin == nil {
 		h.smWin = newSecurityMaterialWindow(h.app, h.smStore, h.bg, h.showHome)
-		h.smWin.win.SetMainMenu(h.withQuit(h.smWin.menu()))
+		h.smWin.win.SetMainMenu(h.menuFor(h.smWin.menu(), TileSecurityMaterial))
 		h.smWin.onCount = h.SetSecurityMaterialCount
 		h.smWin.onChange = func() {
 			if h.connWin != nil {

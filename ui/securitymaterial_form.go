@@ -40,10 +40,10 @@ type credentialForm struct {
 	taken map[string]bool    // names in use, lower-cased (the keyring ignores case)
 	done  func(credentials.Entry)
 
-	name, description, user, companyID *widget.Entry
+	name, description, user, companyID *escapeEntry // Escape cancels, as everywhere in the dialog
 	typeSel                            *widget.Select
-	secret, repeat                     *widget.Entry
-	ocUser, organization, element      *widget.Entry // OpenConnectors' secrets
+	secret, repeat                     *escapeEntry
+	ocUser, organization, element      *escapeEntry // OpenConnectors' secrets
 	fields                             *fyne.Container
 	why                                *widget.Label
 	deploy, cancel                     *widget.Button
@@ -59,16 +59,21 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 	for _, n := range taken {
 		f.taken[strings.ToLower(n)] = true
 	}
-	changed := func(string) { f.validate() }
-	f.name = &widget.Entry{PlaceHolder: "e.g. gmail_smtp", OnChanged: changed}
-	f.description = &widget.Entry{OnChanged: changed}
-	f.user = &widget.Entry{PlaceHolder: "e.g. you@gmail.com", OnChanged: changed}
-	f.companyID = &widget.Entry{PlaceHolder: "e.g. SFCPART000123", OnChanged: changed}
-	f.secret = &widget.Entry{Password: true, OnChanged: changed}
-	f.repeat = &widget.Entry{Password: true, OnChanged: changed}
-	f.ocUser = &widget.Entry{Password: true, PlaceHolder: "User Secret", OnChanged: changed}
-	f.organization = &widget.Entry{Password: true, PlaceHolder: "Organization Secret", OnChanged: changed}
-	f.element = &widget.Entry{Password: true, PlaceHolder: "Element Token", OnChanged: changed}
+	entry := func(password bool, placeHolder string) *escapeEntry {
+		e := newEscapeEntry(password, func() { f.dlg.Hide() })
+		e.PlaceHolder = placeHolder
+		e.OnChanged = func(string) { f.validate() }
+		return e
+	}
+	f.name = entry(false, "e.g. gmail_smtp")
+	f.description = entry(false, "")
+	f.user = entry(false, "e.g. you@gmail.com")
+	f.companyID = entry(false, "e.g. SFCPART000123")
+	f.secret = entry(true, "")
+	f.repeat = entry(true, "")
+	f.ocUser = entry(true, "User Secret")
+	f.organization = entry(true, "Organization Secret")
+	f.element = entry(true, "Element Token")
 	var options []string
 	for _, t := range userCredentialTypes {
 		options = append(options, string(t))
@@ -95,12 +100,12 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 		f.description.SetText(existing.Description)
 		f.user.SetText(existing.User)
 		f.companyID.SetText(existing.CompanyID)
-		for _, e := range []*widget.Entry{f.secret, f.repeat, f.ocUser, f.organization, f.element} {
+		for _, e := range []*escapeEntry{f.secret, f.repeat, f.ocUser, f.organization, f.element} {
 			e.SetPlaceHolder("(unchanged)")
 		}
 	}
 	f.name.OnSubmitted = func(string) { f.onDeploy() }
-	for _, e := range []*widget.Entry{f.repeat, f.element} {
+	for _, e := range []*escapeEntry{f.repeat, f.element} {
 		e.OnSubmitted = func(string) { f.onDeploy() }
 	}
 	f.fields = container.NewStack(f.form())
@@ -109,6 +114,7 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.deploy})
 	f.validate()
 	f.dlg.Show()
+	closeOnEscape(parent, f.dlg.Hide)
 	if existing == nil {
 		parent.Canvas().Focus(f.name)
 	} else {
@@ -195,7 +201,7 @@ func (f *credentialForm) problem() string {
 		}
 	case credentials.OpenConnectors:
 		for _, s := range []struct {
-			e    *widget.Entry
+			e    *escapeEntry
 			what string
 		}{{f.ocUser, "user secret"}, {f.organization, "organization secret"}, {f.element, "element token"}} {
 			if f.edit != nil && s.e.Text == "" {
@@ -250,7 +256,7 @@ func sentenceOf(err error) string {
 
 // secretOf is what an entry holds, as bytes to store: nil when editing and
 // left empty, which keeps the stored secret.
-func (f *credentialForm) secretOf(e *widget.Entry) []byte {
+func (f *credentialForm) secretOf(e *escapeEntry) []byte {
 	if f.edit != nil && e.Text == "" {
 		return nil
 	}
@@ -308,7 +314,7 @@ func (f *credentialForm) onDeploy() {
 				fyne.LogError("deploy "+e.Name, err)
 				return
 			}
-			for _, s := range []*widget.Entry{f.secret, f.repeat, f.ocUser, f.organization, f.element} {
+			for _, s := range []*escapeEntry{f.secret, f.repeat, f.ocUser, f.organization, f.element} {
 				s.SetText("")
 			}
 			f.dlg.Hide()

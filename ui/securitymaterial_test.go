@@ -55,9 +55,9 @@ func tableText(w *securityMaterialWindow) string {
 }
 
 func cellText(w *securityMaterialWindow, row, col int) string {
-	l := widget.NewLabel("")
-	w.updateCell(tableCell(row, col), l)
-	return l.Text
+	c := newSMCell()
+	w.updateCell(tableCell(row, col), c)
+	return c.(*smCell).label.Text
 }
 
 func tableCell(row, col int) widget.TableCellID { return widget.TableCellID{Row: row, Col: col} }
@@ -77,9 +77,9 @@ func TestCreateUserCredentialsForm(t *testing.T) {
 	w := h.ShowSecurityMaterial()
 	settle(t, h)
 	mustContain(t, "window", joined(w.win.Content()), "Overview", "Manage Security Material", "Security Material (0)",
-		"Add", "Edit", "Delete", "Refresh")
-	if !w.edit.Disabled() || !w.del.Disabled() {
-		t.Error("Edit and Delete are enabled with nothing selected")
+		"Add", "Edit", "Undeploy", "Refresh")
+	if !w.edit.Disabled() || !w.undeploy.Disabled() {
+		t.Error("Edit and Undeploy are enabled with nothing selected")
 	}
 
 	f := w.showCreate(credentials.UserCredentials)
@@ -158,23 +158,23 @@ func TestCreateUserCredentialsForm(t *testing.T) {
 		t.Errorf("edit lost the credential: %q %q %v", user, pw, err)
 	}
 
-	// Delete asks first; Cancel keeps it.
-	test.Tap(w.del)
-	mustContain(t, "confirmation", overlayText(w.win), `Delete "gmail_smtp"?`, "Delete", "Cancel")
+	// Undeploy asks first; Cancel keeps it.
+	test.Tap(w.undeploy)
+	mustContain(t, "confirmation", overlayText(w.win), "Undeploy “gmail_smtp”?", "Its password is removed", "Undeploy", "Cancel")
 	tapOverlayButton(t, w.win, "Cancel")
 	settle(t, h)
 	if names, _ := s.Names(); len(names) != 1 {
 		t.Fatalf("Cancel deleted: %v", names)
 	}
 	w.table.Select(tableCell(0, 0))
-	test.Tap(w.del)
-	tapOverlayButton(t, w.win, "Delete")
+	test.Tap(w.undeploy)
+	tapOverlayButton(t, w.win, "Undeploy")
 	settle(t, h)
 	if names, _ := s.Names(); len(names) != 0 {
 		t.Errorf("still stored: %v", names)
 	}
 	if w.header.Text != "Security Material (0)" || len(w.visible) != 0 {
-		t.Errorf("after delete: %q, %d rows", w.header.Text, len(w.visible))
+		t.Errorf("after undeploy: %q, %d rows", w.header.Text, len(w.visible))
 	}
 	mustContain(t, "tile", h.securityMaterial.text(), "0", "deployed")
 }
@@ -328,7 +328,7 @@ func TestUserCredentialTypes(t *testing.T) {
 	if strings.Contains(form, "Password") || strings.Contains(form, "Company ID") {
 		t.Errorf("OpenConnectors shows the fields of another type:\n%s", form)
 	}
-	for _, e := range []*widget.Entry{f.ocUser, f.organization, f.element} {
+	for _, e := range []*escapeEntry{f.ocUser, f.organization, f.element} {
 		if !e.Password {
 			t.Errorf("%q is shown as typed", e.PlaceHolder)
 		}
@@ -462,11 +462,11 @@ func TestSecurityMaterialByKeyboard(t *testing.T) {
 	item("Edit…").Action()
 	mustContain(t, "edit form", overlayText(w.win), "Edit Secure Parameter")
 	tapOverlayButton(t, w.win, "Cancel")
-	item("Delete…").Action()
-	tapOverlayButton(t, w.win, "Delete")
+	item("Undeploy…").Action()
+	tapOverlayButton(t, w.win, "Undeploy")
 	settle(t, h)
 	if names, _ := s.Names(); len(names) != 0 {
-		t.Errorf("Delete… from the menu left %v", names)
+		t.Errorf("Undeploy… from the menu left %v", names)
 	}
 	item("Close Window").Action()
 	if !slices.Contains(h.app.Driver().AllWindows(), w.win) {

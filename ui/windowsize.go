@@ -29,8 +29,15 @@ func loadSizes(a fyne.App) windowSizes {
 	return sizes
 }
 
-// restoreSize gives w the size it had when last closed, or def.
+// restoreSize gives w the size it had when last closed, or def, and
+// centres it on the screen for its first showing: left to place itself,
+// a window opened at the top left corner wherever the desktop does not
+// choose (an X server without a window manager, some desktops), every
+// window on top of the last. Fyne has no way to read or set a
+// window's position, so none is remembered across runs; within one, Fyne
+// shows a hidden window again where it was, wherever the user moved it.
 func restoreSize(a fyne.App, w fyne.Window, key string, def fyne.Size) {
+	defer w.CenterOnScreen() // after Resize: the centre depends on the size
 	size := def
 	if s, ok := loadSizes(a)[key]; ok {
 		// A size saved on a larger screen must not hide the window's
