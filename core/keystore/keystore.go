@@ -92,9 +92,17 @@ func newLibrary() jks.KeyStore {
 
 // Open opens the keystore at path with its password (UTF-8; the caller
 // zeroes it). A wrong password, a damaged file or a file that is not a
-// JKS keystore gives a *problem.Error saying so.
+// keystore gives a *problem.Error saying so. A PKCS#12 keystore opens
+// read-only (see OpenPKCS12).
 func Open(path string, password []byte) (*Keystore, error) {
-	data, raw, err := readFile(path)
+	data, err := readBytes(path)
+	if err != nil {
+		return nil, err
+	}
+	if IsPKCS12(data) {
+		return OpenPKCS12(path, password)
+	}
+	raw, err := parseBytes(path, data)
 	if err != nil {
 		return nil, err
 	}
