@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/certs"
 	"github.com/opsdesk/opsdesk/core/keystore"
@@ -24,6 +26,16 @@ func isKeystoreFile(path string) bool {
 }
 
 func isJKS(path string) bool { return strings.EqualFold(filepath.Ext(path), ".jks") }
+
+// isPKCS12 tells PKCS#12 keystores (.p12, .pfx), which Opsdesk opens to
+// look at and save as JKS, or merges.
+func isPKCS12(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".p12", ".pfx":
+		return true
+	}
+	return false
+}
 
 // onDropped takes files dropped on the window (or on Home, or opened
 // with Opsdesk from a file manager). Certificate files are read off the
@@ -127,9 +139,13 @@ func (w *keystoreWindow) offerKeystores(paths []string) {
 	if len(paths) == 0 {
 		return
 	}
-	if w.svc.Model() == nil && isJKS(paths[0]) {
+	if w.svc.Model() == nil && (isJKS(paths[0]) || isPKCS12(paths[0])) {
 		w.opener.askPasswordOr(w.win, paths[0], "", func() { w.offerKeystores(paths[1:]) },
 			func() { w.keepWaiting(toURIs(paths[1:])) })
+		return
+	}
+	if w.svc.Model() != nil && isPKCS12(paths[0]) {
+		w.askLookOrMerge(paths[0], func() { w.offerKeystores(paths[1:]) })
 		return
 	}
 	w.opener.ensure(w.win, "The keystore you dropped is added to the open keystore.", func() {
@@ -186,4 +202,30 @@ func readCertificateFiles(paths []string) certs.Batch {
 		b.Add(certs.ReadFile(p, filepath.Base(p)))
 	}
 	return b
+}
+
+// askLookOrMerge asks what to do with a PKCS#12 keystore dropped or opened
+// while a keystore is open: open it to look at (and save as JKS), or add
+// its entries to the open one. next runs once that is done or declined.
+func (w *keystoreWindow) askLookOrMerge(path string, next func()) {
+	msg := widget.NewLabel(fmt.Sprintf("%s is a PKCS#12 keystore. Open it to look at its entries (and save it as JKS), "+
+		"or add its entries to %s?", filepath.Base(path), filepath.Base(w.model.Path)))
+	msg.Wrapping = fyne.TextWrapWord
+	var d *keyedDialog
+	d = newKeyedDialog(w.win, "Open or Add a PKCS#12 Keystore", container.New(&minWidthLayout{width: 460}, msg),
+		"Add Its Entries…", "Cancel", func(ok bool) {
+			if ok {
+				add := w.onAddKeystore(path)
+				add.dlg.SetOnClosed(next)
+				return
+			}
+			next()
+		})
+	look := newKeyButton("Open It to Look", widget.MediumImportance, func() {
+		d.onClose = nil // neither adding nor declining: opening instead
+		d.Hide()
+		w.opener.askPasswordOr(w.win, path, "", next, next)
+	})
+	d.SetButtons([]fyne.CanvasObject{d.cancel, look, d.confirm})
+	d.Show()
 }

@@ -222,8 +222,8 @@ func (d *importDialog) chosen() int {
 }
 
 func (d *importDialog) problem() string {
-	if d.model != nil && d.model.ReadOnly {
-		return "The keystore was opened without its password, so nothing can be added. Open it again with its password."
+	if why := d.model.readOnlyWhy(); why != "" {
+		return "Nothing can be added: " + why + "."
 	}
 	seen := map[string]bool{}
 	for _, it := range d.items {

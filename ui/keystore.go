@@ -250,14 +250,16 @@ func (w *keystoreWindow) onKeystoreChanged() {
 	w.empty.Hide()
 	w.main.Show()
 	w.path.SetText(displayPath(w.model.Path))
-	if w.model.ReadOnly {
+	if why := w.model.readOnlyWhy(); why != "" {
+		w.readOnly.SetText("Read-only: " + why + ".")
 		w.readOnly.Show()
 	} else {
 		w.readOnly.Hide()
 	}
-	for _, b := range []*widget.Button{w.createBtn, w.addBtn, w.upload, w.rename, w.updateBtn, w.remove} {
+	for _, b := range []*widget.Button{w.createBtn, w.addBtn, w.rename, w.updateBtn, w.remove} {
 		setEnabled(b, !w.model.ReadOnly)
 	}
+	setEnabled(w.upload, w.model.keysUsable())
 	w.onFilter(w.filter.Text)
 	w.showDetails(w.selected)
 	w.offerWaiting()

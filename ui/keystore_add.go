@@ -45,8 +45,10 @@ func (w *keystoreWindow) onAddMenu() {
 func (w *keystoreWindow) newEntryProblem(read bool, fileNote, alias string) string {
 	a := normAlias(alias)
 	switch {
-	case w.model == nil || w.model.ReadOnly:
-		return "The keystore was opened without its password, so nothing can be added. Open it again with its password."
+	case w.model == nil:
+		return "No keystore is open."
+	case w.model.ReadOnly:
+		return "Nothing can be added: " + w.model.readOnlyWhy() + "."
 	case !read:
 		return fileNote
 	case keystore.CheckAlias(a) != nil:

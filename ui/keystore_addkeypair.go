@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -47,6 +48,8 @@ type addKeyPairDialog struct {
 	keyPath   string
 	certPath  string
 	material  *keystore.KeyMaterial
+	choices   []*keystore.KeyMaterial // every key pair of a file that holds several
+	pick      *widget.Select          // which of choices, shown only for several
 	suggested string
 	fileNote  string // "Reading…", or why the files give no key pair
 	reads     int    // counts reads, so a slow one's result can't overwrite a newer one
@@ -84,10 +87,14 @@ func (w *keystoreWindow) onAddKeyPair() *addKeyPairDialog {
 	open := newKeyButton("Open", widget.MediumImportance, d.load)
 	browseKey := browse(pemKeyExts, func(p string) { d.keyPath = p; d.keyFile.SetText(filepath.Base(p)); d.load() })
 	browseCert := browse(pemChainExts, func(p string) { d.certPath = p; d.certFile.SetText(filepath.Base(p)); d.load() })
+	d.pick = widget.NewSelect(nil, func(string) { d.onPick() })
+	d.pick.PlaceHolder = "Choose the key pair to add"
+	pickForm := widget.NewForm(&widget.FormItem{Text: "Key Pair", Widget: d.pick, HintText: "The file holds several key pairs; Add ▾ Keystore brings them all."})
+	pickForm.Hide()
 	d.p12Row = container.NewVBox(widget.NewForm(
 		&widget.FormItem{Text: "Key Pair File", Widget: container.NewBorder(nil, nil, nil, browseP12, d.p12File)},
 		&widget.FormItem{Text: "Password", Widget: container.NewBorder(nil, nil, nil, open, d.password)},
-	))
+	), pickForm)
 	d.pemRows = container.NewVBox(widget.NewForm(
 		&widget.FormItem{Text: "Private Key", Widget: container.NewBorder(nil, nil, nil, browseKey, d.keyFile), HintText: "Unencrypted PEM (BEGIN PRIVATE KEY)."},
 		&widget.FormItem{Text: "Certificate Chain", Widget: container.NewBorder(nil, nil, nil, browseCert, d.certFile), HintText: "The key's certificate, then its issuers."},
@@ -108,7 +115,8 @@ func (w *keystoreWindow) onAddKeyPair() *addKeyPairDialog {
 	d.dlg.SetOnClosed(func() {
 		d.closed = true
 		if !d.busy {
-			d.material.Close()
+			d.setMaterial(nil)
+			d.setChoices(nil)
 		}
 	})
 	d.format.SetSelected(formatPKCS12)
@@ -132,6 +140,7 @@ func (d *addKeyPairDialog) onFormat() {
 // read: a PKCS#12 file and its password, or a PEM key file.
 func (d *addKeyPairDialog) load() {
 	d.setMaterial(nil)
+	d.setChoices(nil)
 	d.fileNote = ""
 	pem := d.format.Selected == formatPEM
 	switch {
@@ -153,25 +162,76 @@ func (d *addKeyPairDialog) load() {
 	d.validate()
 	d.w.bg.run(func() func() {
 		defer clear(password)
-		var m *keystore.KeyMaterial
+		var list []*keystore.KeyMaterial
 		var err error
 		if pem {
-			m, err = keystore.ReadKeyPairPEM(keyPath, certPath)
+			var m *keystore.KeyMaterial
+			if m, err = keystore.ReadKeyPairPEM(keyPath, certPath); err == nil {
+				list = []*keystore.KeyMaterial{m}
+			}
 		} else {
-			m, err = keystore.ReadKeyPairFile(p12Path, password)
+			list, err = keystore.ReadKeyPairs(p12Path, password)
 		}
 		return func() {
 			if read != d.reads || d.closed {
-				m.Close() // a newer read, or the dialog went away
+				for _, m := range list {
+					m.Close() // a newer read, or the dialog went away
+				}
 				return
 			}
-			d.loaded(m, err)
+			if err != nil || len(list) == 1 {
+				var m *keystore.KeyMaterial
+				if len(list) == 1 {
+					m = list[0]
+				}
+				d.loaded(m, err)
+				return
+			}
+			d.setChoices(list)
 		}
 	})
 }
 
+// setChoices offers the key pairs of a file that holds several, forgetting
+// (and zeroing) those offered before.
+func (d *addKeyPairDialog) setChoices(list []*keystore.KeyMaterial) {
+	for _, m := range d.choices {
+		if m != d.material {
+			m.Close()
+		}
+	}
+	d.choices = list
+	var names []string
+	for _, m := range list {
+		name := m.Alias
+		if name == "" {
+			name = m.Certificate().Subject.CommonName
+		}
+		names = append(names, fmt.Sprintf("%s (%s)", name, certs.Describe(m.Certificate()).KeyDescription))
+	}
+	d.pick.SetOptions(names)
+	d.pick.ClearSelected()
+	form := d.p12Row.Objects[1]
+	if len(list) > 1 {
+		form.Show()
+		d.fileNote = fmt.Sprintf("The file holds %d key pairs: choose one.", len(list))
+	} else {
+		form.Hide()
+	}
+	d.validate()
+}
+
+// onPick shows the key pair chosen among several.
+func (d *addKeyPairDialog) onPick() {
+	i := d.pick.SelectedIndex()
+	if i < 0 || i >= len(d.choices) {
+		return
+	}
+	d.loaded(d.choices[i], nil)
+}
+
 func (d *addKeyPairDialog) setMaterial(m *keystore.KeyMaterial) {
-	if d.material != nil && d.material != m {
+	if d.material != nil && d.material != m && !slices.Contains(d.choices, d.material) {
 		d.material.Close()
 	}
 	d.material = m
@@ -193,7 +253,10 @@ func (d *addKeyPairDialog) loaded(m *keystore.KeyMaterial, err error) {
 	p.Append("Chain Length", value(chainLength(len(m.Chain))))
 	d.preview.Add(p)
 	if a := strings.TrimSpace(d.alias.Text); a == "" || a == d.suggested {
-		d.suggested = certs.SuggestAlias(cert, d.w.model.Has)
+		d.suggested = m.Alias // the file's own name for it
+		if d.suggested == "" || d.w.model.Has(d.suggested) {
+			d.suggested = certs.SuggestAlias(cert, d.w.model.Has)
+		}
 		d.alias.SetText(d.suggested)
 	}
 	d.validate()

@@ -174,8 +174,10 @@ func (d *createKeyPairDialog) validate() {
 	o := d.options()
 	switch {
 	case d.busy:
-	case d.w.model == nil || d.w.model.ReadOnly:
-		why = "The keystore was opened without its password, so nothing can be created in it."
+	case d.w.model == nil:
+		why = "No keystore is open."
+	case d.w.model.ReadOnly:
+		why = "Nothing can be created in it: " + d.w.model.readOnlyWhy() + "."
 	case d.validUntil.Date == nil:
 		why = "Choose the Valid Until date."
 	case o.Check() != nil:

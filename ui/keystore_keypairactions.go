@@ -20,7 +20,7 @@ const (
 // private key, so not from a keystore opened without its password.
 func (w *keystoreWindow) keyPairMenu(alias string) *fyne.Menu {
 	csr := fyne.NewMenuItem(actionDownloadCSR, func() { w.onDownloadCSR(alias, nil) })
-	csr.Disabled = w.model == nil || w.model.ReadOnly
+	csr.Disabled = !w.model.keysUsable()
 	return fyne.NewMenu("",
 		fyne.NewMenuItem(actionDownloadChain, func() { w.onDownloadChain(alias) }),
 		fyne.NewMenuItem(actionDownloadRoot, func() { w.onDownloadRoot(alias) }),

@@ -64,7 +64,8 @@ func (o *keystoreOpener) lastDir() fyne.ListableURI {
 	return l
 }
 
-// browse lets the user pick a .jks file, then asks its password.
+// browse lets the user pick a keystore file (JKS, or PKCS#12 to look at
+// and save as JKS), then asks its password.
 func (o *keystoreOpener) browse(parent fyne.Window, then func()) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
@@ -78,7 +79,7 @@ func (o *keystoreOpener) browse(parent fyne.Window, then func()) {
 		r.Close()
 		o.askPassword(parent, path, "", then)
 	}, parent)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".jks", ".keystore"}))
+	d.SetFilter(storage.NewExtensionFileFilter(keystoreFileExt))
 	if l := o.lastDir(); l != nil {
 		d.SetLocation(l)
 	}

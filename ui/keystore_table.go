@@ -139,7 +139,7 @@ func (w *keystoreWindow) updateCell(id widget.TableCellID, o fyne.CanvasObject) 
 		why := ""
 		switch {
 		case w.model.ReadOnly:
-			why = "the keystore was opened without its password, so it is read-only."
+			why = w.model.readOnlyWhy() + "."
 		case r.Entry.SAPOwned:
 			why = "SAP owns this entry."
 		}

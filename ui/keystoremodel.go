@@ -44,6 +44,7 @@ type ksRow struct {
 type ksModel struct {
 	Path     string
 	ReadOnly bool
+	PKCS12   bool // a PKCS#12 keystore: read-only, but its keys usable and savable as JKS
 	Size     int
 	Rows     []ksRow // sorted by alias, as keystore.Entries are
 	Expired  int
@@ -59,6 +60,7 @@ func newKSModel(k *keystore.Keystore, now time.Time) *ksModel {
 	m := &ksModel{
 		Path:     k.Path(),
 		ReadOnly: k.ReadOnly(),
+		PKCS12:   k.Format() == keystore.PKCS12,
 		Size:     k.Size(),
 		Rows:     make([]ksRow, len(entries)),
 		byAlias:  make(map[string]int, len(entries)),
@@ -137,3 +139,19 @@ func (m *ksModel) filter(query string, into []int) []int {
 	}
 	return into
 }
+
+// readOnlyWhy says, as the end of a sentence, why nothing can be changed
+// in the keystore; "" when it can be.
+func (m *ksModel) readOnlyWhy() string {
+	switch {
+	case m == nil || !m.ReadOnly:
+		return ""
+	case m.PKCS12:
+		return "it is a PKCS#12 keystore, which Opsdesk shows but does not change: Download saves it as a JKS keystore you can change"
+	}
+	return "the keystore was opened without its password, so its integrity is not verified: open it again with its password to change it"
+}
+
+// keysUsable reports whether key pairs' private keys can be used (to sign
+// a request, or be saved in a copy).
+func (m *ksModel) keysUsable() bool { return m != nil && (!m.ReadOnly || m.PKCS12) }
