@@ -260,6 +260,7 @@ func (w *keystoreWindow) onKeystoreChanged() {
 		setEnabled(b, !w.model.ReadOnly)
 	}
 	setEnabled(w.upload, w.model.keysUsable())
+	setEnabled(w.backUp, !w.model.PKCS12) // Opsdesk never changes it: nothing to undo
 	w.onFilter(w.filter.Text)
 	w.showDetails(w.selected)
 	w.offerWaiting()

@@ -77,6 +77,9 @@ func TestKeystoreWindowShowsAPKCS12Keystore(t *testing.T) {
 	if w.upload.Disabled() {
 		t.Error("Download (save as JKS) is disabled for a PKCS#12 keystore")
 	}
+	if !w.backUp.Disabled() {
+		t.Error("Back Up is offered for a file Opsdesk never changes")
+	}
 }
 
 // A .p12 dropped (or opened with Opsdesk) while a keystore is open: the

@@ -30,6 +30,10 @@ func BackupDir(path string) string {
 
 // Backup saves a copy of the keystore file as it is on disk now.
 func (k *Keystore) Backup() (Backup, error) {
+	if k.pkcs12 {
+		return Backup{}, fileError(k.path, ErrReadOnly, "is a PKCS#12 keystore, which Opsdesk never changes, so it keeps no backups of it",
+			"Copy the file itself to keep a copy.", nil)
+	}
 	dir := BackupDir(k.path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Backup{}, fileError(dir, ErrDamaged, "cannot be created", "Check that the folder is writable.", err)
