@@ -4,7 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"os"
-	"strings"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -144,13 +144,19 @@ func (s *KeystoreService) do(op func(k *keystore.Keystore) error, changes bool, 
 // file's lock, so a save slipping in after the question is still caught.)
 func (s *KeystoreService) edit(parent fyne.Window, op func(k *keystore.Keystore) error, done func(error)) {
 	s.bg.run(func() func() {
-		changed := s.use(func(k *keystore.Keystore) error { return k.CheckUnchanged() })
-		if !errors.Is(changed, keystore.ErrChangedOnDisk) {
+		var path string
+		changed := s.use(func(k *keystore.Keystore) error {
+			path = k.Path()
+			return k.CheckUnchanged()
+		})
+		// Reloading helps only while the file is there: a keystore deleted
+		// or moved meanwhile gets core's sentence from op.
+		if _, err := os.Stat(path); err != nil || !errors.Is(changed, keystore.ErrChangedOnDisk) {
 			s.do(op, true, done)
 			return nil
 		}
 		return func() {
-			askReload(parent, changed, func() {
+			askReload(parent, path, func() {
 				s.do(func(k *keystore.Keystore) error {
 					if err := k.Reload(); err != nil {
 						return err
@@ -168,12 +174,9 @@ func (s *KeystoreService) edit(parent fyne.Window, op func(k *keystore.Keystore)
 
 // askReload asks whether to reload a keystore another program changed and
 // apply the user's change to it; Enter agrees, Escape declines.
-func askReload(parent fyne.Window, changed error, reapply, decline func()) {
-	sentence, _ := explained(changed)
-	if i := strings.Index(sentence, ", so nothing was saved"); i > 0 {
-		sentence = sentence[:i] + "."
-	}
-	msg := widget.NewLabel(sentence + "\n\nReload it, keeping the other program's change, and apply yours to it?")
+func askReload(parent fyne.Window, path string, reapply, decline func()) {
+	msg := widget.NewLabel(filepath.Base(path) + " was changed by another program (a script, keytool or another Opsdesk) " +
+		"after Opsdesk opened it.\n\nReload it, keeping that change, and apply yours to it?")
 	msg.Wrapping = fyne.TextWrapWord
 	newKeyedDialog(parent, "Keystore Changed by Another Program", container.New(&minWidthLayout{width: 460}, msg),
 		"Reload and Apply", "Cancel", func(ok bool) {
