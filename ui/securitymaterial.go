@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -227,9 +226,7 @@ func (w *securityMaterialWindow) onEdit() {
 	for _, e := range w.entries {
 		if e.Name == w.selected {
 			if e.Status == credentials.Error {
-				d := dialog.NewInformation("Edit", fmt.Sprintf("%q cannot be read, so it cannot be edited. Undeploy it and add it again.", e.Name), w.win)
-				d.Show()
-				closeOnEscape(w.win, d.Hide)
+				showInformation("Edit", fmt.Sprintf("%q cannot be read, so it cannot be edited. Undeploy it and add it again.", e.Name), w.win)
 				return
 			}
 			e := e
@@ -260,18 +257,13 @@ func (w *securityMaterialWindow) onUndeploy() {
 			what = secretWord(e.Type)
 		}
 	}
-	d := dialog.NewConfirm("Undeploy Security Material",
+	askConfirm(w.win, "Undeploy Security Material",
 		fmt.Sprintf("Undeploy “%s”? Its %s is removed from this computer's keyring and cannot be brought back; tests that use it will ask for another.", name, what),
-		func(ok bool) {
+		"Undeploy", widget.DangerImportance, func(ok bool) {
 			if ok {
 				w.remove(name)
 			}
-		}, w.win)
-	d.SetConfirmText("Undeploy")
-	d.SetDismissText("Cancel")
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
-	closeOnEscape(w.win, d.Hide)
+		})
 }
 
 // secretWord names what an entry of type t keeps secret.
