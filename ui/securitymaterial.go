@@ -110,14 +110,9 @@ func (w *securityMaterialWindow) buildUI() {
 		container.New(&minWidthLayout{width: 220}, w.search))
 
 	w.table = headedTable(smColumns, func() int { return len(w.visible) }, newSMCell, w.updateCell)
-	w.table.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(w.visible) {
-			w.selectName(w.entries[w.visible[id.Row]].Name)
-		}
-		// The row is marked by its cells; the table's own mark of the
-		// one cell clicked would only make that cell look different.
-		w.table.UnselectAll()
-	}
+	selectRows(w.table, func() int { return len(w.visible) }, func(row int) {
+		w.selectName(w.entries[w.visible[row]].Name)
+	})
 	w.status = widget.NewLabel("")
 	w.status.Wrapping = fyne.TextWrapWord
 	w.status.Importance = widget.LowImportance
