@@ -113,9 +113,8 @@ func (w *securityMaterialWindow) buildUI() {
 	selectRows(w.table, func() int { return len(w.visible) }, func(row int) {
 		w.selectName(w.entries[w.visible[row]].Name)
 	})
-	w.status = widget.NewLabel("")
+	w.status = widget.NewLabel("") // what is going on, or what cannot be read
 	w.status.Wrapping = fyne.TextWrapWord
-	w.status.Importance = widget.LowImportance
 
 	top := container.NewVBox(breadcrumb("Manage Security Material", w.home), toolbar)
 	w.win.SetContent(container.NewPadded(container.NewBorder(top, w.status, nil, nil,
@@ -131,13 +130,13 @@ func (w *securityMaterialWindow) show() {
 
 // reload lists the entries again from the keyring, in the background.
 func (w *securityMaterialWindow) reload() {
-	w.status.SetText("Reading the Security Material…")
+	w.setStatus("Reading the Security Material…", widget.MediumImportance)
 	store := w.store
 	w.bg.run(func() func() {
 		entries, err := store.List()
 		return func() {
 			if err != nil {
-				w.status.SetText(sentenceOf(err))
+				w.setStatus(sentenceOf(err), widget.DangerImportance)
 				fyne.LogError("list security material", err)
 				return
 			}
@@ -148,10 +147,10 @@ func (w *securityMaterialWindow) reload() {
 
 func (w *securityMaterialWindow) setEntries(entries []credentials.Entry) {
 	w.entries = entries
-	w.status.SetText("")
+	w.setStatus("", widget.MediumImportance)
 	for _, e := range entries {
 		if e.Status == credentials.Error {
-			w.status.SetText(fmt.Sprintf("%q cannot be read: %s", e.Name, e.Problem))
+			w.setStatus(fmt.Sprintf("%q cannot be read: %s", e.Name, e.Problem), widget.DangerImportance)
 		}
 	}
 	w.header.SetText(fmt.Sprintf("Security Material (%d)", len(entries)))
@@ -164,6 +163,12 @@ func (w *securityMaterialWindow) setEntries(entries []credentials.Entry) {
 			w.table.ScrollTo(widget.TableCellID{Row: row, Col: 0})
 		}
 	}
+}
+
+// setStatus says text under the table, in the colour of imp.
+func (w *securityMaterialWindow) setStatus(text string, imp widget.Importance) {
+	w.status.Importance = imp
+	w.status.SetText(text)
 }
 
 // applyFilter shows the entries whose name, type, description or user
