@@ -54,16 +54,21 @@ func labelColor(l *widget.Label) fyne.ThemeColorName {
 // (WCAG's 4.5:1 for text). Fyne draws a LowImportance label in the
 // disabled colour, in the light theme almost white on white.
 func TestHintsAreReadable(t *testing.T) {
+	// Each window's background reading is over before the next step: the
+	// widgets it fills are not to be laid out meanwhile.
 	h, _ := newSMHome(t)
 	sm := h.ShowSecurityMaterial()
 	settle(t, h)
+	conn := h.ShowConnectivity()
+	settle(t, h)
 	plain := newTestHome(t) // no Security Material: Credential Name is typed
+	typed := plain.ShowConnectivity()
+	settle(t, plain)
 	hints := map[string]*widget.Label{
-		"Home's drop hint":             h.hint,
-		"Security Material's status":   sm.status,
-		"the Response before any test": h.ShowConnectivity().tab(connectivity.SMTP).resp.idle,
-		"the note under a typed credential": labelStarting(plain.ShowConnectivity().win.Content(),
-			"Stored credentials come with Security Material"),
+		"Home's drop hint":                  h.hint,
+		"Security Material's status":        sm.status,
+		"the Response before any test":      conn.tab(connectivity.SMTP).resp.idle,
+		"the note under a typed credential": labelStarting(typed.win.Content(), "Stored credentials come with Security Material"),
 	}
 	for _, variant := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
 		bg := theme.DefaultTheme().Color(theme.ColorNameBackground, variant)
