@@ -75,8 +75,9 @@ bench: build
 	bash scripts/bench.sh
 
 # The README's screenshots (docs/screenshot-*.png): the real app under Xvfb,
-# light theme, demo data in a throwaway OPSDESK_HOME and file keyring.
-SCREENSHOT_COMMANDS := Xvfb=xvfb xdotool=xdotool import=imagemagick openssl=openssl
+# light theme, demo data in a throwaway OPSDESK_HOME and file keyring;
+# OPSDESK_XVFB_DISPLAY=:N puts Xvfb on that display instead of a free one.
+SCREENSHOT_COMMANDS := Xvfb=xvfb xdotool=xdotool import=imagemagick openssl=openssl zip=zip
 
 screenshots: build
 	$(call ensure,$(SCREENSHOT_COMMANDS),)

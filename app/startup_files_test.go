@@ -151,8 +151,17 @@ func startXvfb(t *testing.T, xvfb, tmp string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		x.Process.Kill()
-		x.Wait()
+		// Asked to stop, Xvfb removes its lock file and socket; killed,
+		// it leaves them, and the display looks taken to the next run.
+		x.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { x.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			x.Process.Kill()
+			<-done
+		}
 	})
 	if w == nil {
 		time.Sleep(time.Second) // the display is named; give it time to listen

@@ -52,10 +52,15 @@ gui_cleanup() {
   return 0
 }
 
-# start_xvfb SCREEN starts a private X server on a free display (-displayfd
-# picks one) and exports DISPLAY.
+# start_xvfb SCREEN starts a private X server and exports DISPLAY: on a free
+# display (-displayfd picks one), or on OPSDESK_XVFB_DISPLAY (":95") where
+# the machine sets aside a display number of its own. Either way Xvfb
+# writes the number to fd 3 once it accepts clients; a display in use
+# makes it exit with the reason instead.
 start_xvfb() {
-  Xvfb -displayfd 3 -screen 0 "$1" -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
+  local display=()
+  [ -z "${OPSDESK_XVFB_DISPLAY:-}" ] || display=(":${OPSDESK_XVFB_DISPLAY#:}")
+  Xvfb ${display[@]+"${display[@]}"} -displayfd 3 -screen 0 "$1" -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
   xvfb_pid=$!
   for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.1; done
   [ -s "$tmp/display" ] || { echo "$(basename "$0"): Xvfb did not start:" >&2; cat "$tmp/xvfb.log" >&2; exit 1; }

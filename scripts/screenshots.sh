@@ -5,7 +5,14 @@
 # keyring, keystore or Fyne preferences are touched). Each window is opened
 # the way a user does it, by clicking its tile on Home.
 # Run it with "make screenshots", which builds bin/opsdesk and installs
-# Xvfb, xdotool, ImageMagick and openssl when missing.
+# Xvfb, xdotool, ImageMagick and openssl when missing. Xvfb takes the first
+# free display; OPSDESK_XVFB_DISPLAY=:95 makes it use that one instead.
+#
+# The pictures: Home; Security Material with a row selected; the Keystore
+# with an entry's details; a passed and a failed Connectivity test (the
+# loopback mail server below, the second with a credential whose password
+# it refuses); and the import dialog of the app started with a partner's
+# files, as "Open with" starts it, one of them expired.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +24,7 @@ need Xvfb xvfb
 need xdotool xdotool
 need import imagemagick
 need openssl openssl
+need zip zip
 [ -x bin/opsdesk ] || { echo "screenshots: bin/opsdesk missing; run make screenshots" >&2; exit 1; }
 
 # 1. A throwaway home for everything the app and Fyne write. Go keeps its
@@ -47,12 +55,15 @@ cert demo-ca "/C=DE/O=Example Corp/CN=Example Corp Root CA" 3650
 signed smtp "/C=DE/O=Example Corp/CN=smtp.example.com" 365
 signed imap "/C=DE/O=Example Corp/CN=imap.example.com" 20
 cert gmail "/C=US/O=Google Trust Services/CN=GTS Root R1" 7300
-# Expired: valid for one day, ten days ago (openssl x509 -not_before needs 3.4).
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-  -keyout "$certs/legacy.key" -out "$certs/legacy.csr" -subj "/C=DE/O=Example Corp/CN=legacy.example.com" 2>/dev/null
-if openssl ca -help 2>&1 | grep -q startdate; then
-  mkdir -p "$certs/ca/newcerts" && : >"$certs/ca/index.txt" && echo 1000 >"$certs/ca/serial"
-  cat >"$certs/ca.cnf" <<EOF
+# expired NAME SUBJECT: signed by demo-ca, valid for one day ten days ago
+# (openssl x509 -not_before needs 3.4; openssl ca takes dates since 1.0).
+expired() {
+  local name=$1 subj=$2
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$certs/$name.key" -out "$certs/$name.csr" -subj "$subj" 2>/dev/null
+  if [ ! -e "$certs/ca.cnf" ]; then
+    mkdir -p "$certs/ca/newcerts" && : >"$certs/ca/index.txt" && echo 1000 >"$certs/ca/serial"
+    cat >"$certs/ca.cnf" <<EOF
 [ca]
 default_ca = demo
 [demo]
@@ -61,19 +72,38 @@ database = \$dir/index.txt
 new_certs_dir = \$dir/newcerts
 serial = \$dir/serial
 default_md = sha256
+unique_subject = no
 policy = any
 [any]
 commonName = supplied
 EOF
+  fi
+  local start end
   start=$(date -u -d '-10 days' +%y%m%d%H%M%SZ) end=$(date -u -d '-9 days' +%y%m%d%H%M%SZ)
   openssl ca -batch -config "$certs/ca.cnf" -cert "$certs/demo-ca.pem" -keyfile "$certs/demo-ca.key" \
-    -startdate "$start" -enddate "$end" -preserveDN -notext -in "$certs/legacy.csr" -out "$certs/legacy.pem" 2>/dev/null
-fi
+    -startdate "$start" -enddate "$end" -preserveDN -notext -in "$certs/$name.csr" -out "$certs/$name.pem" 2>/dev/null || true
+}
+expired legacy "/C=DE/O=Example Corp/CN=legacy.example.com"
 for c in demo-ca smtp imap gmail legacy; do
   [ -s "$certs/$c.pem" ] && bin/opsdesk keystore import "$certs/$c.pem" >/dev/null
 done
 bin/opsdesk keystore create-keypair client.example.com --cn client.example.com --org "Example Corp" --country DE --key ec256 >/dev/null
 bin/opsdesk keystore list
+
+# What a partner sends, opened with Opsdesk (the last picture): their chain as a
+# .zip (their root CA and mail server) and the certificate of a relay that
+# expired last week, which the import dialog flags.
+open_with="$tmp/open-with"
+mkdir -p "$open_with"
+cert partner-ca "/C=FR/O=Partner SA/CN=Partner SA Root CA" 3650
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -keyout "$certs/partner-mail.key" -out "$certs/partner-mail.csr" -subj "/C=FR/O=Partner SA/CN=mail.partner.example" 2>/dev/null
+openssl x509 -req -in "$certs/partner-mail.csr" -CA "$certs/partner-ca.pem" -CAkey "$certs/partner-ca.key" \
+  -CAcreateserial -days 397 -sha256 -out "$certs/partner-mail.pem" 2>/dev/null
+(cd "$certs" && cp partner-ca.pem partner-root-ca.cer && cp partner-mail.pem mail.partner.example.cer &&
+  zip -q "$open_with/partner-chain.zip" partner-root-ca.cer mail.partner.example.cer)
+expired relay "/C=DE/O=Example Corp/CN=relay.example.com"
+[ -s "$certs/relay.pem" ] && openssl x509 -in "$certs/relay.pem" -outform der -out "$open_with/relay.example.com.cer"
 
 # 3. Demo Security Material.
 OPSDESK_PASSWORD=demo-app-password bin/opsdesk credentials add gmail_smtp --user ops@example.com \
@@ -82,6 +112,9 @@ OPSDESK_PASSWORD=demo-password bin/opsdesk credentials add imap_inbox --user inb
   --description "Mailbox polled for replies" >/dev/null
 OPSDESK_PASSWORD=demo-token bin/opsdesk credentials add-parameter api_token \
   --description "Token for the ticket system" >/dev/null
+# The same account with the password it had before: the failed test.
+OPSDESK_PASSWORD=old-app-password bin/opsdesk credentials add gmail_smtp_old --user ops@example.com \
+  --description "Before the App Password was renewed" >/dev/null
 bin/opsdesk credentials list
 
 # A loopback SMTP server with STARTTLS and a generated root → intermediate →
@@ -106,12 +139,16 @@ find_window() {
   [ -n "$id" ] || { echo "screenshots: no window named '$1'; app log:" >&2; cat "$tmp/app.log" >&2; exit 1; }
   echo "$id"
 }
-# shoot ID FILE: wait for the window to settle, then save it.
+# shoot ID FILE: wait for the window to settle, then save it as a PNG of
+# 256 colours, undithered: a third of the size (they are committed), and
+# the same to the eye, since a window has few colours besides the text's
+# anti-aliasing.
 shoot() {
   xdotool windowraise "$1"
   sleep 2.5 # keystore and keyring open in the background; let the counts arrive
-  import -window "$1" "$OUT/$2"
-  echo "screenshots: $OUT/$2 ($(identify -format '%wx%h' "$OUT/$2"))"
+  import -window "$1" "$tmp/shot.png"
+  convert "$tmp/shot.png" -strip -dither None -colors 256 -define png:compression-level=9 "PNG8:$OUT/$2"
+  echo "screenshots: $OUT/$2 ($(identify -format '%wx%h' "$OUT/$2"), $(($(stat -c %s "$OUT/$2") / 1024)) KiB)"
 }
 # Every window has a menu bar 27 pixels high above its content.
 MENU=27
@@ -130,6 +167,11 @@ shoot "$home" screenshot-home.png
 
 click_tile 0
 win=$(find_window '^Security Material')
+# Select gmail_smtp (the second row): its row is marked across the table,
+# and Edit and Undeploy are enabled.
+sleep 1
+xdotool mousemove --window "$win" 100 $((MENU + 184)) click 1
+xdotool mousemove --window "$win" 900 $((MENU + 500))
 shoot "$win" screenshot-security-material.png
 
 click_tile 1
@@ -162,6 +204,30 @@ sleep 2
 at 677 436                                                  # Server Certificate Chain, below the verdict and the check lines
 xdotool mousemove --window "$win" 1000 750
 shoot "$win" screenshot-connectivity.png
+
+# The same test with gmail_smtp_old, whose password the server refuses:
+# the verdict of a failed test, what happened and what to do.
+at 300 378 && at 200 450                                    # Credential Name ▾ gmail_smtp_old, the second
+at 45 574                                                   # Send
+sleep 2
+xdotool mousemove --window "$win" 1000 750
+shoot "$win" screenshot-connectivity-failed.png
+
+kill -0 "$app_pid" 2>/dev/null || { echo "screenshots: the app exited; log:" >&2; cat "$tmp/app.log" >&2; exit 1; }
+
+# 6. "Open with": the app started again with a partner's files, as a file
+# manager starts it; the import dialog offers them for the app's own
+# keystore once it has opened.
+kill "$app_pid" && wait "$app_pid" 2>/dev/null || true
+app_pid=""
+files=("$open_with/partner-chain.zip")
+[ -s "$open_with/relay.example.com.cer" ] && files+=("$open_with/relay.example.com.cer")
+(cd "$open_with" && FYNE_THEME=light exec "$OLDPWD/bin/opsdesk" "${files[@]}") >"$tmp/app.log" 2>&1 &
+app_pid=$!
+win=$(find_window '^Keystore')
+xdotool windowmove "$win" 0 0
+xdotool mousemove --window "$win" 1200 740
+shoot "$win" screenshot-open-with.png
 
 kill -0 "$app_pid" 2>/dev/null || { echo "screenshots: the app exited; log:" >&2; cat "$tmp/app.log" >&2; exit 1; }
 echo "screenshots: done"

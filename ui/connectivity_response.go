@@ -87,8 +87,7 @@ func newResponsePanel(w *connectivityWindow, onCancel func()) *responsePanel {
 		p.runElapsed,
 		container.NewHBox(p.runCancel))
 
-	p.idle = widget.NewLabel("Fill in the Request and press Send.")
-	p.idle.Importance = widget.LowImportance
+	p.idle = newHint("Fill in the Request and press Send.")
 	p.box = container.NewVBox(p.idle)
 	p.scroll = container.NewVScroll(p.box)
 	return p

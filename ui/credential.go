@@ -66,10 +66,8 @@ func (c *credentialField) setSource(src CredentialSource) {
 		c.user.OnChanged = func(string) { c.onChange() }
 		c.password = widget.NewPasswordEntry()
 		c.password.SetPlaceHolder("Password (for Gmail: an App Password)")
-		note := widget.NewLabel("Stored credentials come with Security Material. Until then, type them here: " +
+		note := newHint("Stored credentials come with Security Material. Until then, type them here: " +
 			"they are used for this test only and never saved.")
-		note.Importance = widget.LowImportance
-		note.Wrapping = fyne.TextWrapWord
 		inner = container.NewVBox(c.user, c.password, note)
 	}
 	c.obj.Objects = []fyne.CanvasObject{inner}

@@ -16,13 +16,19 @@ import (
 //
 //   - keyedDialog builds a dialog whose keys are handled: a message, a
 //     question or a form, with its buttons;
-//   - its fields are keyEntry, keyCheck and keyButton, which hand Enter
-//     and Escape to the dialog on top of their window;
+//   - its fields are keyEntry, keyCheck, keyButton, keySelect, keyDate
+//     and keyRadio (dialogkeys_fields.go), which hand Enter and Escape to
+//     the dialog on top of their window;
 //   - with nothing focused, the window's own key handler does.
+//
+// A list, calendar or other pop-up open over the dialog comes first:
+// Escape closes it, and the dialog stays.
 
-// dialogKeys is what Enter and Escape do in one open dialog.
+// dialogKeys is what Enter and Escape do in one open dialog, shown in
+// overlay.
 type dialogKeys struct {
 	enter, escape func()
+	overlay       fyne.CanvasObject
 }
 
 // keyStacks holds, per window canvas, the open dialogs' keys, the top
@@ -30,8 +36,8 @@ type dialogKeys struct {
 var keyStacks = map[fyne.Canvas][]*dialogKeys{}
 
 // pushKeys makes keys the top dialog's on c until popKeys. The canvas's
-// own key handler (for keys typed with nothing focused) is set each time,
-// since another dialog may have put its own and restored an older one.
+// own key handler (for keys typed with nothing focused) is set each time:
+// a canvas may be new.
 func pushKeys(c fyne.Canvas, k *dialogKeys) {
 	keyStacks[c] = append(keyStacks[c], k)
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { dialogKey(c, ev) })
@@ -49,14 +55,38 @@ func popKeys(c fyne.Canvas, k *dialogKeys) {
 	keyStacks[c] = s
 }
 
+// topKeys is the keys of the dialog in front on c, forgetting those whose
+// dialog went away without closing (its window did).
+func topKeys(c fyne.Canvas) *dialogKeys {
+	for s := keyStacks[c]; len(s) > 0; s = keyStacks[c] {
+		top := s[len(s)-1]
+		if top.overlay == nil || slices.Contains(c.Overlays().List(), top.overlay) {
+			return top
+		}
+		popKeys(c, top)
+	}
+	return nil
+}
+
 // dialogKey lets the top dialog of c have Enter or Escape, and reports
 // whether one did.
 func dialogKey(c fyne.Canvas, ev *fyne.KeyEvent) bool {
-	s := keyStacks[c]
-	if c == nil || len(s) == 0 {
+	if c == nil {
 		return false
 	}
-	top := s[len(s)-1]
+	top := topKeys(c)
+	if top == nil {
+		return false
+	}
+	if front := c.Overlays().Top(); top.overlay != nil && front != nil && front != top.overlay {
+		// A drop-down's list, a date's calendar or a file dialog is
+		// in front of the dialog: Escape closes that, Enter is its own.
+		if ev.Name == fyne.KeyEscape {
+			front.Hide()
+			return true
+		}
+		return false
+	}
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if top.enter != nil {
@@ -81,73 +111,6 @@ func canvasOf(o fyne.Focusable) fyne.Canvas {
 		}
 	}
 	return nil
-}
-
-// keyEntry is an Entry on which Escape cancels its dialog, and Enter
-// confirms it unless the entry has an OnSubmitted of its own.
-type keyEntry struct{ widget.Entry }
-
-func newKeyEntry() *keyEntry {
-	e := &keyEntry{}
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-func newKeyPasswordEntry() *keyEntry {
-	e := newKeyEntry()
-	e.Password = true
-	return e
-}
-
-func (e *keyEntry) TypedKey(ev *fyne.KeyEvent) {
-	switch {
-	case ev.Name == fyne.KeyEscape,
-		(ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && e.OnSubmitted == nil && !e.MultiLine:
-		if dialogKey(canvasOf(e), ev) {
-			return
-		}
-	}
-	e.Entry.TypedKey(ev)
-}
-
-// keyCheck is a Check on which Enter and Escape reach its dialog.
-type keyCheck struct{ widget.Check }
-
-func newKeyCheck(text string, changed func(bool)) *keyCheck {
-	c := &keyCheck{}
-	c.Text, c.OnChanged = text, changed
-	c.ExtendBaseWidget(c)
-	return c
-}
-
-func (c *keyCheck) TypedKey(ev *fyne.KeyEvent) {
-	if !dialogKey(canvasOf(c), ev) {
-		c.Check.TypedKey(ev)
-	}
-}
-
-// keyButton is a dialog's button: Enter presses it, as Space does, and
-// Escape cancels the dialog.
-type keyButton struct{ widget.Button }
-
-func newKeyButton(text string, importance widget.Importance, tapped func()) *keyButton {
-	b := &keyButton{}
-	b.Text, b.Importance, b.OnTapped = text, importance, tapped
-	b.ExtendBaseWidget(b)
-	return b
-}
-
-func (b *keyButton) TypedKey(ev *fyne.KeyEvent) {
-	switch ev.Name {
-	case fyne.KeyReturn, fyne.KeyEnter:
-		if !b.Disabled() && b.OnTapped != nil {
-			b.OnTapped()
-		}
-	case fyne.KeyEscape:
-		dialogKey(canvasOf(b), ev)
-	default:
-		b.Button.TypedKey(ev)
-	}
 }
 
 // keyedDialog is a dialog with a confirm and a cancel button (or a Close
@@ -195,8 +158,10 @@ func newKeyedForm(parent fyne.Window, title, confirm, cancel string, items []*wi
 
 // Show shows the dialog and makes it the one Enter and Escape answer.
 func (d *keyedDialog) Show() {
-	pushKeys(d.parent.Canvas(), d.keys)
+	c := d.parent.Canvas()
+	pushKeys(c, d.keys)
 	d.dlg.Show()
+	d.keys.overlay = c.Overlays().Top()
 }
 
 // Submit presses the confirm button, when it is enabled. Its OnTapped

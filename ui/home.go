@@ -99,9 +99,7 @@ func New(a fyne.App, opts Options) *Home {
 	h.connectivityTile.setCount("4", "tests: TLS, SMTP, IMAP, POP3")
 
 	tiles := container.NewGridWrap(tileSize, h.securityMaterial.obj, h.keystoreTile.obj, h.connectivityTile.obj)
-	h.hint = widget.NewLabel(dropHint)
-	h.hint.Importance = widget.LowImportance
-	h.hint.Wrapping = fyne.TextWrapWord
+	h.hint = newHint(dropHint)
 	h.win.SetContent(container.NewPadded(container.NewVBox(heading, tiles, h.hint)))
 	restoreSize(a, h.win, "home", fyne.NewSize(820, 420))
 	h.win.SetMaster()
@@ -354,7 +352,7 @@ type tile struct {
 	button  *widget.Button
 	title   *widget.Label
 	count   *widget.RichText // "8 entries": the number large
-	alerts  *widget.RichText // "2 expire within 30 days · 1 expired", coloured
+	alerts  *widget.RichText // "2 expire within 30 days", "1 expired": a line each, coloured
 	enabled bool
 	obj     fyne.CanvasObject
 }
@@ -386,16 +384,14 @@ func (t *tile) setCount(count, detail string) {
 	t.count.Refresh()
 }
 
-// setAlerts lists what needs attention, each in its theme colour.
+// setAlerts lists what needs attention, each in its theme colour and on a
+// line of its own: run on in one line, the tile's width broke them between
+// a number and its word ("… · 1" above "expired").
 func (t *tile) setAlerts(alerts ...alert) {
 	t.alerts.Segments = nil
-	for i, a := range alerts {
-		text := a.text
-		if i < len(alerts)-1 {
-			text += " · "
-		}
-		t.alerts.Segments = append(t.alerts.Segments, &widget.TextSegment{Text: text,
-			Style: widget.RichTextStyle{Inline: true, ColorName: a.color}})
+	for _, a := range alerts {
+		t.alerts.Segments = append(t.alerts.Segments, &widget.TextSegment{Text: a.text,
+			Style: widget.RichTextStyle{ColorName: a.color}})
 	}
 	t.alerts.Refresh()
 }
@@ -424,6 +420,16 @@ func (t *tile) setEnabled(on bool) {
 
 // breadcrumb is the tenant's "Overview / Page" line; Overview brings the
 // Home window forward.
+// newHint is a line that says what to do, or what is going on, set apart
+// in italics. Not in LowImportance: Fyne draws that in the disabled
+// colour, which the light theme makes almost white on white.
+func newHint(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.TextStyle.Italic = true
+	return l
+}
+
 func breadcrumb(page string, home func()) fyne.CanvasObject {
 	return widget.NewRichText(
 		&widget.HyperlinkSegment{Text: "Overview", OnTapped: home},

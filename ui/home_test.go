@@ -83,12 +83,14 @@ func TestKeystoreTileCountsExpiry(t *testing.T) {
 	if len(segs) != 2 {
 		t.Fatalf("alerts %q", tile.alerts.String())
 	}
+	// Each on a line of its own: run on, the tile's width broke "· 1
+	// expired" between the number and its word.
 	soon, expired := segs[0].(*widget.TextSegment), segs[1].(*widget.TextSegment)
-	if soon.Text != "2 expire within 30 days · " || soon.Style.ColorName != theme.ColorNameWarning {
-		t.Errorf("soon: %q in %s", soon.Text, soon.Style.ColorName)
+	if soon.Text != "2 expire within 30 days" || soon.Style.ColorName != theme.ColorNameWarning || soon.Inline() {
+		t.Errorf("soon: %q in %s, inline %v", soon.Text, soon.Style.ColorName, soon.Inline())
 	}
-	if expired.Text != "1 expired" || expired.Style.ColorName != theme.ColorNameError {
-		t.Errorf("expired: %q in %s", expired.Text, expired.Style.ColorName)
+	if expired.Text != "1 expired" || expired.Style.ColorName != theme.ColorNameError || expired.Inline() {
+		t.Errorf("expired: %q in %s, inline %v", expired.Text, expired.Style.ColorName, expired.Inline())
 	}
 }
 

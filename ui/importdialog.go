@@ -86,7 +86,11 @@ func newImportDialog(title string, batch certs.Batch, m *ksModel, parent fyne.Wi
 	d.intro = widget.NewLabel("")
 	d.intro.Wrapping = fyne.TextWrapWord
 	d.intro.Hide()
-	content := container.NewBorder(d.intro, d.status, nil, nil, container.NewVScroll(list))
+	top := container.NewVBox(d.intro)
+	if s := notValidSummary(d.items, time.Now()); s != "" {
+		top.Add(warningLine(s))
+	}
+	content := container.NewBorder(top, d.status, nil, nil, container.NewVScroll(list))
 	holder.Add(content)
 	d.validate()
 	return d
@@ -315,6 +319,43 @@ func showResults(title, note string, results []keystore.Result, parent fyne.Wind
 	height := min(box.MinSize().Height+120, 560)
 	d.Resize(fyne.NewSize(640, height))
 	d.Show()
+}
+
+// notValidSummary names, above the list, the certificates that are not
+// valid at now, so that one far down a chain is not missed for want of
+// scrolling: "1 of these 3 certificates is not valid today: relay expired
+// on …". A single certificate's own warning is in view: "" then, as when
+// all are valid.
+func notValidSummary(items []*importItem, now time.Time) string {
+	const date = "Jan 2, 2006"
+	var what []string
+	for _, it := range items {
+		name := it.desc.CommonName
+		if name == "" {
+			name = it.desc.SubjectDN
+		}
+		switch {
+		case now.After(it.desc.ValidUntil):
+			what = append(what, name+" expired on "+it.desc.ValidUntil.In(now.Location()).Format(date))
+		case now.Before(it.desc.ValidFrom):
+			what = append(what, name+" is not valid until "+it.desc.ValidFrom.In(now.Location()).Format(date))
+		}
+	}
+	if len(what) == 0 || len(items) < 2 {
+		return ""
+	}
+	verb, leave := "are", "uncheck them below to leave them out"
+	if len(what) == 1 {
+		verb, leave = "is", "uncheck it below to leave it out"
+	}
+	return fmt.Sprintf("%d of these %d certificates %s not valid today: %s. The tenant will not trust a server that sends one; %s.",
+		len(what), len(items), verb, strings.Join(what, "; "), leave)
+}
+
+// warningLine is a sentence in the error colour beside the error icon.
+func warningLine(text string) fyne.CanvasObject {
+	l := validityWarning(text)
+	return container.NewBorder(nil, nil, lineIcon(theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError)), nil, l)
 }
 
 // validityWarning shows certs.Description.NotValidAt's sentence.

@@ -2,13 +2,17 @@ package ui
 
 import (
 	"crypto/x509"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
 )
@@ -69,4 +73,64 @@ func TestImportPreviewSaysWhenACertificateIsNotValid(t *testing.T) {
 			t.Errorf("added %v", got)
 		}
 	})
+}
+
+// unscrolledText is what o shows outside any scrolled part: what a user
+// reads without scrolling.
+func unscrolledText(o fyne.CanvasObject) []string {
+	var out []string
+	switch v := o.(type) {
+	case nil, *container.Scroll:
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			out = append(out, unscrolledText(c)...)
+		}
+	case *widget.Label:
+		if v.Visible() {
+			out = append(out, v.Text)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			out = append(out, unscrolledText(c)...)
+		}
+	}
+	return out
+}
+
+// TestImportDialogSaysFirstWhatIsNotValid: when several certificates are
+// offered, those that are not valid today are named above the list, where
+// they are read without scrolling to the one that expired, and the
+// dialog's list still warns at each.
+func TestImportDialogSaysFirstWhatIsNotValid(t *testing.T) {
+	now := time.Now()
+	expiredOn := now.AddDate(0, 0, -9)
+	h, w := openKeystoreWindow(t, newKeystore(t, nil))
+	dir := t.TempDir()
+	var paths []string
+	for i, c := range []*x509.Certificate{
+		certValid(t, "Partner Root", now.AddDate(-1, 0, 0), now.AddDate(9, 0, 0)),
+		certValid(t, "mail.partner.example", now.AddDate(-1, 0, 0), now.AddDate(1, 0, 0)),
+		certValid(t, "relay.example.com", now.AddDate(0, 0, -10), expiredOn),
+	} {
+		p := filepath.Join(dir, fmt.Sprintf("%d.cer", i))
+		writePEM(t, p, c)
+		paths = append(paths, p)
+	}
+	w.onDropped(toURIs(paths))
+	settle(t, h)
+	top := strings.Join(unscrolledText(w.win.Canvas().Overlays().Top()), "\n")
+	mustContain(t, "the dialog above its list", top, "1 of these 3 certificates is not valid today",
+		"relay.example.com expired on "+expiredOn.Format("Jan 2, 2006"))
+	if strings.Contains(top, "Partner Root") {
+		t.Errorf("a valid certificate is named above the list:\n%s", top)
+	}
+	mustContain(t, "the list", overlayText(w.win), "This certificate expired on")
+
+	// One certificate alone: its own warning is in view, nothing above.
+	w.lastImport.dlg.Hide()
+	w.onDropped(toURIs(paths[2:]))
+	settle(t, h)
+	if top := strings.Join(unscrolledText(w.win.Canvas().Overlays().Top()), "\n"); strings.Contains(top, "not valid today") {
+		t.Errorf("a single certificate is announced above itself:\n%s", top)
+	}
 }

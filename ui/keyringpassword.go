@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -36,12 +35,11 @@ func (h *Home) AskKeyringFilePassword(first bool, retry string) ([]byte, error) 
 type keyringPrompt struct {
 	first            bool
 	parent           fyne.Window
-	password, repeat *keyringEntry // repeat only when first
+	password, repeat *keyEntry // repeat only when first
 	why              *widget.Label
-	ok, cancel       *widget.Button
-	dlg              *dialog.CustomDialog
-	given            []byte // set by OK, before the dialog closes
-	closed           bool   // the answer is sent once, however often Hide runs
+	ok, cancel       *keyButton
+	dlg              *keyedDialog // Enter answers, Escape cancels
+	given            []byte       // set by OK, before the dialog closes
 }
 
 // askKeyringFilePassword shows the dialog on parent and waits. shown, for
@@ -62,7 +60,7 @@ func askKeyringFilePassword(parent fyne.Window, first bool, retry string, shown 
 
 func newKeyringPrompt(parent fyne.Window, first bool, retry string, answer chan<- []byte) *keyringPrompt {
 	p := &keyringPrompt{first: first, parent: parent}
-	p.password = newKeyringEntry(p.onCancel)
+	p.password = newKeyPasswordEntry()
 	p.password.OnChanged = func(string) { p.validate() }
 	p.password.OnSubmitted = func(string) {
 		if p.first && p.repeat.Text == "" {
@@ -72,8 +70,6 @@ func newKeyringPrompt(parent fyne.Window, first bool, retry string, answer chan<
 		p.onOK()
 	}
 	p.why = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
-	p.ok = &widget.Button{Text: "OK", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: p.onOK}
-	p.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: p.onCancel}
 
 	title := "Keyring File Password"
 	box := container.NewVBox()
@@ -84,9 +80,8 @@ func newKeyringPrompt(parent fyne.Window, first bool, retry string, answer chan<
 			"encrypted file, and you now choose the password that protects it.")
 		intro.Wrapping = fyne.TextWrapWord
 		box.Add(intro)
-		p.repeat = newKeyringEntry(p.onCancel)
+		p.repeat = newKeyPasswordEntry()
 		p.repeat.OnChanged = func(string) { p.validate() }
-		p.repeat.OnSubmitted = func(string) { p.onOK() }
 		form = widget.NewForm(widget.NewFormItem("Password", p.password), widget.NewFormItem("Repeat Password", p.repeat))
 	} else {
 		form = widget.NewForm(widget.NewFormItem("Password of Opsdesk's keyring file", p.password))
@@ -100,25 +95,8 @@ func newKeyringPrompt(parent fyne.Window, first bool, retry string, answer chan<
 	box.Add(form)
 	box.Add(p.why)
 
-	p.dlg = dialog.NewCustomWithoutButtons(title, container.New(&minWidthLayout{width: 480}, box), parent)
-	p.dlg.SetButtons([]fyne.CanvasObject{p.cancel, p.ok})
-	// Escape reaches the focused widget; when that is a button, or nothing,
-	// the canvas has it instead.
-	c := parent.Canvas()
-	before := c.OnTypedKey()
-	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
-		if k.Name == fyne.KeyEscape {
-			p.onCancel()
-		} else if before != nil {
-			before(k)
-		}
-	})
-	p.dlg.SetOnClosed(func() {
-		if p.closed {
-			return
-		}
-		p.closed = true
-		c.SetOnTypedKey(before)
+	// Closed once, however it closes: OK, Cancel, Enter or Escape.
+	p.dlg = newKeyedDialog(parent, title, container.New(&minWidthLayout{width: 480}, box), "OK", "Cancel", func(bool) {
 		// The entries' text is a Go string, which cannot be zeroed: at
 		// least the widgets stop holding it.
 		p.password.SetText("")
@@ -127,10 +105,13 @@ func newKeyringPrompt(parent fyne.Window, first bool, retry string, answer chan<
 		}
 		answer <- p.given
 	})
+	p.ok, p.cancel = p.dlg.confirm, p.dlg.cancel
+	p.ok.Icon, p.cancel.Icon = theme.ConfirmIcon(), theme.CancelIcon()
+	p.ok.OnTapped = p.onOK // only with a password that can be used
 	p.validate()
 	p.dlg.Show()
 	parent.RequestFocus()
-	c.Focus(p.password)
+	parent.Canvas().Focus(p.password)
 	return p
 }
 
@@ -169,31 +150,4 @@ func (p *keyringPrompt) onOK() {
 	}
 	p.given = []byte(p.password.Text)
 	p.dlg.Hide()
-}
-
-func (p *keyringPrompt) onCancel() {
-	p.dlg.Hide()
-}
-
-// keyringEntry is a password entry on which Escape cancels the dialog:
-// widget.Entry ignores the key, and a focused widget gets it before the
-// canvas does.
-type keyringEntry struct {
-	widget.Entry
-	onEscape func()
-}
-
-func newKeyringEntry(onEscape func()) *keyringEntry {
-	e := &keyringEntry{onEscape: onEscape}
-	e.Password = true
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-func (e *keyringEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape {
-		e.onEscape()
-		return
-	}
-	e.Entry.TypedKey(k)
 }

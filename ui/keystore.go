@@ -162,11 +162,9 @@ func (w *keystoreWindow) buildUI() {
 	pathRow := container.NewBorder(nil, nil, widget.NewIcon(theme.StorageIcon()), other, w.path)
 
 	w.table = headedTable(ksColumns, func() int { return len(w.visible) }, newKSCell, w.updateCell)
-	w.table.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(w.visible) {
-			w.showDetails(w.model.Rows[w.visible[id.Row]].Entry.Alias)
-		}
-	}
+	selectRows(w.table, func() int { return len(w.visible) }, func(row int) {
+		w.showDetails(w.model.Rows[w.visible[row]].Entry.Alias)
+	})
 
 	w.detailTitle = heading("Select an entry to see its details.")
 	w.rename = &widget.Button{Text: "Rename", Icon: theme.DocumentCreateIcon(), OnTapped: func() { w.onRename(w.selected) }}
@@ -275,12 +273,18 @@ func (w *keystoreWindow) onFilter(query string) {
 	}
 	w.visible = w.model.filter(query, w.visible)
 	w.header.SetText(fmt.Sprintf("Entries (%d)", len(w.visible)))
-	w.table.UnselectAll()
 	w.table.Refresh()
 }
 
-// showDetails fills the details view with the entry named alias.
+// showDetails fills the details view with the entry named alias, and
+// marks its row.
 func (w *keystoreWindow) showDetails(alias string) {
+	before := w.selected
+	defer func() {
+		if w.selected != before {
+			w.table.Refresh()
+		}
+	}()
 	w.details.RemoveAll()
 	i, ok := 0, false
 	if w.model != nil && alias != "" {

@@ -222,7 +222,7 @@ type mergeDialog struct {
 	path      string
 	file      *widget.Label
 	password  *keyEntry
-	mode      *widget.RadioGroup
+	mode      *keyRadio
 	overwrite *keyCheck
 }
 
@@ -240,7 +240,7 @@ func (w *keystoreWindow) onAddKeystore(path string) *mergeDialog {
 	d.overwrite = newKeyCheck("Overwrite existing entries", nil)
 	note := widget.NewLabel("")
 	note.Wrapping = fyne.TextWrapWord
-	d.mode = widget.NewRadioGroup([]string{modeAdd, modeReplace}, func(m string) {
+	d.mode = newKeyRadio([]string{modeAdd, modeReplace}, true, func(m string) {
 		setEnabled(d.overwrite, m == modeAdd)
 		if m == modeReplace {
 			note.SetText("Replace removes every entry you own and keeps SAP's. A backup is made first.")
@@ -248,8 +248,6 @@ func (w *keystoreWindow) onAddKeystore(path string) *mergeDialog {
 			note.SetText("Add keeps the entries you have; with the option above, entries of the same alias are replaced.")
 		}
 	})
-	d.mode.Horizontal = true
-	d.mode.Required = true
 	d.mode.SetSelected(modeAdd)
 	browse := newKeyButton("Browse…", widget.MediumImportance, func() {
 		w.browseFile(keystoreFileExt, func(p string) { d.path = p; d.file.SetText(filepath.Base(p)) })

@@ -34,7 +34,7 @@ type addKeyPairDialog struct {
 	w         *keystoreWindow
 	dlg       *keyedDialog
 	alias     *keyEntry
-	format    *widget.RadioGroup
+	format    *keyRadio
 	p12Row    *fyne.Container
 	pemRows   *fyne.Container
 	p12File   *widget.Label
@@ -99,9 +99,7 @@ func (w *keystoreWindow) onAddKeyPair() *addKeyPairDialog {
 		&widget.FormItem{Text: "Private Key", Widget: container.NewBorder(nil, nil, nil, browseKey, d.keyFile), HintText: "Unencrypted PEM (BEGIN PRIVATE KEY)."},
 		&widget.FormItem{Text: "Certificate Chain", Widget: container.NewBorder(nil, nil, nil, browseCert, d.certFile), HintText: "The key's certificate, then its issuers."},
 	))
-	d.format = widget.NewRadioGroup([]string{formatPKCS12, formatPEM}, func(string) { d.onFormat() })
-	d.format.Horizontal = true
-	d.format.Required = true
+	d.format = newKeyRadio([]string{formatPKCS12, formatPEM}, true, func(string) { d.onFormat() })
 	form := widget.NewForm(
 		widget.NewFormItem("Alias *", d.alias),
 		widget.NewFormItem("", aliasNote),

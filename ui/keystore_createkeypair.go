@@ -32,8 +32,8 @@ type createKeyPairDialog struct {
 	dlg                                    *keyedDialog
 	alias, cn, ou, org, locality, province *keyEntry
 	country, email, sans                   *keyEntry
-	algorithm, size, signature             *widget.Select
-	validUntil                             *widget.DateEntry
+	algorithm, size, signature             *keySelect
+	validUntil                             *keyDate
 	status                                 *widget.Label
 	activity                               *widget.Activity
 	create                                 *keyButton
@@ -63,10 +63,10 @@ func (w *keystoreWindow) onCreateKeyPair() *createKeyPairDialog {
 	d.country = entry("e.g. DE")
 	d.email = entry("")
 	d.sans = entry("DNS:host.example.com, IP:192.0.2.1")
-	d.algorithm = widget.NewSelect([]string{"RSA", "EC"}, func(string) { d.onAlgorithm() })
-	d.size = widget.NewSelect(nil, func(string) { d.onSize() })
-	d.signature = widget.NewSelect(nil, func(string) { d.validate() })
-	d.validUntil = widget.NewDateEntry()
+	d.algorithm = newKeySelect([]string{"RSA", "EC"}, func(string) { d.onAlgorithm() })
+	d.size = newKeySelect(nil, func(string) { d.onSize() })
+	d.signature = newKeySelect(nil, func(string) { d.validate() })
+	d.validUntil = newKeyDate()
 	yearOn := time.Now().AddDate(1, 0, 0)
 	d.validUntil.SetDate(&yearOn)
 	d.validUntil.OnChanged = func(*time.Time) { d.validate() }

@@ -16,7 +16,7 @@ import (
 // them, and in words as well when the column has the room.
 // The table makes only as many as fit on screen and reuses them.
 type ksCell struct {
-	widget.BaseWidget
+	rowCell                  // marked when its row is the entry whose details show
 	lock                     *widget.Icon
 	label                    *widget.Label
 	text                     *fyne.Container
@@ -38,6 +38,7 @@ func newKSCell() fyne.CanvasObject {
 	c.remove = newTipButton(nil, theme.DeleteIcon())
 	c.more = newTipButton(nil, theme.MoreVerticalIcon())
 	c.actions = container.NewHBox(c.rename, c.update, c.download, c.remove, c.more)
+	c.initRow(container.NewStack(c.text, c.actions))
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -80,10 +81,6 @@ func labelledActionsWidth() float32 {
 	return container.NewHBox(buttons...).MinSize().Width + theme.Padding()
 }
 
-func (c *ksCell) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewStack(c.text, c.actions))
-}
-
 // setText shows text in the cell's label, coloured by importance, only
 // refreshing what changed: the table calls this for every visible cell
 // on every scroll step.
@@ -107,10 +104,12 @@ func (c *ksCell) setText(text string, imp widget.Importance, lock bool) {
 func (w *keystoreWindow) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	c := o.(*ksCell)
 	if w.model == nil || id.Row < 0 || id.Row >= len(w.visible) {
+		c.setMarked(false)
 		c.setText("", widget.MediumImportance, false)
 		return
 	}
 	r := &w.model.Rows[w.visible[id.Row]]
+	c.setMarked(w.selected != "" && r.Entry.Alias == w.selected)
 	switch id.Col {
 	case 0:
 		c.setText(r.Entry.Alias, widget.MediumImportance, r.Entry.SAPOwned)

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -111,17 +110,11 @@ func (w *securityMaterialWindow) buildUI() {
 		container.New(&minWidthLayout{width: 220}, w.search))
 
 	w.table = headedTable(smColumns, func() int { return len(w.visible) }, newSMCell, w.updateCell)
-	w.table.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(w.visible) {
-			w.selectName(w.entries[w.visible[id.Row]].Name)
-		}
-		// The row is marked by its cells; the table's own mark of the
-		// one cell clicked would only make that cell look different.
-		w.table.UnselectAll()
-	}
-	w.status = widget.NewLabel("")
+	selectRows(w.table, func() int { return len(w.visible) }, func(row int) {
+		w.selectName(w.entries[w.visible[row]].Name)
+	})
+	w.status = widget.NewLabel("") // what is going on, or what cannot be read
 	w.status.Wrapping = fyne.TextWrapWord
-	w.status.Importance = widget.LowImportance
 
 	top := container.NewVBox(breadcrumb("Manage Security Material", w.home), toolbar)
 	w.win.SetContent(container.NewPadded(container.NewBorder(top, w.status, nil, nil,
@@ -137,13 +130,13 @@ func (w *securityMaterialWindow) show() {
 
 // reload lists the entries again from the keyring, in the background.
 func (w *securityMaterialWindow) reload() {
-	w.status.SetText("Reading the Security Material…")
+	w.setStatus("Reading the Security Material…", widget.MediumImportance)
 	store := w.store
 	w.bg.run(func() func() {
 		entries, err := store.List()
 		return func() {
 			if err != nil {
-				w.status.SetText(sentenceOf(err))
+				w.setStatus(sentenceOf(err), widget.DangerImportance)
 				fyne.LogError("list security material", err)
 				return
 			}
@@ -154,10 +147,10 @@ func (w *securityMaterialWindow) reload() {
 
 func (w *securityMaterialWindow) setEntries(entries []credentials.Entry) {
 	w.entries = entries
-	w.status.SetText("")
+	w.setStatus("", widget.MediumImportance)
 	for _, e := range entries {
 		if e.Status == credentials.Error {
-			w.status.SetText(fmt.Sprintf("%q cannot be read: %s", e.Name, e.Problem))
+			w.setStatus(fmt.Sprintf("%q cannot be read: %s", e.Name, e.Problem), widget.DangerImportance)
 		}
 	}
 	w.header.SetText(fmt.Sprintf("Security Material (%d)", len(entries)))
@@ -170,6 +163,12 @@ func (w *securityMaterialWindow) setEntries(entries []credentials.Entry) {
 			w.table.ScrollTo(widget.TableCellID{Row: row, Col: 0})
 		}
 	}
+}
+
+// setStatus says text under the table, in the colour of imp.
+func (w *securityMaterialWindow) setStatus(text string, imp widget.Importance) {
+	w.status.Importance = imp
+	w.status.SetText(text)
 }
 
 // applyFilter shows the entries whose name, type, description or user
@@ -227,9 +226,7 @@ func (w *securityMaterialWindow) onEdit() {
 	for _, e := range w.entries {
 		if e.Name == w.selected {
 			if e.Status == credentials.Error {
-				d := dialog.NewInformation("Edit", fmt.Sprintf("%q cannot be read, so it cannot be edited. Undeploy it and add it again.", e.Name), w.win)
-				d.Show()
-				closeOnEscape(w.win, d.Hide)
+				showInformation("Edit", fmt.Sprintf("%q cannot be read, so it cannot be edited. Undeploy it and add it again.", e.Name), w.win)
 				return
 			}
 			e := e
@@ -260,18 +257,13 @@ func (w *securityMaterialWindow) onUndeploy() {
 			what = secretWord(e.Type)
 		}
 	}
-	d := dialog.NewConfirm("Undeploy Security Material",
+	askConfirm(w.win, "Undeploy Security Material",
 		fmt.Sprintf("Undeploy “%s”? Its %s is removed from this computer's keyring and cannot be brought back; tests that use it will ask for another.", name, what),
-		func(ok bool) {
+		"Undeploy", widget.DangerImportance, func(ok bool) {
 			if ok {
 				w.remove(name)
 			}
-		}, w.win)
-	d.SetConfirmText("Undeploy")
-	d.SetDismissText("Cancel")
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
-	closeOnEscape(w.win, d.Hide)
+		})
 }
 
 // secretWord names what an entry of type t keeps secret.

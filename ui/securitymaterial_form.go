@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -40,14 +39,14 @@ type credentialForm struct {
 	taken map[string]bool    // names in use, lower-cased (the keyring ignores case)
 	done  func(credentials.Entry)
 
-	name, description, user, companyID *escapeEntry // Escape cancels, as everywhere in the dialog
-	typeSel                            *widget.Select
-	secret, repeat                     *escapeEntry
-	ocUser, organization, element      *escapeEntry // OpenConnectors' secrets
+	name, description, user, companyID *keyEntry
+	typeSel                            *keySelect
+	secret, repeat                     *keyEntry
+	ocUser, organization, element      *keyEntry // OpenConnectors' secrets
 	fields                             *fyne.Container
 	why                                *widget.Label
-	deploy, cancel                     *widget.Button
-	dlg                                *dialog.CustomDialog
+	deploy, cancel                     *keyButton
+	dlg                                *keyedDialog // Enter deploys, Escape cancels
 }
 
 // showCredentialForm opens the form on parent. existing, when given, is the
@@ -59,8 +58,9 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 	for _, n := range taken {
 		f.taken[strings.ToLower(n)] = true
 	}
-	entry := func(password bool, placeHolder string) *escapeEntry {
-		e := newEscapeEntry(password, func() { f.dlg.Hide() })
+	entry := func(password bool, placeHolder string) *keyEntry {
+		e := newKeyEntry()
+		e.Password = password
 		e.PlaceHolder = placeHolder
 		e.OnChanged = func(string) { f.validate() }
 		return e
@@ -78,12 +78,10 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 	for _, t := range userCredentialTypes {
 		options = append(options, string(t))
 	}
-	f.typeSel = widget.NewSelect(options, nil)
+	f.typeSel = newKeySelect(options, nil)
 	f.typeSel.SetSelected(string(typ))
 	f.typeSel.OnChanged = f.onType
 	f.why = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
-	f.deploy = &widget.Button{Text: "Deploy", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: f.onDeploy}
-	f.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: func() { f.dlg.Hide() }}
 
 	// SuccessFactors and OpenConnectors are User Credentials of another
 	// Type, created and edited in the same dialog.
@@ -100,21 +98,18 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 		f.description.SetText(existing.Description)
 		f.user.SetText(existing.User)
 		f.companyID.SetText(existing.CompanyID)
-		for _, e := range []*escapeEntry{f.secret, f.repeat, f.ocUser, f.organization, f.element} {
+		for _, e := range []*keyEntry{f.secret, f.repeat, f.ocUser, f.organization, f.element} {
 			e.SetPlaceHolder("(unchanged)")
 		}
 	}
-	f.name.OnSubmitted = func(string) { f.onDeploy() }
-	for _, e := range []*escapeEntry{f.repeat, f.element} {
-		e.OnSubmitted = func(string) { f.onDeploy() }
-	}
 	f.fields = container.NewStack(f.form())
 	body := container.New(&minWidthLayout{width: 480}, container.NewVBox(f.fields, f.why))
-	f.dlg = dialog.NewCustomWithoutButtons(title, body, parent)
-	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.deploy})
+	f.dlg = newKeyedDialog(parent, title, body, "Deploy", "Cancel", nil)
+	f.deploy, f.cancel = f.dlg.confirm, f.dlg.cancel
+	f.deploy.Icon, f.cancel.Icon = theme.ConfirmIcon(), theme.CancelIcon()
+	f.deploy.OnTapped = f.onDeploy // the form stays open until the keyring has it
 	f.validate()
 	f.dlg.Show()
-	closeOnEscape(parent, f.dlg.Hide)
 	if existing == nil {
 		parent.Canvas().Focus(f.name)
 	} else {
@@ -175,7 +170,9 @@ func (f *credentialForm) fixType() {
 func (f *credentialForm) validate() string {
 	why := f.problem()
 	f.why.SetText(why)
-	setEnabled(f.deploy, why == "")
+	if f.deploy != nil { // nil while an entry being edited fills the fields
+		setEnabled(f.deploy, why == "")
+	}
 	return why
 }
 
@@ -201,7 +198,7 @@ func (f *credentialForm) problem() string {
 		}
 	case credentials.OpenConnectors:
 		for _, s := range []struct {
-			e    *escapeEntry
+			e    *keyEntry
 			what string
 		}{{f.ocUser, "user secret"}, {f.organization, "organization secret"}, {f.element, "element token"}} {
 			if f.edit != nil && s.e.Text == "" {
@@ -256,7 +253,7 @@ func sentenceOf(err error) string {
 
 // secretOf is what an entry holds, as bytes to store: nil when editing and
 // left empty, which keeps the stored secret.
-func (f *credentialForm) secretOf(e *escapeEntry) []byte {
+func (f *credentialForm) secretOf(e *keyEntry) []byte {
 	if f.edit != nil && e.Text == "" {
 		return nil
 	}
@@ -314,7 +311,7 @@ func (f *credentialForm) onDeploy() {
 				fyne.LogError("deploy "+e.Name, err)
 				return
 			}
-			for _, s := range []*escapeEntry{f.secret, f.repeat, f.ocUser, f.organization, f.element} {
+			for _, s := range []*keyEntry{f.secret, f.repeat, f.ocUser, f.organization, f.element} {
 				s.SetText("")
 			}
 			f.dlg.Hide()

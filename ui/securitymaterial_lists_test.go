@@ -18,9 +18,11 @@ import (
 // marked says whether the cell the table draws at (row, col) carries the
 // selection's colour, as a user sees it; the table's own create and update
 // functions make the cell.
-func marked(w *securityMaterialWindow, row, col int) bool {
-	o := w.table.CreateCell()
-	w.table.UpdateCell(tableCell(row, col), o)
+func marked(w *securityMaterialWindow, row, col int) bool { return cellMarked(w.table, row, col) }
+
+func cellMarked(t *widget.Table, row, col int) bool {
+	o := t.CreateCell()
+	t.UpdateCell(tableCell(row, col), o)
 	sel := theme.Color(theme.ColorNameSelection)
 	for _, c := range append([]fyne.CanvasObject{o}, test.LaidOutObjects(o)...) {
 		if r, ok := c.(*canvas.Rectangle); ok && r.Visible() && r.FillColor == sel {

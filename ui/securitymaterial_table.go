@@ -119,55 +119,26 @@ func (w *securityMaterialWindow) selectName(name string) {
 	w.updateButtons()
 }
 
-// smCell is one cell of the Security Material table: its text over a mark
-// that shows the selected row across every column. Fyne's Table marks only
-// the cell clicked, which left a user unsure what Edit and Undeploy act on.
+// smCell is one cell of the Security Material table: its text, over the
+// mark of the selected row.
 type smCell struct {
-	widget.BaseWidget
-	mark  *canvas.Rectangle
+	rowCell
 	label *widget.Label
 }
 
 func newSMCell() fyne.CanvasObject {
-	c := &smCell{mark: canvas.NewRectangle(color.Transparent), label: widget.NewLabel("")}
+	c := &smCell{label: widget.NewLabel("")}
 	c.label.Truncation = fyne.TextTruncateEllipsis
-	c.mark.Hide()
+	c.initRow(c.label)
 	c.ExtendBaseWidget(c)
 	return c
 }
 
-func (c *smCell) CreateRenderer() fyne.WidgetRenderer { return &smCellRenderer{c: c} }
-
 // set shows text with importance imp, on the mark when selected.
 func (c *smCell) set(text string, imp widget.Importance, selected bool) {
-	if selected {
-		c.mark.FillColor = c.Theme().Color(theme.ColorNameSelection, fyne.CurrentApp().Settings().ThemeVariant())
-		c.mark.Show()
-	} else {
-		c.mark.Hide()
-	}
-	c.mark.Refresh()
+	c.setMarked(selected)
 	if c.label.Text != text || c.label.Importance != imp {
 		c.label.Text, c.label.Importance = text, imp
 		c.label.Refresh()
 	}
 }
-
-type smCellRenderer struct{ c *smCell }
-
-// Layout lets the mark reach over half the padding around the cell, so
-// that the marks of one row's cells meet and read as one band.
-func (r *smCellRenderer) Layout(size fyne.Size) {
-	pad := r.c.Theme().Size(theme.SizeNamePadding)
-	r.c.mark.Move(fyne.NewPos(-pad/2, -pad/2))
-	r.c.mark.Resize(size.AddWidthHeight(pad, pad))
-	r.c.label.Move(fyne.NewPos(0, 0))
-	r.c.label.Resize(size)
-}
-
-func (r *smCellRenderer) MinSize() fyne.Size { return r.c.label.MinSize() }
-func (r *smCellRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.c.mark, r.c.label}
-}
-func (r *smCellRenderer) Refresh() { r.c.mark.Refresh(); r.c.label.Refresh() }
-func (r *smCellRenderer) Destroy() {}

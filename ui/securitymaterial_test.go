@@ -328,7 +328,7 @@ func TestUserCredentialTypes(t *testing.T) {
 	if strings.Contains(form, "Password") || strings.Contains(form, "Company ID") {
 		t.Errorf("OpenConnectors shows the fields of another type:\n%s", form)
 	}
-	for _, e := range []*escapeEntry{f.ocUser, f.organization, f.element} {
+	for _, e := range []*keyEntry{f.ocUser, f.organization, f.element} {
 		if !e.Password {
 			t.Errorf("%q is shown as typed", e.PlaceHolder)
 		}

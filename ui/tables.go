@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -31,6 +34,70 @@ func headedTable(columns []column, rows func() int, create func() fyne.CanvasObj
 	}
 	return t
 }
+
+// selectRows makes a click on any cell of t (or Space on the cell the
+// keyboard is on) choose that cell's row: pick hears the row, and the
+// cells mark it across every column (rowCell). Fyne's Table marks only the
+// cell clicked, which left a user unsure which entry the buttons act on,
+// so that mark is taken away again at once.
+func selectRows(t *widget.Table, rows func() int, pick func(row int)) {
+	t.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < rows() {
+			pick(id.Row)
+		}
+		t.UnselectAll()
+	}
+}
+
+// rowCell is the base of a table's cell whose row can be marked as the
+// selected one: its content over a band of the theme's selection colour.
+// A cell type embeds it, and calls initRow then ExtendBaseWidget.
+type rowCell struct {
+	widget.BaseWidget
+	mark    *canvas.Rectangle
+	content fyne.CanvasObject
+}
+
+// initRow makes content the cell's, unmarked.
+func (c *rowCell) initRow(content fyne.CanvasObject) {
+	c.mark, c.content = canvas.NewRectangle(color.Transparent), content
+	c.mark.Hide()
+}
+
+// setMarked shows or hides the mark.
+func (c *rowCell) setMarked(on bool) {
+	switch {
+	case on:
+		c.mark.FillColor = c.Theme().Color(theme.ColorNameSelection, fyne.CurrentApp().Settings().ThemeVariant())
+		c.mark.Show()
+	case c.mark.Visible():
+		c.mark.Hide()
+	default:
+		return
+	}
+	c.mark.Refresh()
+}
+
+func (c *rowCell) CreateRenderer() fyne.WidgetRenderer { return &rowCellRenderer{c: c} }
+
+type rowCellRenderer struct{ c *rowCell }
+
+// Layout lets the mark reach over half the padding around the cell, so
+// that the marks of one row's cells meet and read as one band.
+func (r *rowCellRenderer) Layout(size fyne.Size) {
+	pad := r.c.Theme().Size(theme.SizeNamePadding)
+	r.c.mark.Move(fyne.NewPos(-pad/2, -pad/2))
+	r.c.mark.Resize(size.AddWidthHeight(pad, pad))
+	r.c.content.Move(fyne.NewPos(0, 0))
+	r.c.content.Resize(size)
+}
+
+func (r *rowCellRenderer) MinSize() fyne.Size { return r.c.content.MinSize() }
+func (r *rowCellRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.c.mark, r.c.content}
+}
+func (r *rowCellRenderer) Refresh() { r.c.mark.Refresh(); r.c.content.Refresh() }
+func (r *rowCellRenderer) Destroy() {}
 
 // lastColumnFills lays out a headedTable so that its last column takes
 // the width the others leave (never less than its own), and the table
