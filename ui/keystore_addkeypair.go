@@ -49,7 +49,7 @@ type addKeyPairDialog struct {
 	certPath  string
 	material  *keystore.KeyMaterial
 	choices   []*keystore.KeyMaterial // every key pair of a file that holds several
-	pick      *widget.Select          // which of choices, shown only for several
+	pick      *keySelect              // which of choices, shown only for several
 	suggested string
 	fileNote  string // "Reading…", or why the files give no key pair
 	reads     int    // counts reads, so a slow one's result can't overwrite a newer one
@@ -87,7 +87,7 @@ func (w *keystoreWindow) onAddKeyPair() *addKeyPairDialog {
 	open := newKeyButton("Open", widget.MediumImportance, d.load)
 	browseKey := browse(pemKeyExts, func(p string) { d.keyPath = p; d.keyFile.SetText(filepath.Base(p)); d.load() })
 	browseCert := browse(pemChainExts, func(p string) { d.certPath = p; d.certFile.SetText(filepath.Base(p)); d.load() })
-	d.pick = widget.NewSelect(nil, func(string) { d.onPick() })
+	d.pick = newKeySelect(nil, func(string) { d.onPick() })
 	d.pick.PlaceHolder = "Choose the key pair to add"
 	pickForm := widget.NewForm(&widget.FormItem{Text: "Key Pair", Widget: d.pick, HintText: "The file holds several key pairs; Add ▾ Keystore brings them all."})
 	pickForm.Hide()
