@@ -68,6 +68,9 @@ func Run(ctx context.Context, req Request) *Result {
 		res.Err = err
 	}
 	switch {
+	case !res.Reached && errors.Is(res.Err, context.Canceled):
+		// Not the host's fault either: the user stopped before it answered.
+		res.Banner = fmt.Sprintf("The test was cancelled while connecting to %s:%d", host, port)
 	case !res.Reached:
 		res.Banner = fmt.Sprintf("Could not reach host at %s:%d", host, port)
 	case res.Banner == "" && errors.Is(res.Err, context.Canceled):

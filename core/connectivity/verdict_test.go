@@ -213,3 +213,18 @@ func TestVerdict(t *testing.T) {
 		})
 	}
 }
+
+// A test the user cancels before the host answers is not reported as a
+// host that could not be reached.
+func TestCancelledWhileConnectingIsNotUnreachable(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	port := mailtest.Raw(t, func(c net.Conn) {})
+	res := Run(ctx, Request{Protocol: SMTP, Host: mailtest.Host, Port: port, Protection: Off})
+	if res.Reached {
+		t.Fatal("a test cancelled before it started reached the host")
+	}
+	if strings.Contains(res.Banner, "Could not reach") || !strings.Contains(res.Banner, "cancelled while connecting") {
+		t.Fatalf("banner %q", res.Banner)
+	}
+}
