@@ -197,7 +197,12 @@ func (s *Store) Authorize(ctx context.Context, name string, opt oauth.AuthorizeO
 }
 
 func fromOAuth2(tok *oauth2.Token, now time.Time) tokens {
-	t := tokens{refresh: []byte(tok.RefreshToken), access: []byte(tok.AccessToken), expiry: tok.Expiry, obtained: now}
+	t := tokens{refresh: []byte(tok.RefreshToken), access: []byte(tok.AccessToken), obtained: now}
+	if !tok.Expiry.IsZero() {
+		// x/oauth2 dates the expiry by the system clock; the store's
+		// may differ (tests move it), and is the one it is compared with.
+		t.expiry = now.Add(time.Until(tok.Expiry))
+	}
 	if t.expiry.IsZero() && len(t.access) > 0 {
 		// No expires_in: RFC 6749 leaves the lifetime to the server;
 		// keep the token a few minutes, then renew rather than guess.
