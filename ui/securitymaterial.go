@@ -70,6 +70,7 @@ type securityMaterialWindow struct {
 	lastForm                  *credentialForm // the latest form opened, for tests
 	lastOAuth2                *oauth2Form     // the latest OAuth2 form opened, for tests
 	lastAuthorize             *authorizer     // the latest Authorize, for tests
+	note                      string          // said on the status line once the list is read again
 	// openURL opens the sign-in page of Authorize: the system browser
 	// (fyne's OpenURL); tests sign in headlessly instead.
 	openURL func(u *url.URL) error
@@ -170,7 +171,8 @@ func (w *securityMaterialWindow) reload() {
 
 func (w *securityMaterialWindow) setEntries(entries []credentials.Entry) {
 	w.entries = entries
-	w.status.SetText("")
+	w.status.SetText(w.note) // what the last action came to, if anything
+	w.note = ""
 	for _, e := range entries {
 		switch {
 		case e.Status == credentials.Error && e.Type == credentials.OAuth2AuthorizationCode:
@@ -240,11 +242,11 @@ func (w *securityMaterialWindow) onAuthorize() {
 	a := &authorizer{win: w.win, store: w.store, bg: w.bg, open: w.openURL, done: func(stored credentials.Entry, err error) {
 		switch {
 		case errors.Is(err, context.Canceled):
-			w.status.SetText(fmt.Sprintf("Authorizing %q was cancelled; it is as it was.", e.Name))
+			w.note = fmt.Sprintf("Authorizing %q was cancelled; it is as it was.", e.Name)
 		case err != nil:
 			showError("Authorize", err, w.win)
 		default:
-			w.status.SetText(fmt.Sprintf("%q is authorized: connectivity tests can use it now.", stored.Name))
+			w.note = fmt.Sprintf("%q is authorized: connectivity tests can use it now.", stored.Name)
 		}
 		w.onStored(credentials.Entry{Name: e.Name})
 	}}
