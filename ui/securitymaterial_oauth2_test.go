@@ -155,7 +155,9 @@ func TestConnectivityWithOAuth2(t *testing.T) {
 	srv := oauthtest.Start(t, oauthtest.Options{})
 	chain := mailtest.NewChain(t)
 	port := mailtest.SMTP(t, chain, mailtest.Options{STARTTLS: true, Mechs: []string{"PLAIN", "XOAUTH2"}, User: oauthtest.DefaultUser, Password: "x",
-		CheckToken: func(ctx context.Context, user, token string) error { return srv.CheckToken(ctx, user, token, oauthtest.MailScope) }})
+		CheckToken: func(ctx context.Context, user, token string) error {
+			return srv.CheckToken(ctx, user, token, oauthtest.MailScope)
+		}})
 	s := newTestStore(t)
 	if _, err := s.Add(credentials.Entry{Name: "gmail_smtp", Type: credentials.UserCredentials, User: mailUser}, []byte(mailPassword)); err != nil {
 		t.Fatal(err)
