@@ -67,7 +67,7 @@ func showOAuth2Form(parent fyne.Window, store SecurityMaterialStore, bg *backgro
 	}
 	f.name = entry(false, "e.g. m365_mailbox")
 	f.description = entry(false, "")
-	f.tenant = entry(false, "Directory (tenant) ID, or a domain such as contoso.onmicrosoft.com")
+	f.tenant = entry(false, "Directory (tenant) ID or domain")
 	f.tenant.OnChanged = func(string) { f.applyTenant(); f.validate() }
 	f.authURL = entry(false, "https://…")
 	f.tokenURL = entry(false, "https://…")
@@ -138,8 +138,11 @@ func showOAuth2Form(parent fyne.Window, store SecurityMaterialStore, bg *backgro
 		widget.NewFormItem("Scope*", f.scope),
 	)
 	f.showTenant()
-	body := container.New(&minWidthLayout{width: 560}, container.NewVBox(f.form, f.redirects, f.why))
-	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewVScroll(body), parent)
+	// The form scrolls in a small window; the sentence about redirect
+	// URLs and the reason Deploy waits stay in view below it.
+	body := container.NewBorder(nil, container.NewVBox(f.redirects, f.why), nil, nil,
+		container.NewVScroll(container.New(&minWidthLayout{width: 560}, f.form)))
+	f.dlg = dialog.NewCustomWithoutButtons(title, body, parent)
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.deploy})
 	f.validate()
 	f.dlg.Resize(fyne.NewSize(620, 720))

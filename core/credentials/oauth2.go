@@ -51,15 +51,13 @@ func normalize(o *OAuth2) {
 }
 
 // CheckOAuth2 says what is wrong with an OAuth2 Authorization Code entry's
-// mailbox (user) and settings, or returns nil. The form asks it before
-// Deploy is enabled, the store before anything is written.
+// mailbox (user) and settings, or returns nil: the first problem in the
+// order of the form's fields. The form asks it before Deploy is enabled,
+// the store before anything is written.
 func CheckOAuth2(user string, o OAuth2) error {
 	normalize(&o)
 	if !slices.Contains(oauth.Providers, o.Provider) {
 		return badSetting("Provider", fmt.Sprintf("is %q, which Opsdesk does not know", o.Provider), "Choose Microsoft 365, Google or Generic.")
-	}
-	if err := CheckMailbox(o.Provider, user); err != nil {
-		return err
 	}
 	for _, u := range []struct{ what, value string }{{"Authorization URL", o.AuthorizationURL}, {"Token Service URL", o.TokenURL}} {
 		if u.value == "" {
@@ -71,6 +69,9 @@ func CheckOAuth2(user string, o OAuth2) error {
 		if err := oauth.CheckURL(u.what, u.value); err != nil {
 			return badSetting(u.what, "is not usable: "+err.Error(), "Copy it from the provider's documentation or the app registration.")
 		}
+	}
+	if err := CheckRefreshTokenExpiry(o.Provider, o.RefreshTokenExpiryDays); err != nil {
+		return err
 	}
 	if o.RedirectURL != "" {
 		if err := checkASCIILine("Redirect URL", o.RedirectURL, MaxOAuthURLLength, false); err != nil {
@@ -87,16 +88,16 @@ func CheckOAuth2(user string, o OAuth2) error {
 	if err := checkASCIILine("Client ID", o.ClientID, MaxClientIDLength, false); err != nil {
 		return err
 	}
-	if o.Scope == "" {
-		return newError(ErrEmpty, "", "The Scope is empty", "Enter the scopes the mailbox needs, or choose a Provider that fills them in."+nothingChanged, nil)
-	}
-	if err := checkASCIILine("Scope", o.Scope, MaxScopeLength, true); err != nil {
-		return err
-	}
 	if o.SendAs != oauth.BodyParameter && o.SendAs != oauth.BasicAuthHeader {
 		return badSetting("Send As", fmt.Sprintf("is %q", o.SendAs), "Choose Body Parameter or Basic Auth Header.")
 	}
-	return CheckRefreshTokenExpiry(o.Provider, o.RefreshTokenExpiryDays)
+	if err := CheckMailbox(o.Provider, user); err != nil {
+		return err
+	}
+	if o.Scope == "" {
+		return newError(ErrEmpty, "", "The Scope is empty", "Enter the scopes the mailbox needs, or choose a Provider that fills them in."+nothingChanged, nil)
+	}
+	return checkASCIILine("Scope", o.Scope, MaxScopeLength, true)
 }
 
 // CheckRefreshTokenExpiry checks the Refresh Token Expiry in days: 0 (not
@@ -125,7 +126,7 @@ func CheckMailbox(p oauth.Provider, user string) error {
 		return err
 	}
 	if strings.ContainsFunc(user, unicode.IsSpace) {
-		return badSetting("User Name", "contains a space", "Enter the mailbox's e-mail address without spaces."+"")
+		return badSetting("User Name", "contains a space", "Enter the mailbox's e-mail address without spaces.")
 	}
 	if (p == oauth.Microsoft365 || p == oauth.Google) && !strings.Contains(user, "@") {
 		return badSetting("User Name", "is not an e-mail address", "Enter the mailbox's full e-mail address, such as ops@contoso.com.")
