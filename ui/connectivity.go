@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
+	"github.com/opsdesk/opsdesk/core/credentials"
 	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
@@ -38,12 +39,13 @@ type connectivityWindow struct {
 	tickEvery time.Duration
 	// newCredential, when set, opens the Create User Credentials form on
 	// parent and calls done with the name deployed.
-	newCredential func(parent fyne.Window, done func(name string))
+	newCredential func(parent fyne.Window, typ credentials.Type, done func(name string))
 	// onResult gets a few words about each finished test, for the tile.
 	onResult func(summary string, ok bool)
 
 	lastImport *importDialog   // the latest Add to Keystore dialog, for tests
 	lastForm   *credentialForm // the latest Create User Credentials form, for tests
+	lastOAuth2 *oauth2Form     // the latest OAuth2 form opened from here, for tests
 }
 
 func newConnectivityWindow(a fyne.App, svc *KeystoreService, bg *background, home func(), creds CredentialSource) *connectivityWindow {
@@ -313,10 +315,31 @@ func (w *connectivityWindow) onNewCredential(c *credentialField) {
 	if w.newCredential == nil {
 		return
 	}
-	w.newCredential(w.win, func(name string) {
+	typ := credentials.UserCredentials
+	if c.oauth {
+		typ = credentials.OAuth2AuthorizationCode
+	}
+	w.newCredential(w.win, typ, func(name string) {
 		w.reloadCredentials(func() {
 			if c.name != nil {
 				c.name.SetSelected(name)
+			}
+		})
+	})
+}
+
+// onProposeOAuth2 answers a password refused because the server takes
+// passwords no more: the OAuth2 form, then the tab switched to OAuth2 with
+// the new credential chosen (to be authorized in Security Material).
+func (w *connectivityWindow) onProposeOAuth2(t *connTab) {
+	if w.newCredential == nil || t.auth == nil {
+		return
+	}
+	w.newCredential(w.win, credentials.OAuth2AuthorizationCode, func(name string) {
+		t.auth.SetSelected(string(connectivity.AuthOAuth2))
+		w.reloadCredentials(func() {
+			if t.cred.name != nil {
+				t.cred.name.SetSelected(name)
 			}
 		})
 	})

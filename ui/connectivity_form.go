@@ -106,7 +106,7 @@ func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
 	if p != connectivity.TLS {
 		implicit := connectivity.Implicit.Label(p)
 		t.protection = widget.NewSelect([]string{"Off", implicit, string(connectivity.STARTTLSMandatory), string(connectivity.STARTTLSOptional)}, t.onProtection)
-		auths := []string{string(connectivity.AuthNone), string(connectivity.AuthEncrypted), string(connectivity.AuthPlain)}
+		auths := []string{string(connectivity.AuthNone), string(connectivity.AuthEncrypted), string(connectivity.AuthPlain), string(connectivity.AuthOAuth2)}
 		if p == connectivity.POP3 {
 			auths = auths[1:] // POP3 always logs in: a Credential Name is mandatory
 		}
@@ -144,6 +144,7 @@ func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
 	t.clearText = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	t.clearText.Hide()
 	t.resp = newResponsePanel(w, t.onCancel)
+	t.resp.onProposeOAuth2 = func() { w.onProposeOAuth2(t) }
 
 	if t.protection != nil {
 		t.protection.SetSelected(string(connectivity.STARTTLSMandatory))
@@ -214,6 +215,7 @@ func (t *connTab) validate() string {
 	t.enable(t.location, t.proxy.Selected == proxyOnPremise)
 	if t.auth != nil {
 		t.cred.setEnabled(t.auth.Selected != string(connectivity.AuthNone))
+		t.cred.setOAuth(t.auth.Selected == string(connectivity.AuthOAuth2))
 	}
 	t.warnClearText()
 	_, _, hostErr := connectivity.SplitHostPort(t.host.Text)
@@ -280,8 +282,11 @@ func (t *connTab) warnClearText() {
 		// CRAM-MD5 does not send the password itself, but what it sends
 		// can be cracked offline: the same warning, in its own words.
 		what := "the password travels unencrypted"
-		if t.auth.Selected == string(connectivity.AuthEncrypted) {
+		switch t.auth.Selected {
+		case string(connectivity.AuthEncrypted):
 			what = "the user name and a CRAM-MD5 hash of the password, which can be cracked, travel unencrypted"
+		case string(connectivity.AuthOAuth2):
+			what = "the access token, which opens the mailbox for an hour, travels unencrypted"
 		}
 		switch t.protectionValue() {
 		case connectivity.Off:

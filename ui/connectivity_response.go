@@ -42,6 +42,10 @@ type responsePanel struct {
 	addToKS     *widget.Button
 	technical   *widget.Accordion
 	idle        *widget.Label
+	// proposeOAuth2 opens the OAuth2 form after a password was refused
+	// because the server takes passwords no more.
+	proposeOAuth2   *widget.Button
+	onProposeOAuth2 func()
 
 	// The running test's view.
 	running     fyne.CanvasObject
@@ -164,6 +168,11 @@ func (p *responsePanel) show(r *connectivity.Result) {
 			form.Append("The server's words", monoValue(e.ServerText))
 		}
 		p.explanation.Add(form)
+		if e.ProposeOAuth2 && p.w.newCredential != nil && p.onProposeOAuth2 != nil {
+			p.proposeOAuth2 = &widget.Button{Text: "Create OAuth2 Credential…", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance,
+				OnTapped: p.onProposeOAuth2}
+			p.explanation.Add(container.NewHBox(p.proposeOAuth2))
+		}
 		p.box.Add(p.explanation)
 	}
 

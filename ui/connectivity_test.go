@@ -213,7 +213,7 @@ func TestFormFollowsTheTenantsRules(t *testing.T) {
 	if got := smtp.protection.Options; fmt.Sprint(got) != "[Off SMTPS STARTTLS Mandatory STARTTLS Optional]" {
 		t.Errorf("SMTP protection %v", got)
 	}
-	if got := smtp.auth.Options; fmt.Sprint(got) != "[None Encrypted User/Password Plain User/Password]" {
+	if got := smtp.auth.Options; fmt.Sprint(got) != "[None Encrypted User/Password Plain User/Password OAuth2 Authorization Code]" {
 		t.Errorf("SMTP authentication %v", got)
 	}
 	smtp.protection.SetSelected("SMTPS")
@@ -252,7 +252,7 @@ func TestFormFollowsTheTenantsRules(t *testing.T) {
 		t.Error("Check Mailbox Content has no Folder")
 	}
 	pop3 := c.tab(connectivity.POP3)
-	if fmt.Sprint(pop3.auth.Options) != "[Encrypted User/Password Plain User/Password]" {
+	if fmt.Sprint(pop3.auth.Options) != "[Encrypted User/Password Plain User/Password OAuth2 Authorization Code]" {
 		t.Errorf("POP3 must log in: %v", pop3.auth.Options)
 	}
 	if fmt.Sprint(portOptions[connectivity.POP3]) != "[110 (POP3/STARTTLS) 995 (POP3S)]" {

@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
+	"github.com/opsdesk/opsdesk/core/credentials"
 )
 
 // CredentialSource is the hook for Security Material: the deployed User
@@ -19,6 +22,15 @@ type CredentialSource interface {
 	// Lookup returns a credential's user and password; the caller
 	// zeroes the password.
 	Lookup(name string) (user string, password []byte, err error)
+}
+
+// OAuth2Source is what a CredentialSource offers for Authentication OAuth2
+// Authorization Code; *credentials.Store has it.
+type OAuth2Source interface {
+	// NamesOf lists the entries of a type: the OAuth2 credentials.
+	NamesOf(t credentials.Type) ([]string, error)
+	// OAuth2Login prepares an OAuth2 credential for a test.
+	OAuth2Login(name string) (*credentials.OAuth2Login, error)
 }
 
 // credentialField is the Request form's "Credential Name": a drop-down of
@@ -39,6 +51,10 @@ type credentialField struct {
 	// wanted is the remembered Credential Name, chosen once the keyring
 	// lists it.
 	wanted string
+	// oauth lists OAuth2 Authorization Code credentials in place of User
+	// Credentials: the Authentication chosen is OAuth2.
+	oauth                  bool
+	passwordNames, oauthNs []string
 }
 
 func newCredentialField(src CredentialSource, onChange func()) *credentialField {
@@ -53,7 +69,7 @@ func (c *credentialField) setSource(src CredentialSource) {
 	var inner fyne.CanvasObject
 	if src != nil {
 		c.name = widget.NewSelect(nil, func(string) { c.onChange() })
-		c.name.PlaceHolder = "(choose a deployed User Credential)"
+		c.name.PlaceHolder = c.placeHolder()
 		c.create = &widget.Button{Text: "New…", Icon: theme.ContentAddIcon(), OnTapped: func() {
 			if c.onCreate != nil {
 				c.onCreate(c)
@@ -82,19 +98,61 @@ func reloadCredentials(src CredentialSource, fields []*credentialField, bg *back
 	}
 	bg.run(func() func() {
 		names, err := src.Names()
+		var oauthNames []string
+		if o, ok := src.(OAuth2Source); ok && err == nil {
+			oauthNames, err = o.NamesOf(credentials.OAuth2AuthorizationCode)
+		}
 		return func() {
 			if err != nil {
 				fyne.LogError("list credentials", err)
 				return
 			}
 			for _, c := range fields {
-				c.setOptions(names)
+				c.passwordNames, c.oauthNs = names, oauthNames
+				c.setOptions(c.current())
 			}
 			if then != nil {
 				then()
 			}
 		}
 	})
+}
+
+// current is the list the Authentication chosen offers.
+func (c *credentialField) current() []string {
+	if c.oauth {
+		return c.oauthNs
+	}
+	return c.passwordNames
+}
+
+func (c *credentialField) placeHolder() string {
+	if c.oauth {
+		return "(choose an OAuth2 Authorization Code credential)"
+	}
+	return "(choose a deployed User Credential)"
+}
+
+// setOAuth switches between User Credentials and OAuth2 credentials, as
+// the Authentication drop-down changes.
+func (c *credentialField) setOAuth(on bool) {
+	if c.oauth == on {
+		return
+	}
+	c.oauth = on
+	if c.name == nil {
+		return
+	}
+	c.name.PlaceHolder = c.placeHolder()
+	keep := c.name.Selected
+	c.name.ClearSelected()
+	c.setOptions(c.current())
+	for _, n := range c.current() {
+		if n == keep {
+			c.name.SetSelected(n)
+		}
+	}
+	c.name.Refresh()
 }
 
 // setOptions offers names, choosing the remembered one if nothing is
@@ -132,9 +190,15 @@ func (c *credentialField) setEnabled(on bool) {
 func (c *credentialField) missing() string {
 	if c.name != nil {
 		if c.name.Selected == "" {
+			if c.oauth && len(c.oauthNs) == 0 {
+				return "Add an OAuth2 Authorization Code credential in Security Material and authorize it, then choose it as Credential Name."
+			}
 			return "Choose a Credential Name."
 		}
 		return ""
+	}
+	if c.oauth {
+		return "OAuth2 needs Security Material: its keyring is not open yet."
 	}
 	if c.user.Text == "" {
 		return "Type the user of the Credential Name."
@@ -145,6 +209,21 @@ func (c *credentialField) missing() string {
 // capture takes the field's values on the UI thread and returns what a
 // worker calls to put them into the request.
 func (c *credentialField) capture() func(req *connectivity.Request) error {
+	if c.name != nil && c.oauth {
+		name, src := c.name.Selected, c.src
+		return func(req *connectivity.Request) error {
+			o, ok := src.(OAuth2Source)
+			if !ok {
+				return errors.New("this Security Material cannot hold OAuth2 credentials")
+			}
+			login, err := o.OAuth2Login(name)
+			if err != nil {
+				return err
+			}
+			req.User, req.OAuth2 = login.User, login
+			return nil
+		}
+	}
 	if c.name != nil {
 		name, src := c.name.Selected, c.src
 		return func(req *connectivity.Request) error {

@@ -225,3 +225,27 @@ func TestDialogWidgetsPassEscape(t *testing.T) {
 		}
 	})
 }
+
+// The OAuth2 form answers Escape like every other form: from a field,
+// from its drop-downs, and with nothing focused.
+func TestOAuth2FormClosesOnEscape(t *testing.T) {
+	for _, focus := range []func(f *oauth2Form) fyne.Focusable{
+		func(f *oauth2Form) fyne.Focusable { return f.clientID },
+		func(f *oauth2Form) fyne.Focusable { return f.provider },
+		nil,
+	} {
+		h, _ := newSMHome(t)
+		w := h.ShowSecurityMaterial()
+		settle(t, h)
+		f := showOAuth2Form(w.win, w.store, w.bg, nil, nil, nil)
+		if focus != nil {
+			w.win.Canvas().Focus(focus(f))
+		} else {
+			w.win.Canvas().Unfocus()
+		}
+		typeKey(w.win, fyne.KeyEscape)
+		if dialogOpen(w.win) {
+			t.Errorf("the OAuth2 form is still open after Escape:\n%s", overlayText(w.win))
+		}
+	}
+}

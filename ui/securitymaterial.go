@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/credentials"
+	"github.com/opsdesk/opsdesk/core/oauth"
 )
 
 // SecurityMaterialStore is what the Security Material window needs of
@@ -22,6 +26,9 @@ type SecurityMaterialStore interface {
 	AddSecrets(e credentials.Entry, sec credentials.Secrets) (credentials.Entry, error) // OpenConnectors' three
 	Edit(name string, c credentials.Change) (credentials.Entry, error)
 	Delete(name string) error // what the window calls Undeploy, as the tenant does
+	// Authorize gets an OAuth2 Authorization Code entry's token through
+	// the browser (credentials.Store.Authorize).
+	Authorize(ctx context.Context, name string, opt oauth.AuthorizeOptions) (credentials.Entry, error)
 }
 
 var _ SecurityMaterialStore = (*credentials.Store)(nil)
@@ -58,11 +65,18 @@ type securityMaterialWindow struct {
 	emptyAdd                  *widget.Button
 	status                    *widget.Label
 	add, edit, undeploy, refr *widget.Button
+	authorize                 *widget.Button
 	lastForm                  *credentialForm // the latest form opened, for tests
+	lastOAuth2                *oauth2Form     // the latest OAuth2 form opened, for tests
+	lastAuthorize             *authorizer     // the latest Authorize, for tests
+	note                      string          // said on the status line once the list is read again
+	// openURL opens the sign-in page of Authorize: the system browser
+	// (fyne's OpenURL); tests sign in headlessly instead.
+	openURL func(u *url.URL) error
 }
 
 func newSecurityMaterialWindow(a fyne.App, store SecurityMaterialStore, bg *background, home func()) *securityMaterialWindow {
-	w := &securityMaterialWindow{app: a, store: store, bg: bg, home: home}
+	w := &securityMaterialWindow{app: a, store: store, bg: bg, home: home, openURL: a.OpenURL}
 	w.win = a.NewWindow("Security Material – Opsdesk")
 	w.buildUI()
 	restoreSize(a, w.win, "securitymaterial", fyne.NewSize(1000, 600))
@@ -82,7 +96,9 @@ func (w *securityMaterialWindow) menu() *fyne.MainMenu {
 	return fyne.NewMainMenu(fyne.NewMenu("Security Material",
 		menuItem("Add "+string(credentials.UserCredentials)+"…", withKey(fyne.KeyN), func() { w.showCreate(credentials.UserCredentials) }),
 		menuItem("Add "+string(credentials.SecureParameter)+"…", withShiftKey(fyne.KeyN), func() { w.showCreate(credentials.SecureParameter) }),
+		fyne.NewMenuItem("Add "+string(credentials.OAuth2AuthorizationCode)+"…", func() { w.showCreate(credentials.OAuth2AuthorizationCode) }),
 		menuItem("Edit…", withKey(fyne.KeyE), w.onEdit),
+		fyne.NewMenuItem("Authorize…", w.onAuthorize),
 		menuItem("Undeploy…", withKey(fyne.KeyDelete), w.onUndeploy),
 		fyne.NewMenuItemSeparator(),
 		menuItem("Search", withKey(fyne.KeyF), func() { w.win.Canvas().Focus(w.search) }),
@@ -103,10 +119,11 @@ func (w *securityMaterialWindow) buildUI() {
 	w.add = &widget.Button{Text: "Add", Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, OnTapped: w.onAddMenu}
 	w.edit = &widget.Button{Text: "Edit", Icon: theme.DocumentCreateIcon(), OnTapped: w.onEdit}
 	w.undeploy = &widget.Button{Text: "Undeploy", Icon: theme.DeleteIcon(), OnTapped: w.onUndeploy}
+	w.authorize = &widget.Button{Text: "Authorize", Icon: theme.LoginIcon(), OnTapped: w.onAuthorize}
 	w.refr = &widget.Button{Text: "Refresh", Icon: theme.ViewRefreshIcon(), OnTapped: w.reload}
 	toolbar := container.NewBorder(nil, nil,
 		container.NewHBox(w.header, layout.NewSpacer()),
-		container.NewHBox(w.add, w.edit, w.undeploy, w.refr),
+		container.NewHBox(w.add, w.authorize, w.edit, w.undeploy, w.refr),
 		container.New(&minWidthLayout{width: 220}, w.search))
 
 	w.table = headedTable(smColumns, func() int { return len(w.visible) }, newSMCell, w.updateCell)
@@ -147,9 +164,13 @@ func (w *securityMaterialWindow) reload() {
 
 func (w *securityMaterialWindow) setEntries(entries []credentials.Entry) {
 	w.entries = entries
-	w.setStatus("", widget.MediumImportance)
+	w.setStatus(w.note, widget.MediumImportance) // what the last action came to, if anything
+	w.note = ""
 	for _, e := range entries {
-		if e.Status == credentials.Error {
+		switch {
+		case e.Status == credentials.Error && e.Type == credentials.OAuth2AuthorizationCode:
+			w.setStatus(fmt.Sprintf("%q must be authorized again: %s.", e.Name, strings.TrimSuffix(e.Problem, ".")), widget.DangerImportance)
+		case e.Status == credentials.Error:
 			w.setStatus(fmt.Sprintf("%q cannot be read: %s", e.Name, e.Problem), widget.DangerImportance)
 		}
 	}
@@ -197,6 +218,39 @@ func (w *securityMaterialWindow) applyFilter() {
 func (w *securityMaterialWindow) updateButtons() {
 	setEnabled(w.edit, w.selected != "")
 	setEnabled(w.undeploy, w.selected != "")
+	e, ok := w.selectedEntry()
+	setEnabled(w.authorize, ok && e.Type == credentials.OAuth2AuthorizationCode)
+}
+
+func (w *securityMaterialWindow) selectedEntry() (credentials.Entry, bool) {
+	for _, e := range w.entries {
+		if e.Name == w.selected && w.selected != "" {
+			return e, true
+		}
+	}
+	return credentials.Entry{}, false
+}
+
+// onAuthorize is Authorize: the selected OAuth2 entry's sign-in in the
+// system browser, waited for off the UI thread with Cancel.
+func (w *securityMaterialWindow) onAuthorize() {
+	e, ok := w.selectedEntry()
+	if !ok || e.Type != credentials.OAuth2AuthorizationCode {
+		return
+	}
+	a := &authorizer{win: w.win, store: w.store, bg: w.bg, open: w.openURL, done: func(stored credentials.Entry, err error) {
+		switch {
+		case errors.Is(err, context.Canceled):
+			w.note = fmt.Sprintf("Authorizing %q was cancelled; it is as it was.", e.Name)
+		case err != nil:
+			showError("Authorize", err, w.win)
+		default:
+			w.note = fmt.Sprintf("%q is authorized: connectivity tests can use it now.", stored.Name)
+		}
+		w.onStored(credentials.Entry{Name: e.Name})
+	}}
+	w.lastAuthorize = a
+	a.start(e)
 }
 
 func (w *securityMaterialWindow) names() []string {
@@ -211,6 +265,7 @@ func (w *securityMaterialWindow) names() []string {
 func (w *securityMaterialWindow) onAddMenu() {
 	menu := fyne.NewMenu("",
 		fyne.NewMenuItem(string(credentials.UserCredentials), func() { w.showCreate(credentials.UserCredentials) }),
+		fyne.NewMenuItem(string(credentials.OAuth2AuthorizationCode), func() { w.showCreate(credentials.OAuth2AuthorizationCode) }),
 		fyne.NewMenuItem(string(credentials.SecureParameter), func() { w.showCreate(credentials.SecureParameter) }))
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.add).AddXY(0, w.add.Size().Height)
 	widget.ShowPopUpMenuAtPosition(menu, w.win.Canvas(), pos)
@@ -218,6 +273,10 @@ func (w *securityMaterialWindow) onAddMenu() {
 
 // showCreate opens the Create form for typ on this window.
 func (w *securityMaterialWindow) showCreate(typ credentials.Type) *credentialForm {
+	if typ == credentials.OAuth2AuthorizationCode {
+		w.lastOAuth2 = showOAuth2Form(w.win, w.store, w.bg, nil, w.names(), w.onStored)
+		return nil
+	}
 	w.lastForm = showCredentialForm(w.win, w.store, w.bg, typ, nil, w.names(), w.onStored)
 	return w.lastForm
 }
@@ -230,6 +289,10 @@ func (w *securityMaterialWindow) onEdit() {
 				return
 			}
 			e := e
+			if e.Type == credentials.OAuth2AuthorizationCode {
+				w.lastOAuth2 = showOAuth2Form(w.win, w.store, w.bg, &e, nil, w.onStored)
+				return
+			}
 			w.lastForm = showCredentialForm(w.win, w.store, w.bg, e.Type, &e, nil, w.onStored)
 			return
 		}
@@ -273,6 +336,8 @@ func secretWord(t credentials.Type) string {
 		return "secure parameter"
 	case credentials.OpenConnectors:
 		return "user secret, organization secret and element token"
+	case credentials.OAuth2AuthorizationCode:
+		return "client secret and tokens"
 	}
 	return "password"
 }
@@ -372,9 +437,10 @@ func (h *Home) ShowSecurityMaterial() *securityMaterialWindow {
 	return h.smWin
 }
 
-// newCredential opens the Create User Credentials form on parent (the
-// Connectivity Tests window) and reports the name deployed.
-func (h *Home) newCredential(parent fyne.Window, done func(name string)) {
+// newCredential opens the Create User Credentials form, or the OAuth2
+// Authorization Code form, on parent (the Connectivity Tests window) and
+// reports the name deployed.
+func (h *Home) newCredential(parent fyne.Window, typ credentials.Type, done func(name string)) {
 	if h.smStore == nil {
 		return
 	}
@@ -382,14 +448,22 @@ func (h *Home) newCredential(parent fyne.Window, done func(name string)) {
 	if h.smWin != nil {
 		taken = h.smWin.names()
 	}
-	form := showCredentialForm(parent, h.smStore, h.bg, credentials.UserCredentials, nil, taken, func(e credentials.Entry) {
+	stored := func(e credentials.Entry) {
 		if h.smWin != nil {
 			h.smWin.reload()
 		} else {
 			h.countSecurityMaterial()
 		}
 		done(e.Name)
-	})
+	}
+	if typ == credentials.OAuth2AuthorizationCode {
+		f := showOAuth2Form(parent, h.smStore, h.bg, nil, taken, stored)
+		if h.connWin != nil {
+			h.connWin.lastOAuth2 = f
+		}
+		return
+	}
+	form := showCredentialForm(parent, h.smStore, h.bg, credentials.UserCredentials, nil, taken, stored)
 	form.fixType() // a mail test takes User Credentials only
 	if h.connWin != nil {
 		h.connWin.lastForm = form

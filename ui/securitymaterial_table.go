@@ -32,8 +32,11 @@ func (w *securityMaterialWindow) updateCell(id widget.TableCellID, o fyne.Canvas
 		text = string(e.Type)
 	case 2:
 		text = e.Status
-		if e.Status == credentials.Error {
+		switch e.Status {
+		case credentials.Error:
 			imp = widget.DangerImportance
+		case credentials.Unauthorized:
+			imp = widget.WarningImportance
 		}
 	case 3:
 		text = e.DeployedBy

@@ -80,6 +80,20 @@ func explain(r *Result) *Explanation {
 	case errors.As(err, &re):
 		e.What, e.Next = explainReply(re, r)
 		e.ServerText = re.Reply
+		if re.Token != nil {
+			// Google's reason comes base64-encoded: show it decoded too.
+			e.ServerText += "\n(the challenge decoded: " + re.Token.Raw + ")"
+		}
+		e.ProposeOAuth2 = r.Auth != AuthOAuth2 && passwordsOff(re)
+	case errors.Is(err, errNoTokenSource):
+		e.What = "The test has no OAuth2 credential to sign in with."
+		e.Next = "Choose an OAuth2 Authorization Code credential as Credential Name."
+	case errors.Is(err, errNoOAuthMech):
+		e.What = "The server does not offer OAuth2 sign-in (neither XOAUTH2 nor OAUTHBEARER) on this connection."
+		e.Next = "Check the host and port of the provider's mail server (Microsoft 365: smtp.office365.com, outlook.office365.com; Gmail: smtp.gmail.com, imap.gmail.com, pop.gmail.com); some servers offer OAuth2 only once the connection is encrypted."
+	case errors.Is(err, errMechNotOffered):
+		e.What = "The server does not offer the SASL mechanism chosen for this test."
+		e.Next = "Let Opsdesk choose the mechanism (Automatic), or choose the one the server offers."
 	case errors.Is(err, errNoSTARTTLS):
 		e.What = fmt.Sprintf("The server does not offer to switch on encryption (STARTTLS), and Protection is %s.", STARTTLSMandatory)
 		e.Next = sentence(toTLS(r) + ", or ask the server's administrator to offer it")
@@ -261,13 +275,19 @@ func explainTLS(te *TLSError, r *Result) (string, string) {
 // answer is a secret shown as ***, which no sentence may quote.
 func explainReply(re *ReplyError, r *Result) (string, string) {
 	text := strings.ToUpper(re.Text)
+	if what, next, ok := explainMicrosoft(re, r); ok {
+		return what, next
+	}
+	if r.Auth == AuthOAuth2 && authFailed(r) {
+		return explainTokenRefusal(re, r)
+	}
 	switch {
 	case re.Code == 534 && strings.Contains(text, "5.7.9"):
 		return "Google requires an App Password for this account: its normal password is not accepted by mail programs.",
 			"In your Google Account, turn on 2-Step Verification, create an App Password (Security → App passwords) and store its 16 letters as the credential's password. \"Less secure apps\" no longer exists."
 	case strings.Contains(text, "5.7.139"), strings.Contains(text, "5.7.30"):
 		return "The server no longer accepts a password for this account: its administrator switched password sign-in (basic authentication) off.",
-			"Ask the mail administrator to allow authenticated SMTP for this mailbox; otherwise the account needs OAuth2, which this test cannot use."
+			"Create an OAuth2 Authorization Code credential for the mailbox, authorize it, and test with Authentication OAuth2 Authorization Code."
 	case re.Code == 530 && encrypted(r):
 		return "The server asks for encryption to be switched on (STARTTLS) although the connection is already encrypted.",
 			"The server is misconfigured: tell its administrator."
@@ -327,4 +347,72 @@ func explainCheck(r *Result, c Check) *Explanation {
 		e.Next = "See the detail below."
 	}
 	return e
+}
+
+// passwordsOff reports Microsoft's refusals of a password once basic
+// authentication is switched off, which OAuth2 answers.
+func passwordsOff(re *ReplyError) bool {
+	text := strings.ToUpper(re.Text)
+	return strings.Contains(text, "5.7.139") && strings.Contains(text, "BASIC AUTHENTICATION IS DISABLED") ||
+		strings.Contains(text, "5.7.30") ||
+		strings.Contains(text, "5.7.139") && !strings.Contains(text, "SMTPCLIENTAUTHENTICATION")
+}
+
+// explainMicrosoft reads Exchange Online's refusals of a login, for
+// passwords and tokens alike.
+func explainMicrosoft(re *ReplyError, r *Result) (what, next string, ok bool) {
+	text := strings.ToUpper(re.Text)
+	switch {
+	case strings.Contains(text, "SMTPCLIENTAUTHENTICATION IS DISABLED"):
+		return "Microsoft 365 has Authenticated SMTP (SMTP AUTH) switched off for this mailbox or for the whole organisation, so no sign-in works, with a password or with OAuth2.",
+			"A Microsoft 365 administrator must switch it on: for the mailbox in the Microsoft 365 admin center (Users → the user → Mail → Manage email apps → Authenticated SMTP), and for the organisation in the Exchange admin center (Settings → Mail flow → clear \"Turn off SMTP AUTH protocol for your organization\"); see https://aka.ms/smtp_auth_disabled.", true
+	case passwordsOff(re) && r.Auth != AuthOAuth2:
+		what = "Microsoft 365 no longer accepts a password for this mailbox: basic authentication is switched off for it."
+		if strings.Contains(text, "5.7.30") {
+			what = "Microsoft 365 no longer accepts passwords for sending mail at all: basic authentication has been removed."
+		}
+		return what, "Create an OAuth2 Authorization Code credential for the mailbox (Provider Microsoft 365), authorize it, and test with Authentication OAuth2 Authorization Code.", true
+	case r.Auth == AuthOAuth2 && re.Code == 535 && strings.Contains(text, "5.7.3"):
+		return "Microsoft 365 did not accept the access token for this mailbox: it was issued for another account, or without the permission for this protocol.",
+			"Check that the User Name is the mailbox's address and the account that signed in when authorizing, and that the Scope holds " + microsoftScope(r.Protocol) + "; then authorize again. The mailbox must also have " + string(r.Protocol) + " switched on (Microsoft 365 admin center → Users → Mail → Manage email apps).", true
+	}
+	return "", "", false
+}
+
+func microsoftScope(p Protocol) string {
+	switch p {
+	case IMAP:
+		return "https://outlook.office.com/IMAP.AccessAsUser.All"
+	case POP3:
+		return "https://outlook.office.com/POP.AccessAsUser.All"
+	}
+	return "https://outlook.office.com/SMTP.Send"
+}
+
+// explainTokenRefusal is a server's refusal of an OAuth2 access token,
+// with Google's decoded reason when it sent one.
+func explainTokenRefusal(re *ReplyError, r *Result) (string, string) {
+	renewed := ""
+	if r.Renewed {
+		renewed = " A newly fetched token was refused as well."
+	}
+	if te := re.Token; te != nil {
+		scope := ""
+		if te.Scope != "" {
+			scope = " It expects a token with the scope " + te.Scope + "."
+		}
+		switch te.Status {
+		case "400":
+			return "The server refused the access token for this account: the User Name is not the account the token was issued to." + scope,
+				"Set the credential's User Name to the address of the account that signed in when authorizing, or authorize again signing in as the mailbox."
+		case "401", "invalid_token":
+			return "The server did not accept the access token: it has expired, was revoked, or lacks the mail permission." + scope + renewed,
+				"Check the credential's Scope, then authorize it again."
+		case "403", "insufficient_scope":
+			return "The access token lacks the permission this mail server needs." + scope,
+				"Add the mail scope to the credential's Scope, then authorize it again."
+		}
+	}
+	return "The server did not accept the access token for this mailbox." + renewed,
+		"Check that the User Name is the account that signed in when authorizing and that the Scope covers " + string(r.Protocol) + ", then authorize the credential again."
 }

@@ -4,8 +4,11 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/emersion/go-sasl"
 )
 
 // imapReply is a tagged command's outcome with the untagged lines before it.
@@ -218,6 +221,17 @@ func runIMAP(s *session) error {
 
 func (c *imapClient) login(caps map[string]bool) error {
 	s := c.s
+	if s.req.Auth == AuthOAuth2 {
+		var offered []string
+		for k := range caps {
+			if m, ok := strings.CutPrefix(k, "AUTH="); ok {
+				offered = append(offered, m)
+			}
+		}
+		slices.Sort(offered)
+		s.noteClearText()
+		return s.oauthLogin(offered, func(cl sasl.Client) error { return c.imapSASL(cl, caps["SASL-IR"]) })
+	}
 	if s.req.Auth == AuthEncrypted {
 		if !caps["AUTH=CRAM-MD5"] {
 			return s.authFailed(errNoCRAMMD5)

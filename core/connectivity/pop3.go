@@ -108,8 +108,8 @@ func runPOP3(s *session) error {
 		return nil
 	}
 	if s.req.Auth != AuthNone {
-		if s.req.Auth == AuthEncrypted && caps == nil {
-			caps = s.pop3Capabilities() // only CRAM-MD5 needs to know the mechanisms
+		if (s.req.Auth == AuthEncrypted || s.req.Auth == AuthOAuth2) && caps == nil {
+			caps = s.pop3Capabilities() // only CRAM-MD5 and OAuth2 need to know the mechanisms
 		}
 		if err := s.pop3Login(caps); err != nil {
 			return err
@@ -137,6 +137,10 @@ func runPOP3(s *session) error {
 }
 
 func (s *session) pop3Login(caps map[string]string) error {
+	if s.req.Auth == AuthOAuth2 {
+		s.noteClearText()
+		return s.oauthLogin(strings.Fields(caps["SASL"]), s.pop3SASL)
+	}
 	if s.req.Auth == AuthEncrypted {
 		if !strings.Contains(" "+caps["SASL"]+" ", " CRAM-MD5 ") {
 			return s.authFailed(errNoCRAMMD5)

@@ -47,6 +47,10 @@ const (
 	AuthNone      Auth = "None"
 	AuthPlain     Auth = "Plain User/Password"     // AUTH PLAIN or LOGIN, as offered
 	AuthEncrypted Auth = "Encrypted User/Password" // CRAM-MD5
+	// AuthOAuth2 signs in with an OAuth2 access token (SASL XOAUTH2 or
+	// OAUTHBEARER): Request.OAuth2 gives the token, Request.User the
+	// mailbox.
+	AuthOAuth2 Auth = "OAuth2 Authorization Code"
 )
 
 // Timeouts bound each phase of a test. Zero values take the defaults.
@@ -80,6 +84,12 @@ type Request struct {
 	Auth       Auth
 	User       string
 	Password   []byte // the caller zeroes it after the test
+	// OAuth2 gives the access token of Authentication OAuth2
+	// Authorization Code, fetched when the test reaches the login.
+	OAuth2 TokenSource
+	// SASL forces XOAUTH2 or OAUTHBEARER; SASLAuto takes XOAUTH2 where
+	// offered, otherwise OAUTHBEARER.
+	SASL SASLChoice
 
 	// VerifyCertificate is "Valid Server Certificate Required": without
 	// a valid chain the test stops before authenticating.

@@ -39,6 +39,10 @@ type Explanation struct {
 	// our own sentences and Go's error texts are never put here (they are
 	// in Result.Err, for the technical detail).
 	ServerText string
+	// ProposeOAuth2 is set when the server no longer takes passwords for
+	// the account (Microsoft's basic authentication switched off): the
+	// window offers to create an OAuth2 Authorization Code credential.
+	ProposeOAuth2 bool
 }
 
 // Result is what the Response panel shows.
@@ -63,6 +67,12 @@ type Result struct {
 	// SentInClear is set when a password, or with CRAM-MD5 its digest,
 	// went over a connection without TLS because the user chose so.
 	SentInClear bool
+	// Mechanism is the SASL mechanism of an OAuth2 login: XOAUTH2 or
+	// OAUTHBEARER.
+	Mechanism string
+	// Renewed is set when the access token kept was refused and a new
+	// one was fetched for a second try.
+	Renewed bool
 
 	Folders      []string // IMAP List Folders
 	Messages     int      // IMAP or POP3 mailbox content

@@ -122,8 +122,11 @@ func (s *session) greeted() {
 func (s *session) noteClearText() {
 	if !s.isTLS {
 		sent := "the password was"
-		if s.req.Auth == AuthEncrypted {
+		switch s.req.Auth {
+		case AuthEncrypted:
 			sent = "the password's digest was"
+		case AuthOAuth2:
+			sent = "the access token was"
 		}
 		s.res.SentInClear = true
 		s.res.add(Check{Name: "Encryption", Value: "None", OK: true,

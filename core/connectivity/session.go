@@ -244,6 +244,9 @@ type ReplyError struct {
 	// command's tag left out): what the user may quote to its
 	// administrator or search for.
 	Reply string
+	// Token is the error a server sent, decoded, before refusing an
+	// OAuth2 access token (Google's base64 JSON in a 334 challenge).
+	Token *TokenError
 }
 
 func (e *ReplyError) Error() string {

@@ -191,6 +191,9 @@ func (s *session) smtpAuth(ext map[string]string) error {
 	switch {
 	case len(mechs) == 0:
 		return s.authFailed(errNoAUTH)
+	case s.req.Auth == AuthOAuth2:
+		s.noteClearText()
+		return s.oauthLogin(mechs, s.smtpSASL)
 	case s.req.Auth == AuthEncrypted && has("CRAM-MD5"):
 		mech = "CRAM-MD5"
 	case s.req.Auth == AuthEncrypted:

@@ -22,6 +22,7 @@ import (
 	"github.com/99designs/keyring"
 
 	"github.com/opsdesk/opsdesk/core/credentials/internal/dbusenv"
+	"github.com/opsdesk/opsdesk/core/oauth"
 )
 
 // The keyring library connected to D-Bus in its init(), which has run by
@@ -121,6 +122,24 @@ func (s *Store) Names() ([]string, error) {
 	return out, nil
 }
 
+// NamesOf lists the entries of type t, sorted: for OAuth2 Authorization
+// Code, the choices of a connectivity test's Credential Name when its
+// Authentication is OAuth2 Authorization Code. Unauthorized ones and those
+// whose token was refused are listed too: a test with one says what to do.
+func (s *Store) NamesOf(t Type) ([]string, error) {
+	list, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range list {
+		if e.Type == t && (e.Status == Deployed || t == OAuth2AuthorizationCode) {
+			out = append(out, e.Name)
+		}
+	}
+	return out, nil
+}
+
 // Entry returns one entry without its secret.
 func (s *Store) Entry(name string) (Entry, error) {
 	if err := CheckName(name); err != nil {
@@ -157,21 +176,25 @@ func (s *Store) get(name string) (Entry, error) {
 
 // entry is what the Security Material page shows of r: never a secret.
 func (r *record) entry(name string) Entry {
-	return Entry{Name: name, Description: r.description, Type: r.typ, User: r.user, CompanyID: r.companyID,
-		Status: Deployed, DeployedBy: r.deployedBy, DeployedOn: r.deployedOn}
+	e := Entry{Name: name, Description: r.description, Type: r.typ, User: r.user, CompanyID: r.companyID,
+		Status: Deployed, DeployedBy: r.deployedBy, DeployedOn: r.deployedOn, OAuth2: r.settings()}
+	if r.typ == OAuth2AuthorizationCode {
+		e.Status, e.Problem = r.o.status, r.o.problem
+	}
+	return e
 }
 
 // read fetches and decodes the item of name; the caller wipes r.
 func (s *Store) read(name string) (record, error) {
-	item, err := s.ring.Get(materialKey(name))
+	data, err := s.getItem(materialKey(name))
 	if err != nil {
-		if s.undecodable(err) {
+		if s.undecodable(err) || errors.Is(err, errBadChunks) {
 			return record{}, newError(ErrDamaged, name, "cannot be read from the keyring", "Delete it and add it again.", err)
 		}
 		return record{}, err
 	}
-	defer zero(item.Data)
-	r, err := decodeRecord(item.Data)
+	defer zero(data)
+	r, err := decodeRecord(data)
 	if err != nil {
 		return record{}, newError(ErrDamaged, name, "cannot be read from the keyring", "Delete it and add it again.", err)
 	}
@@ -187,11 +210,27 @@ func (s *Store) Add(e Entry, secret []byte) (Entry, error) {
 }
 
 // AddSecrets is Add for any type: e's Name, Type, Description, User (User
-// Credentials, SuccessFactors) and CompanyID (SuccessFactors), with its
-// secrets. The caller zeroes them.
+// Credentials, SuccessFactors, OAuth2 Authorization Code's mailbox),
+// CompanyID (SuccessFactors) and OAuth2 (its settings), with its secrets:
+// for OAuth2 Authorization Code, Secret is the client secret (empty for a
+// public client). An OAuth2 entry starts Unauthorized: Authorize gets its
+// tokens. The caller zeroes the secrets.
 func (s *Store) AddSecrets(e Entry, sec Secrets) (Entry, error) {
 	r := record{typ: e.Type, description: e.Description, user: e.User, companyID: e.CompanyID,
 		secret: sec.Secret, organization: sec.Organization, element: sec.Element}
+	if e.Type == OAuth2AuthorizationCode {
+		if e.OAuth2 == nil {
+			return Entry{}, newError(ErrEmpty, e.Name, "has no OAuth2 settings", "Fill in the Provider, URLs, Client ID and Scope."+nothingChanged, nil)
+		}
+		if err := CheckOAuth2(e.User, *e.OAuth2); err != nil {
+			return Entry{}, err
+		}
+		r.setOAuth(*e.OAuth2)
+		r.o.status = Unauthorized
+	} else if e.OAuth2 != nil {
+		return Entry{}, newError(ErrWrongType, e.Name, "is not an OAuth2 Authorization Code entry, the only type with OAuth2 settings",
+			"Leave them out."+nothingChanged, nil)
+	}
 	if err := s.check(e.Name, &r); err != nil {
 		return Entry{}, err
 	}
@@ -199,6 +238,12 @@ func (s *Store) AddSecrets(e Entry, sec Secrets) (Entry, error) {
 	err := s.do("store "+e.Name, func() error {
 		if err := s.checkFree(e.Name); err != nil {
 			return err
+		}
+		if r.typ == OAuth2AuthorizationCode {
+			// Tokens a crash left behind under this name belong to no one.
+			if err := s.removeItem(tokensKey(e.Name)); err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
+				return err
+			}
 		}
 		return s.write(e.Name, &r)
 	})
@@ -249,6 +294,12 @@ type Change struct {
 	Secret       []byte // the password, the secure parameter, or OpenConnectors' User
 	Organization []byte // OpenConnectors
 	Element      []byte // OpenConnectors
+	// OAuth2 replaces an OAuth2 Authorization Code entry's settings. A
+	// change of provider, URLs, Client ID, Scope or User makes the entry
+	// Unauthorized again: its tokens were for the old ones. Secret is its
+	// client secret then, and an empty non-nil Secret makes it a public
+	// client.
+	OAuth2 *OAuth2
 }
 
 // Edit changes an entry in place, keeping its secret unless a new one is
@@ -289,10 +340,27 @@ func (s *Store) Edit(name string, c Change) (Entry, error) {
 		if c.Element != nil {
 			r.element = c.Element
 		}
+		regrant := false
+		if r.typ == OAuth2AuthorizationCode {
+			if c.OAuth2 != nil {
+				if err := CheckOAuth2(r.user, *c.OAuth2); err != nil {
+					return err
+				}
+				r.setOAuth(*c.OAuth2)
+			}
+			if regrant = grantChanged(stored.o, r.o, stored.user, r.user); regrant {
+				r.o.status, r.o.problem, r.o.authorizedOn = Unauthorized, "", time.Time{}
+			}
+		}
 		if err := s.check(name, &r); err != nil {
 			return err
 		}
 		s.stamp(&r)
+		if regrant {
+			if err := s.removeItem(tokensKey(name)); err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
+				return err
+			}
+		}
 		if err := s.write(name, &r); err != nil {
 			return err
 		}
@@ -318,10 +386,18 @@ func (s *Store) Delete(name string) error {
 		if errors.Is(err, keyring.ErrKeyNotFound) {
 			return notFound(name)
 		}
-		if err != nil && !errors.Is(err, ErrDamaged) {
+		if err != nil && !errors.Is(err, ErrDamaged) { // damaged: removed all the same, since that is the cure
 			return err
 		}
-		return s.ring.Remove(materialKey(name))
+		if r.typ == OAuth2AuthorizationCode || errors.Is(err, ErrDamaged) {
+			if err := s.removeItem(tokensKey(name)); err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
+				return err
+			}
+		}
+		if err := s.removeItem(materialKey(name)); err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
+			return err
+		}
+		return nil
 	})
 }
 
@@ -347,6 +423,11 @@ func (s *Store) Lookup(name string) (user string, password []byte, err error) {
 			zero(r.secret)
 			return newError(ErrWrongType, name, "is an OpenConnectors entry, which has no user and password",
 				"Choose User Credentials.", nil)
+		}
+		if r.typ == OAuth2AuthorizationCode {
+			zero(r.secret)
+			return newError(ErrWrongType, name, "is an OAuth2 Authorization Code credential, which signs in with a token, not a password",
+				"Choose Authentication OAuth2 Authorization Code for it, or a User Credentials entry for a password.", nil)
 		}
 		user, password = r.user, r.secret
 		return nil
@@ -386,9 +467,13 @@ func (s *Store) check(name string, r *record) error {
 		if r.user != "" {
 			return noUser(name, r.typ)
 		}
+	case OAuth2AuthorizationCode:
+		if err := CheckMailbox(oauth.Provider(r.o.provider), r.user); err != nil {
+			return err
+		}
 	default:
 		return newError(ErrWrongType, name, "has no type",
-			"Choose User Credentials, SuccessFactors, OpenConnectors or Secure Parameter."+nothingChanged, nil)
+			"Choose User Credentials, SuccessFactors, OpenConnectors, OAuth2 Authorization Code or Secure Parameter."+nothingChanged, nil)
 	}
 	if r.typ == SuccessFactors {
 		if err := CheckCompanyID(r.companyID); err != nil {
@@ -430,6 +515,10 @@ func changeFits(name string, t Type, c Change) error {
 		return newError(ErrWrongType, name, "is not an OpenConnectors entry, the only type with an Organization and Element",
 			"Leave them out."+nothingChanged, nil)
 	}
+	if c.OAuth2 != nil && t != OAuth2AuthorizationCode {
+		return newError(ErrWrongType, name, "is not an OAuth2 Authorization Code entry, the only type with OAuth2 settings",
+			"Leave them out."+nothingChanged, nil)
+	}
 	return nil
 }
 
@@ -448,13 +537,18 @@ func (s *Store) stamp(r *record) {
 	r.deployedOn = s.now().Truncate(time.Second)
 }
 
-// write stores r under name; the caller holds the turn.
+// write stores r under name; the caller holds the turn. The types of
+// versions 1 and 2 always fit one item (limits.go); an OAuth2 entry is
+// split when it does not (chunks.go).
 func (s *Store) write(name string, r *record) error {
 	data := r.encode()
 	defer zero(data)
-	if len(data) > MaxItemBytes { // limits.go makes this impossible; keep Windows safe if they change
+	if len(data) > MaxItemBytes && r.typ != OAuth2AuthorizationCode { // limits.go makes this impossible; keep Windows safe if they change
 		return newError(ErrTooLong, name, "is too large for the keyring", "Shorten the description or the secret."+nothingChanged, nil)
 	}
-	return s.ring.Set(keyring.Item{Key: materialKey(name), Data: data, Label: "Opsdesk: " + name,
-		Description: string(r.typ), KeychainNotSynchronizable: true})
+	err := s.setItem(materialKey(name), data, "Opsdesk: "+name, string(r.typ))
+	if errors.Is(err, errTooLarge) {
+		return newError(ErrTooLong, name, "is too large for the keyring", "Shorten the description or the settings."+nothingChanged, nil)
+	}
+	return err
 }

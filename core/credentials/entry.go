@@ -5,6 +5,8 @@ import (
 	"os/user"
 	"runtime"
 	"time"
+
+	"github.com/opsdesk/opsdesk/core/oauth"
 )
 
 // Type is what Cloud Integration's Type column shows. SuccessFactors and
@@ -17,6 +19,9 @@ const (
 	SecureParameter Type = "Secure Parameter"
 	SuccessFactors  Type = "SuccessFactors" // User Credentials with a Company ID
 	OpenConnectors  Type = "OpenConnectors" // User, Organization and Element: all three secrets
+	// OAuth2AuthorizationCode signs in to a mailbox with a token that the
+	// user obtained once in the browser (Authorize), instead of a password.
+	OAuth2AuthorizationCode Type = "OAuth2 Authorization Code"
 )
 
 // The codes in a record (record.go); never reuse one.
@@ -30,6 +35,8 @@ func (t Type) code() byte {
 		return 3
 	case OpenConnectors:
 		return 4
+	case OAuth2AuthorizationCode:
+		return 5
 	}
 	return 0
 }
@@ -44,13 +51,17 @@ func typeFromCode(c byte) Type {
 		return SuccessFactors
 	case 4:
 		return OpenConnectors
+	case 5:
+		return OAuth2AuthorizationCode
 	}
 	return ""
 }
 
 // HasUser says whether the type has a User that may be shown: User
 // Credentials and SuccessFactors. OpenConnectors' User is a secret.
-func (t Type) HasUser() bool { return t == UserCredentials || t == SuccessFactors }
+func (t Type) HasUser() bool {
+	return t == UserCredentials || t == SuccessFactors || t == OAuth2AuthorizationCode
+}
 
 // secretName is what the (first) secret is called in messages.
 func (t Type) secretName() string {
@@ -59,6 +70,8 @@ func (t Type) secretName() string {
 		return "secure parameter"
 	case OpenConnectors:
 		return "user secret"
+	case OAuth2AuthorizationCode:
+		return "client secret"
 	}
 	return "password"
 }
@@ -81,7 +94,12 @@ type Secrets struct {
 // Status values, as on the Security Material page.
 const (
 	Deployed = "Deployed"
-	Error    = "Error" // the item is ours but cannot be read
+	// Error: the item is ours but cannot be read (Type is empty then), or
+	// an OAuth2 credential's refresh token was refused (Problem says why).
+	Error = "Error"
+	// Unauthorized: an OAuth2 credential that has not been authorized in
+	// the browser yet, or whose settings changed since.
+	Unauthorized = "Unauthorized"
 )
 
 // Entry is one row of the Security Material page: everything but the secret.
@@ -95,6 +113,27 @@ type Entry struct {
 	DeployedBy  string
 	DeployedOn  time.Time
 	Problem     string // why Status is Error
+	// OAuth2 holds an OAuth2 Authorization Code entry's settings; nil
+	// for every other type. User is its mailbox (the tenant's User Name).
+	OAuth2 *OAuth2
+}
+
+// OAuth2 are the settings of an OAuth2 Authorization Code entry, as the
+// tenant's form has them. The client secret is a secret: given apart,
+// like a password.
+type OAuth2 struct {
+	Provider               oauth.Provider
+	AuthorizationURL       string
+	TokenURL               string
+	RedirectURL            string // a loopback URL of this computer; "" for oauth.DefaultRedirectURL
+	ClientID               string
+	Scope                  string // space-separated
+	SendAs                 oauth.SendAs
+	RefreshTokenExpiryDays int // 0 when the provider does not say
+
+	// Set by the store, ignored when adding or editing:
+	AuthorizedOn time.Time // the last successful Authorize; zero while Unauthorized
+	PublicClient bool      // no client secret is stored: PKCE alone
 }
 
 // osUser is the Deployed By value: the operating-system user.

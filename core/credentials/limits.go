@@ -135,6 +135,8 @@ func checkSecret(t Type, secret []byte) error {
 		}
 	case OpenConnectors:
 		return CheckOpenConnectorsSecret(what, secret)
+	case OAuth2AuthorizationCode:
+		return CheckClientSecret(secret)
 	case SecureParameter:
 		if len(secret) == 0 {
 			return newError(ErrEmpty, "", "The secure parameter is empty", "Enter the value to keep secret."+nothingChanged, nil)

@@ -145,6 +145,8 @@ func FuzzDecodeRecord(f *testing.F) {
 		f.Add(r.encode())
 		f.Add(encodeV2(r))
 	}
+	long := longestOAuth2()
+	f.Add(long.encode())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := decodeRecord(data)
 		if err != nil {

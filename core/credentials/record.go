@@ -3,6 +3,7 @@ package credentials
 import (
 	"encoding/binary"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -22,18 +23,29 @@ import (
 // type has no use for is empty (length 0): decodeRecord refuses a record
 // that fills one, so that nothing hides in a field no one shows or wipes.
 //
+//	version 3: deployedBy, description, user, provider, authorizationURL,
+//	           tokenURL, redirectURL, clientID, scope, sendAs,
+//	           refreshTokenExpiryDays, status, problem, authorizedOn,
+//	           secret (the client secret)
+//
 // Version 1 holds User Credentials and Secure Parameters; version 2 adds
 // SuccessFactors (companyID) and OpenConnectors (whose three values are
 // all secrets: secret is the User Secret, then the Organization Secret and
 // the Element Token). A record is written in the lowest version that holds
 // it, so that an Opsdesk from before version 2 still reads every User
-// Credentials and Secure Parameter a newer one stored or edited.
+// Credentials and Secure Parameter a newer one stored or edited. Version 3
+// holds OAuth2 Authorization Code, and only it: its numbers (expiry days,
+// the date of the last authorization) are written as decimal text, and
+// its tokens are not in it but in an item of their own (oauth2store.go),
+// which changes with every renewal while this one stays. A version-3
+// record can outgrow one item; chunks.go splits it then.
 //
 // The name is not repeated inside: it is the item's key.
 const (
 	recordMagic = "OD"
 	recordV1    = 1
 	recordV2    = 2
+	recordV3    = 3
 )
 
 var errBadRecord = errors.New("not an Opsdesk record")
@@ -50,6 +62,18 @@ type record struct {
 	secret       []byte // the password, the secure parameter, or OpenConnectors' User Secret
 	organization []byte // OpenConnectors only: the Organization Secret
 	element      []byte // OpenConnectors only: the Element Token
+
+	o oauthFields // OAuth2 Authorization Code only; secret is its client secret
+}
+
+// oauthFields are an OAuth2 Authorization Code entry's settings and state:
+// none of them secret.
+type oauthFields struct {
+	provider, authURL, tokenURL, redirectURL, clientID, scope, sendAs string
+	expiryDays                                                        int
+	status                                                            string // Unauthorized, Deployed or Error
+	problem                                                           string // why Error
+	authorizedOn                                                      time.Time
 }
 
 // wipe zeroes the record's secrets.
@@ -61,8 +85,11 @@ func (r *record) wipe() {
 
 // version is the lowest record version that holds r.
 func (r *record) version() byte {
-	if r.typ == UserCredentials || r.typ == SecureParameter {
+	switch r.typ {
+	case UserCredentials, SecureParameter:
 		return recordV1
+	case OAuth2AuthorizationCode:
+		return recordV3
 	}
 	return recordV2
 }
@@ -70,8 +97,18 @@ func (r *record) version() byte {
 // fields are r's fields in the order of its version; secrets is how many of
 // them, at the end, are secrets.
 func (r *record) fields() (fields [][]byte, secrets int) {
-	if r.version() == recordV1 {
+	switch r.version() {
+	case recordV1:
 		return [][]byte{[]byte(r.deployedBy), []byte(r.description), []byte(r.user), r.secret}, 1
+	case recordV3:
+		o := &r.o
+		on := ""
+		if !o.authorizedOn.IsZero() {
+			on = strconv.FormatInt(max(o.authorizedOn.Unix(), 0), 10)
+		}
+		return [][]byte{[]byte(r.deployedBy), []byte(r.description), []byte(r.user), []byte(o.provider), []byte(o.authURL),
+			[]byte(o.tokenURL), []byte(o.redirectURL), []byte(o.clientID), []byte(o.scope), []byte(o.sendAs),
+			[]byte(strconv.Itoa(o.expiryDays)), []byte(o.status), []byte(o.problem), []byte(on), r.secret}, 1
 	}
 	return [][]byte{[]byte(r.deployedBy), []byte(r.description), []byte(r.user), []byte(r.companyID),
 		r.secret, r.organization, r.element}, 3
@@ -103,9 +140,10 @@ func decodeRecord(data []byte) (record, error) {
 		return r, errBadRecord
 	}
 	r.typ = typeFromCode(data[3])
-	if r.typ == "" || r.version() > data[2] || data[2] > recordV2 {
+	if r.typ == "" || r.version() > data[2] || data[2] > recordV3 || (data[2] == recordV3) != (r.typ == OAuth2AuthorizationCode) {
 		// Version 1 never held the types of version 2. A record of
-		// version 2 may hold any type (none is written so; all are read).
+		// version 2 may hold any of the types of versions 1 and 2 (none
+		// is written so; all are read). Version 3 holds OAuth2 alone.
 		return r, errBadRecord
 	}
 	rest := data[4:]
@@ -116,8 +154,11 @@ func decodeRecord(data []byte) (record, error) {
 	r.deployedOn = time.Unix(int64(secs), 0)
 	rest = rest[n:]
 	count, secrets := 4, 1
-	if data[2] == recordV2 {
+	switch data[2] {
+	case recordV2:
 		count, secrets = 7, 3
+	case recordV3:
+		count, secrets = 15, 1
 	}
 	fields := make([][]byte, count)
 	for i := range fields {
@@ -134,6 +175,11 @@ func decodeRecord(data []byte) (record, error) {
 	r.deployedBy, r.description, r.user = string(fields[0]), string(fields[1]), string(fields[2])
 	if count == 7 {
 		r.companyID = string(fields[3])
+	}
+	if count == 15 {
+		if !decodeOAuth(&r.o, fields) {
+			return record{}, errBadRecord
+		}
 	}
 	total := 0
 	for _, f := range fields[count-secrets:] {
@@ -165,6 +211,34 @@ func (r *record) shapeOK() bool {
 		return len(r.organization) == 0 && len(r.element) == 0
 	case OpenConnectors:
 		return r.user == "" && r.companyID == ""
+	case OAuth2AuthorizationCode:
+		return r.companyID == "" && len(r.organization) == 0 && len(r.element) == 0
 	}
 	return false
+}
+
+// decodeOAuth reads version 3's settings; the numbers must be the
+// decimal text encode writes, nothing else.
+func decodeOAuth(o *oauthFields, f [][]byte) bool {
+	o.provider, o.authURL, o.tokenURL, o.redirectURL = string(f[3]), string(f[4]), string(f[5]), string(f[6])
+	o.clientID, o.scope, o.sendAs = string(f[7]), string(f[8]), string(f[9])
+	days, err := strconv.Atoi(string(f[10]))
+	if err != nil || days < 0 || days > MaxRefreshTokenExpiryDays || strconv.Itoa(days) != string(f[10]) {
+		return false
+	}
+	o.expiryDays = days
+	o.status, o.problem = string(f[11]), string(f[12])
+	switch o.status {
+	case Unauthorized, Deployed, Error:
+	default:
+		return false
+	}
+	if on := string(f[13]); on != "" {
+		secs, err := strconv.ParseInt(on, 10, 64)
+		if err != nil || secs < 0 || secs > 1<<40 || strconv.FormatInt(secs, 10) != on {
+			return false
+		}
+		o.authorizedOn = time.Unix(secs, 0)
+	}
+	return true
 }

@@ -31,9 +31,12 @@ var v1Records = []struct {
 var v1Date = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 
 func sameRecord(a, b record) bool {
+	ao, bo := a.o, b.o
+	ao.authorizedOn, bo.authorizedOn = time.Time{}, time.Time{}
 	return a.typ == b.typ && a.deployedOn.Equal(b.deployedOn) && a.deployedBy == b.deployedBy && a.description == b.description &&
 		a.user == b.user && a.companyID == b.companyID &&
-		bytes.Equal(a.secret, b.secret) && bytes.Equal(a.organization, b.organization) && bytes.Equal(a.element, b.element)
+		bytes.Equal(a.secret, b.secret) && bytes.Equal(a.organization, b.organization) && bytes.Equal(a.element, b.element) &&
+		ao == bo && a.o.authorizedOn.Equal(b.o.authorizedOn)
 }
 
 func TestVersion1RecordsStillRead(t *testing.T) {
@@ -283,7 +286,8 @@ func TestFuzzSeeds(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"User Credentials v1", "Secure Parameter v1", "User Credentials v2", "Secure Parameter v2", "SuccessFactors v2", "OpenConnectors v2"} {
+	for _, want := range []string{"User Credentials v1", "Secure Parameter v1", "User Credentials v2", "Secure Parameter v2", "SuccessFactors v2", "OpenConnectors v2",
+		"OAuth2 Authorization Code v3"} {
 		if !seen[want] {
 			t.Errorf("no seed of %s", want)
 		}

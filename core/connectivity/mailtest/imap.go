@@ -84,6 +84,14 @@ func (s *imapSession) Authenticate(mech string) (sasl.Server, error) {
 		return sasl.NewPlainServer(func(_, user, pass string) error { return s.Login(user, pass) }), nil
 	case "CRAM-MD5":
 		return &imapCRAM{s: s}, nil
+	case XOAUTH2, OAUTHBEARER:
+		if s.o.CheckToken == nil {
+			break
+		}
+		return &tokenServer{mech: mech, o: s.o, ok: func(string) error { return s.Login(s.o.User, s.o.Password) }, refuse: func() error {
+			// Gmail's and Outlook's words.
+			return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: "Invalid credentials (Failure)"}
+		}}, nil
 	}
 	return nil, errors.New("mechanism not supported")
 }

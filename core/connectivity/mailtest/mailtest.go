@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-smtp"
+
 	"github.com/opsdesk/opsdesk/core/certs/certtest"
 )
 
@@ -41,6 +43,20 @@ type Options struct {
 	// Messages and Unread fill the mailbox for IMAP and POP3.
 	Messages, Unread int
 	Folders          []string
+
+	// CheckToken makes the servers accept OAuth2 access tokens (list
+	// XOAUTH2 and OAUTHBEARER in Mechs to offer them): each token is
+	// checked with the authorization server, and User must be its owner.
+	CheckToken TokenCheck
+	// Microsoft makes a refused token answer at once with Microsoft's
+	// 535 5.7.3 (Gmail sends an error challenge first, as the others).
+	Microsoft bool
+	// PasswordRefusal answers every password login (PLAIN, LOGIN,
+	// CRAM-MD5) with it, right or wrong: Microsoft's basic-auth refusals.
+	PasswordRefusal *smtp.SMTPError
+	// TokenRefusal answers a valid token with it: Microsoft's
+	// SmtpClientAuthentication refusal.
+	TokenRefusal *smtp.SMTPError
 }
 
 // Chain is a generated chain with the server certificate for Host.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -89,6 +90,10 @@ func (p *pop3Conn) serve(c net.Conn) {
 		case "PASS":
 			p.login(p.user, arg)
 		case "AUTH":
+			if mech := strings.ToUpper(arg); (mech == XOAUTH2 || mech == OAUTHBEARER) && p.o.CheckToken != nil {
+				p.tokenAuth(mech)
+				continue
+			}
 			if strings.ToUpper(arg) != "CRAM-MD5" {
 				p.say("-ERR mechanism not supported")
 				continue
@@ -124,4 +129,39 @@ func (p *pop3Conn) login(user, pass string) {
 	}
 	p.authed = true
 	p.say("+OK Logged in")
+}
+
+// tokenAuth is AUTH XOAUTH2 or OAUTHBEARER (RFC 5034), the initial
+// response after the first "+".
+func (p *pop3Conn) tokenAuth(mech string) {
+	ts := &tokenServer{mech: mech, o: p.o, ok: func(string) error { return nil },
+		refuse: func() error { return errors.New("-ERR Authentication failure: unknown user name or bad password.") }}
+	p.say("+ ")
+	for {
+		line, err := p.r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "*" {
+			p.say("-ERR authentication cancelled")
+			return
+		}
+		resp, err := base64.StdEncoding.DecodeString(line)
+		if err != nil {
+			p.say("-ERR invalid base64")
+			return
+		}
+		challenge, done, err := ts.Next(resp)
+		switch {
+		case err != nil:
+			p.say(err.Error())
+			return
+		case done:
+			p.authed = true
+			p.say("+OK Logged in")
+			return
+		}
+		p.say("+ " + base64.StdEncoding.EncodeToString(challenge))
+	}
 }

@@ -30,6 +30,7 @@ func SMTP(t testing.TB, chain Chain, o Options) int {
 		return &smtpSession{o: o, conn: c}, nil
 	}))
 	s.Domain = Host
+	s.MaxLineLength = 12288        // RFC 4954 §4: an AUTH line with a token may be that long
 	s.AllowInsecureAuth = !o.Gmail // Gmail refuses AUTH before STARTTLS
 	if o.STARTTLS {
 		s.TLSConfig = tlsConfig(cert)
@@ -64,6 +65,8 @@ func (s *smtpSession) AuthMechanisms() []string {
 func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
 	check := func(user, pass string) error {
 		switch {
+		case s.o.PasswordRefusal != nil:
+			return s.o.PasswordRefusal
 		case user != s.o.User || pass != s.o.Password:
 			if s.o.Gmail {
 				return GmailBadCredentials
@@ -80,7 +83,23 @@ func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
 	case "LOGIN":
 		return &loginServer{check: check}, nil
 	case "CRAM-MD5":
+		if s.o.PasswordRefusal != nil {
+			return &loginServer{check: check, step: 2}, nil // refused after the one response
+		}
 		return &cramServer{o: s.o}, nil
+	case XOAUTH2, OAUTHBEARER:
+		if s.o.CheckToken == nil {
+			break
+		}
+		return &tokenServer{mech: mech, o: s.o, ok: func(string) error { return nil }, refuse: func() error {
+			switch {
+			case s.o.Microsoft:
+				return MicrosoftTokenRefused
+			case s.o.Gmail:
+				return GmailBadCredentials
+			}
+			return smtp.ErrAuthFailed
+		}}, nil
 	}
 	return nil, smtp.ErrAuthUnsupported
 }
