@@ -2,15 +2,14 @@ package main
 
 import (
 	"errors"
-	"io"
-	"os"
-	"strings"
+	"fmt"
 	"sync"
 
 	"fyne.io/fyne/v2"
 
 	"github.com/opsdesk/opsdesk/core/credentials"
 	"github.com/opsdesk/opsdesk/core/keystore"
+	"github.com/opsdesk/opsdesk/core/ownkeystore"
 	"github.com/opsdesk/opsdesk/ui"
 )
 
@@ -165,20 +164,27 @@ func (k *guiKeyring) setAsk(ask askFunc) {
 	k.ask = ask
 }
 
-// ownKeystore is ui.Options.OpenOwnKeystore: the same logic as the
-// command line's default keystore, with the window's store.
+// ownKeystore is ui.Options.OpenOwnKeystore: the app's own keystore, its
+// password from the window's keyring.
 func (k *guiKeyring) ownKeystore() (*keystore.Keystore, error) {
-	path, err := ownKeystorePath()
+	path, err := ownkeystore.Path()
 	if err != nil {
 		return nil, err
 	}
-	c := &ksCommand{stdin: strings.NewReader(""), stdout: io.Discard, stderr: os.Stderr, path: path, own: true}
-	if _, ok := os.LookupEnv("OPSDESK_KEYSTORE_PASSWORD"); !ok {
-		if c.creds, err = k.open(); err != nil {
+	o, err := ownkeystore.Open(path, func() (ownkeystore.Keyring, error) {
+		s, err := k.open()
+		if err != nil {
 			return nil, err
 		}
+		return s, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return c.openOwn()
+	if o.Created {
+		logLine(fmt.Sprintf("created the app's keystore %s; its password is kept in %s", path, o.Where))
+	}
+	return o.Keystore, nil
 }
 
 // useIn makes home's dialog the one that asks the keyring file's password,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opsdesk/opsdesk/core/credentials"
+	"github.com/opsdesk/opsdesk/core/ownkeystore"
 )
 
 // TestGUIKeyringOpensTheOwnKeystore: the window's keyring creates the app's
@@ -29,14 +30,14 @@ func TestGUIKeyringOpensTheOwnKeystore(t *testing.T) {
 		}
 		k.Close()
 	}
-	if _, err := os.Stat(filepath.Join(home, ownKeystoreName)); err != nil {
+	if _, err := os.Stat(filepath.Join(home, ownkeystore.FileName)); err != nil {
 		t.Fatal(err)
 	}
 	s, err := kr.open()
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw, err := s.KeystorePassword(filepath.Join(home, ownKeystoreName))
+	pw, err := s.KeystorePassword(filepath.Join(home, ownkeystore.FileName))
 	if err != nil || len(pw) == 0 {
 		t.Errorf("password not kept: %v", err)
 	}

@@ -1,7 +1,7 @@
 // Command opsdesk opens the desktop app, or with arguments runs a headless
-// command (see commands.go) so the same binary can be scripted. Arguments
-// that are certificate or keystore files open the app with them instead
-// (open_files.go): that is how a file manager's "Open with" calls it.
+// command (internal/cli) so the same binary can be scripted. Arguments
+// that are files open the app with them instead (open_files.go): that is
+// how a file manager's "Open with" calls it.
 package main
 
 import (
@@ -13,6 +13,7 @@ import (
 
 	"github.com/opsdesk/opsdesk"
 	_ "github.com/opsdesk/opsdesk/internal/cleanlocale" // before Fyne reads the locale
+	"github.com/opsdesk/opsdesk/internal/cli"
 	"github.com/opsdesk/opsdesk/ui"
 )
 
@@ -21,9 +22,9 @@ func main() {
 	switch {
 	case len(missing) > 0:
 		fmt.Fprintln(os.Stderr, notFound(missing))
-		os.Exit(exitFail)
+		os.Exit(cli.ExitFail)
 	case len(os.Args) > 1 && len(files) == 0:
-		os.Exit(runCommand(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 
 	a := app.NewWithID(opsdesk.AppID)

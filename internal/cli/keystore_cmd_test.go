@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ const testPassword = "Sekr3t-Pässwort"
 func ksRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = runCommand(append([]string{"keystore"}, args...), strings.NewReader(""), &out, &errb)
+	code = Run(append([]string{"keystore"}, args...), strings.NewReader(""), &out, &errb)
 	for _, secret := range []string{testPassword, "new-pass-123", "copy-pass-123", "source-pass"} {
 		if strings.Contains(out.String()+errb.String(), secret) {
 			t.Fatalf("a password was printed:\n%s\n%s", out.String(), errb.String())

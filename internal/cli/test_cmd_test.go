@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 func testRun(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := runCommand(append([]string{"test"}, args...), strings.NewReader(""), &out, &errb)
+	code := Run(append([]string{"test"}, args...), strings.NewReader(""), &out, &errb)
 	if strings.Contains(out.String()+errb.String(), "Mail-Pa55") {
 		t.Fatalf("the password was printed:\n%s\n%s", out.String(), errb.String())
 	}
