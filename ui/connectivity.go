@@ -133,6 +133,7 @@ func (t *connTab) onSend() {
 		return
 	}
 	req := t.request()
+	req.Trusted = t.w.svc.trusted()
 	var fill func(*connectivity.Request) error
 	if t.cred != nil && req.Auth != connectivity.AuthNone {
 		fill = t.cred.capture()

@@ -9,10 +9,10 @@ import (
 	"github.com/opsdesk/opsdesk/core/connectivity"
 )
 
-// CredentialSource is the hook for Security Material: the deployed User
-// Credentials a test picks by name, as the tenant's Credential Name
-// drop-down does. core/credentials will provide one; until it is wired in,
-// the Connectivity Tests window asks for a user and password instead.
+// CredentialSource is what the Connectivity Tests need of Security
+// Material: the deployed User Credentials a test picks by name, as the
+// tenant's Credential Name drop-down does. Without one (the keyring not
+// open) the window asks for a user and password instead.
 type CredentialSource interface {
 	// Names lists the deployed User Credentials.
 	Names() ([]string, error)
@@ -66,7 +66,7 @@ func (c *credentialField) setSource(src CredentialSource) {
 		c.user.OnChanged = func(string) { c.onChange() }
 		c.password = widget.NewPasswordEntry()
 		c.password.SetPlaceHolder("Password (for Gmail: an App Password)")
-		note := widget.NewLabel("Stored credentials come with Security Material. Until then, type them here: " +
+		note := widget.NewLabel("Security Material is not open, so type them here: " +
 			"they are used for this test only and never saved.")
 		note.Importance = widget.LowImportance
 		note.Wrapping = fyne.TextWrapWord
@@ -130,18 +130,13 @@ func (c *credentialField) setEnabled(on bool) {
 	setEnabled(c.password, on)
 }
 
-// missing says what the user still has to fill in, or "".
-func (c *credentialField) missing() string {
+// named is what the field names for Request.Check: the user typed, or
+// the Credential Name chosen, whose user is looked up when the test runs.
+func (c *credentialField) named() (user, credential string) {
 	if c.name != nil {
-		if c.name.Selected == "" {
-			return "Choose a Credential Name."
-		}
-		return ""
+		return "", c.name.Selected
 	}
-	if c.user.Text == "" {
-		return "Type the user of the Credential Name."
-	}
-	return ""
+	return c.user.Text, ""
 }
 
 // capture takes the field's values on the UI thread and returns what a

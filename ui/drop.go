@@ -13,16 +13,6 @@ import (
 	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
-// isKeystoreFile tells keystores, whose entries are merged or which are
-// opened, from certificate files, which are imported.
-func isKeystoreFile(path string) bool {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".jks", ".p12", ".pfx", ".keystore":
-		return true
-	}
-	return false
-}
-
 func isJKS(path string) bool { return strings.EqualFold(filepath.Ext(path), ".jks") }
 
 // onDropped takes files dropped on the window (or on Home, or opened
@@ -46,7 +36,7 @@ func (w *keystoreWindow) onDropped(uris []fyne.URI) {
 		if u == nil || u.Scheme() != "file" {
 			continue
 		}
-		if isKeystoreFile(u.Path()) {
+		if keystore.IsKeystoreFile(u.Path()) {
 			stores = append(stores, u.Path())
 		} else {
 			certFiles = append(certFiles, u.Path())
@@ -68,7 +58,7 @@ func (w *keystoreWindow) onDropped(uris []fyne.URI) {
 	}
 	w.opener.ensure(w.win, why, func() {
 		w.bg.run(func() func() {
-			batch := readCertificateFiles(certFiles)
+			batch := certs.ReadFiles(certFiles)
 			return func() { w.showImport(batch, func() { w.offerKeystores(stores) }) }
 		})
 	}, func() { w.keepWaiting(uris) })
@@ -176,14 +166,4 @@ func addCertificates(svc *KeystoreService, title string, cands []keystore.Candid
 		}
 		showResults(title, "", results, parent)
 	})
-}
-
-// readCertificateFiles reads every file with certs.ReadFile, which
-// refuses what is not a file or far too large before reading it.
-func readCertificateFiles(paths []string) certs.Batch {
-	var b certs.Batch
-	for _, p := range paths {
-		b.Add(certs.ReadFile(p, filepath.Base(p)))
-	}
-	return b
 }

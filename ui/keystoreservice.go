@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/opsdesk/opsdesk/core/connectivity"
 	"github.com/opsdesk/opsdesk/core/keystore"
 	"github.com/opsdesk/opsdesk/core/problem"
 )
@@ -237,13 +238,11 @@ func (s *KeystoreService) trusted() []*x509.Certificate {
 	if s.model == nil {
 		return nil
 	}
-	var out []*x509.Certificate
-	for _, r := range s.model.Rows {
-		if r.Entry.Type == keystore.Certificate && r.Entry.Certificate() != nil {
-			out = append(out, r.Entry.Certificate())
-		}
+	entries := make([]keystore.Entry, len(s.model.Rows))
+	for i, r := range s.model.Rows {
+		entries[i] = r.Entry
 	}
-	return out
+	return connectivity.TrustedFrom(entries)
 }
 
 // keyPairs lists the aliases of the key pairs, for the TLS tab's client

@@ -143,7 +143,8 @@ func (w *securityMaterialWindow) reload() {
 		entries, err := store.List()
 		return func() {
 			if err != nil {
-				w.status.SetText(sentenceOf(err))
+				why, _ := explained(err)
+				w.status.SetText(why)
 				fyne.LogError("list security material", err)
 				return
 			}

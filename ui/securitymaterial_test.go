@@ -98,7 +98,7 @@ func TestCreateUserCredentialsForm(t *testing.T) {
 		if !f.deploy.Disabled() {
 			t.Errorf("Deploy enabled for %+v", c)
 		}
-		mustContain(t, "why", f.why.Text, c.why)
+		mustContain(t, "why", f.problemShown(), c.why)
 	}
 	typeInto(f, "", "Gmail for the tutorial", mailUser, "", "")
 	test.Type(f.name, "gmail_smtp")
@@ -122,7 +122,7 @@ func TestCreateUserCredentialsForm(t *testing.T) {
 	// A second one with the same name in other capitals is refused at once.
 	f = w.showCreate(credentials.UserCredentials)
 	typeInto(f, "GMAIL_SMTP", "", mailUser, "x", "x")
-	mustContain(t, "why", f.why.Text, "is taken")
+	mustContain(t, "why", f.problemShown(), "is taken")
 	tapOverlayButton(t, w.win, "Cancel")
 
 	// Search.
@@ -186,7 +186,7 @@ func TestSecureParameterForm(t *testing.T) {
 	f := w.showCreate(credentials.SecureParameter)
 	mustContain(t, "form", overlayText(w.win), "Create Secure Parameter", "Secure Parameter*", "Repeat Secure Parameter*")
 	typeInto(f, "api_key", "", "", "", "")
-	mustContain(t, "why", f.why.Text, "Enter the Secure Parameter")
+	mustContain(t, "why", f.problemShown(), "Enter the Secure Parameter")
 	typeInto(f, "api_key", "", "", "s3cret", "s3cret")
 	tapOverlayButton(t, w.win, "Deploy")
 	settle(t, h)
@@ -307,7 +307,7 @@ func TestUserCredentialTypes(t *testing.T) {
 		if !f.deploy.Disabled() {
 			t.Errorf("Deploy enabled for %+v", c)
 		}
-		mustContain(t, "why", f.why.Text, c.why)
+		mustContain(t, "why", f.problemShown(), c.why)
 	}
 	f.user.SetText("sfapi")
 	f.companyID.SetText("SFCPART000123")
@@ -349,9 +349,9 @@ func TestUserCredentialTypes(t *testing.T) {
 		if !f.deploy.Disabled() {
 			t.Errorf("Deploy enabled for %+v", c)
 		}
-		mustContain(t, "why", f.why.Text, c.why)
-		if strings.Contains(f.why.Text, "Qx,Zv") {
-			t.Errorf("the hint quotes a secret: %q", f.why.Text)
+		mustContain(t, "why", f.problemShown(), c.why)
+		if strings.Contains(f.problemShown(), "Qx,Zv") {
+			t.Errorf("the hint quotes a secret: %q", f.problemShown())
 		}
 	}
 	f.ocUser.SetText(userSecret)

@@ -79,7 +79,10 @@ type Request struct {
 	Protection Protection
 	Auth       Auth
 	User       string
-	Password   []byte // the caller zeroes it after the test
+	Password   []byte // the caller clears it after the test
+	// Credential is the Credential Name whose user and password the
+	// caller looks up before the test runs, in place of User and Password.
+	Credential string
 
 	// VerifyCertificate is "Valid Server Certificate Required": without
 	// a valid chain the test stops before authenticating.

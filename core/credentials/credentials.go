@@ -170,7 +170,7 @@ func (s *Store) read(name string) (record, error) {
 		}
 		return record{}, err
 	}
-	defer zero(item.Data)
+	defer clear(item.Data)
 	r, err := decodeRecord(item.Data)
 	if err != nil {
 		return record{}, newError(ErrDamaged, name, "cannot be read from the keyring", "Delete it and add it again.", err)
@@ -193,7 +193,7 @@ func (s *Store) AddSecrets(e Entry, sec Secrets) (Entry, error) {
 	r := record{typ: e.Type, description: e.Description, user: e.User, companyID: e.CompanyID,
 		secret: sec.Secret, organization: sec.Organization, element: sec.Element}
 	if err := s.check(e.Name, &r); err != nil {
-		return Entry{}, err
+		return Entry{}, unchanged(err)
 	}
 	s.stamp(&r)
 	err := s.do("store "+e.Name, func() error {
@@ -213,7 +213,7 @@ func (s *Store) AddSecrets(e Entry, sec Secrets) (Entry, error) {
 // The command asks it before asking for the secret.
 func (s *Store) CheckNew(name string) error {
 	if err := CheckName(name); err != nil {
-		return err
+		return unchanged(err)
 	}
 	return s.do("list the Security Material", func() error { return s.checkFree(name) })
 }
@@ -255,7 +255,7 @@ type Change struct {
 // given. Deployed By and On record the edit.
 func (s *Store) Edit(name string, c Change) (Entry, error) {
 	if err := CheckName(name); err != nil {
-		return Entry{}, err
+		return Entry{}, unchanged(err)
 	}
 	var out Entry
 	err := s.do("change "+name, func() error {
@@ -290,7 +290,7 @@ func (s *Store) Edit(name string, c Change) (Entry, error) {
 			r.element = c.Element
 		}
 		if err := s.check(name, &r); err != nil {
-			return err
+			return unchanged(err)
 		}
 		s.stamp(&r)
 		if err := s.write(name, &r); err != nil {
@@ -341,10 +341,10 @@ func (s *Store) Lookup(name string) (user string, password []byte, err error) {
 		if err != nil {
 			return err
 		}
-		zero(r.organization)
-		zero(r.element)
+		clear(r.organization)
+		clear(r.element)
 		if r.typ == OpenConnectors {
-			zero(r.secret)
+			clear(r.secret)
 			return newError(ErrWrongType, name, "is an OpenConnectors entry, which has no user and password",
 				"Choose User Credentials.", nil)
 		}
@@ -451,7 +451,7 @@ func (s *Store) stamp(r *record) {
 // write stores r under name; the caller holds the turn.
 func (s *Store) write(name string, r *record) error {
 	data := r.encode()
-	defer zero(data)
+	defer clear(data)
 	if len(data) > MaxItemBytes { // limits.go makes this impossible; keep Windows safe if they change
 		return newError(ErrTooLong, name, "is too large for the keyring", "Shorten the description or the secret."+nothingChanged, nil)
 	}

@@ -109,9 +109,3 @@ func osUser() string {
 	}
 	return runtime.GOOS + " user"
 }
-
-func zero(b []byte) {
-	for i := range b {
-		b[i] = 0
-	}
-}

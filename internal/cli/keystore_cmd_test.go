@@ -245,3 +245,18 @@ func TestKeystoreKeyPairCommands(t *testing.T) {
 		t.Error("a refused command changed the keystore")
 	}
 }
+
+// TestKeystoreHintsNameCommands: core's hints name the window's ways; the
+// command line adds its own command, once.
+func TestKeystoreHintsNameCommands(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("OPSDESK_KEYSTORE_PASSWORD", testPassword)
+	cert := filepath.Join(dir, "smtp.pem")
+	if err := os.WriteFile(cert, certtest.CA(t, "smtp").PEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := ksRun(t, "list", "--keystore", cert)
+	if code != 1 || !strings.Contains(errs, "is a certificate, not a keystore") || strings.Count(errs, `"opsdesk keystore import"`) != 1 {
+		t.Errorf("a certificate as the keystore: exit %d, %q", code, errs)
+	}
+}

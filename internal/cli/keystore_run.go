@@ -147,10 +147,7 @@ func (k *ksCommand) show(ks *keystore.Keystore, alias string) error {
 }
 
 func (k *ksCommand) importFiles(files []string) error {
-	var batch certs.Batch
-	for _, f := range files {
-		batch.Add(certs.ReadFile(f, filepath.Base(f)))
-	}
+	batch := certs.ReadFiles(files)
 	for _, p := range batch.Problems {
 		fmt.Fprintf(k.stderr, "Skipped: %s\n", p)
 	}
@@ -233,16 +230,9 @@ func (k *ksCommand) rename(ks *keystore.Keystore, oldAlias, newAlias string) err
 
 // update is "opsdesk keystore update": the Update row action.
 func (k *ksCommand) update(ks *keystore.Keystore, alias, file string) error {
-	batch := certs.ReadFile(file, filepath.Base(file))
-	if len(batch.Certificates) == 0 {
-		if len(batch.Problems) > 0 {
-			return batch.Problems[0]
-		}
-		return fmt.Errorf("%s holds no certificate, so nothing was updated", file)
-	}
-	given := make([]*x509.Certificate, len(batch.Certificates))
-	for i, f := range batch.Certificates {
-		given[i] = f.Cert
+	given, err := certs.ReadCertificates(file)
+	if err != nil {
+		return err
 	}
 	keyPass := keyPassword()
 	defer clear(keyPass)

@@ -20,16 +20,10 @@ import (
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// check turns the flags into a request, refusing what does not fit.
+// check turns the flags into a request, refusing what does not fit:
+// the words of the flags here, the rules in connectivity.Request.Check.
 func (c *testCmd) check() error {
 	r := &c.req
-	if strings.TrimSpace(r.Host) == "" {
-		return usagef("--host is required")
-	}
-	var bad *problem.Error
-	if errors.As(connectivity.CheckPort(r.Port), &bad) {
-		return usagef("--port %d %s", r.Port, bad.What)
-	}
 	if c.timeout <= 0 {
 		// The request would quietly take 0 or less for the 60 s default,
 		// which is not what was typed.
@@ -68,27 +62,37 @@ func (c *testCmd) check() error {
 	default:
 		return usagef("--auth %q is not one of none, plain, encrypted", c.auth)
 	}
-	if r.Auth != connectivity.AuthNone && r.User == "" && c.credential == "" {
-		return usagef("authentication needs --user or --credential")
-	}
-	if r.Protocol != connectivity.SMTP && (r.From != "" || r.To != "") {
-		return usagef("--from and --to are for SMTP tests")
-	}
-	if (r.From == "") != (r.To == "") {
-		return usagef("--from and --to go together")
-	}
-	if r.Protocol != connectivity.IMAP && (r.ListFolders || r.Mailbox != "") {
-		return usagef("--list-folders and --mailbox are for IMAP tests")
-	}
-	if r.ListFolders && r.Mailbox != "" {
-		return usagef("choose --list-folders or --mailbox, not both")
-	}
-	if c.clientCert != "" && r.Protocol != connectivity.TLS {
-		return usagef("--client-cert is for TLS tests")
+	r.Credential = c.credential
+	if err := r.Check(); err != nil {
+		return flagError(err, testFlags)
 	}
 	r.VerifyCertificate = !c.noVerify && r.Protection != connectivity.Off
 	r.Timeouts.Total = c.timeout
 	return nil
+}
+
+// testFlags are the flags of the Request form's fields.
+var testFlags = map[string]string{
+	connectivity.FieldHost:       "--host",
+	connectivity.FieldPort:       "--port",
+	connectivity.FieldCredential: "--user or --credential",
+	connectivity.FieldAddresses:  "--from and --to",
+	connectivity.FieldFolders:    "--list-folders and --mailbox",
+	connectivity.FieldMailbox:    "--check-mailbox",
+}
+
+// flagError is a rule's refusal as a usage error that names the flag of
+// the field at fault: "--port 70000 is not a port number from 1 to 65535",
+// "--host: Type the host name of the server".
+func flagError(err error, flags map[string]string) error {
+	var pe *problem.Error
+	if !errors.As(err, &pe) || flags[pe.Field] == "" {
+		return err
+	}
+	if pe.Source != "" {
+		return usagef("%s %s %s", flags[pe.Field], pe.Source, pe.What)
+	}
+	return usagef("%s: %s", flags[pe.Field], pe.What)
 }
 
 func (c *testCmd) run() error {
