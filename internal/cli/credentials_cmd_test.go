@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -137,8 +136,8 @@ func TestCredentialsCommands(t *testing.T) {
 			}
 		}
 		code, out, _ = credRun(t, "", "list", "--json")
-		var entries []map[string]any
-		if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil {
+		entries, err := jsonEntries(out)
+		if code != 0 || err != nil {
 			t.Fatalf("list --json: exit %d, %v\n%s", code, err, out)
 		}
 		found := 0
@@ -351,8 +350,8 @@ func TestOwnKeystore(t *testing.T) {
 			t.Fatalf("import: exit %d\n%s\n%s", code, out, errs)
 		}
 		code, out, errs = ksRun(t, "list", "--json")
-		var entries []map[string]any
-		if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil || len(entries) != 2 || errs != "" {
+		entries, err := jsonEntries(out)
+		if code != 0 || err != nil || len(entries) != 2 || errs != "" {
 			t.Fatalf("list --json: exit %d %v\n%s\n%s", code, err, out, errs)
 		}
 
@@ -463,8 +462,8 @@ func TestCredentialsOtherTypes(t *testing.T) {
 func listJSON(t *testing.T) map[string]map[string]any {
 	t.Helper()
 	code, out, _ := credRun(t, "", "list", "--json")
-	var entries []map[string]any
-	if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil {
+	entries, err := jsonEntries(out)
+	if code != 0 || err != nil {
 		t.Fatalf("list --json: exit %d, %v\n%s", code, err, out)
 	}
 	byName := map[string]map[string]any{}

@@ -2,12 +2,10 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
-	"time"
 
 	"github.com/opsdesk/opsdesk/core/credentials"
 )
@@ -115,20 +113,6 @@ func clearSecrets(s credentials.Secrets) {
 	clear(s.Element)
 }
 
-// entryJSON is the --json form of an entry: never a secret (of
-// OpenConnectors, not even the User).
-type credEntryJSON struct {
-	Name        string    `json:"name"`
-	Type        string    `json:"type"`
-	Description string    `json:"description"`
-	User        string    `json:"user,omitempty"`
-	CompanyID   string    `json:"companyId,omitempty"`
-	Status      string    `json:"status"`
-	DeployedBy  string    `json:"deployedBy"`
-	DeployedOn  time.Time `json:"deployedOn"`
-	Problem     string    `json:"problem,omitempty"`
-}
-
 // deployedOnLayout is how Cloud Integration prints dates: "Jan 22, 2022, 13:00:00".
 const deployedOnLayout = "Jan 2, 2006, 15:04:05"
 
@@ -142,14 +126,7 @@ func (c *credCommand) list() error {
 		return err
 	}
 	if c.asJSON {
-		out := make([]credEntryJSON, len(list))
-		for i, e := range list {
-			out[i] = credEntryJSON{Name: e.Name, Type: string(e.Type), Description: e.Description, User: e.User, CompanyID: e.CompanyID,
-				Status: e.Status, DeployedBy: e.DeployedBy, DeployedOn: e.DeployedOn.UTC(), Problem: e.Problem}
-		}
-		enc := json.NewEncoder(c.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(c.stdout, credentialsListOf(list))
 	}
 	fmt.Fprintf(c.stdout, "Security Material (%d)\n", len(list))
 	if len(list) == 0 {

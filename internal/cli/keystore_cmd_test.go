@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"os"
 	"os/exec"
@@ -61,8 +60,8 @@ func TestKeystoreCommands(t *testing.T) {
 	}
 
 	code, out, _ = ksRun(t, "list", "--keystore", ks, "--json")
-	var entries []map[string]any
-	if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil || len(entries) != 3 {
+	entries, err := jsonEntries(out)
+	if code != 0 || err != nil || len(entries) != 3 {
 		t.Fatalf("list --json: exit %d, %v\n%s", code, err, out)
 	}
 	for _, field := range []string{"alias", "type", "subjectDN", "issuerDN", "serialNumber", "validFrom", "validUntil", "sha1", "sha256", "keyType", "keySize", "signatureAlgorithm", "sapOwned", "lastModified"} {

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -15,61 +13,10 @@ import (
 	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
-// entryJSON is the --json form of an entry.
-type entryJSON struct {
-	Alias              string    `json:"alias"`
-	Type               string    `json:"type"`
-	SubjectDN          string    `json:"subjectDN"`
-	IssuerDN           string    `json:"issuerDN"`
-	SerialNumber       string    `json:"serialNumber"`
-	ValidFrom          time.Time `json:"validFrom"`
-	ValidUntil         time.Time `json:"validUntil"`
-	SHA1               string    `json:"sha1"`
-	SHA256             string    `json:"sha256"`
-	KeyType            string    `json:"keyType"`
-	KeySize            int       `json:"keySize"`
-	SignatureAlgorithm string    `json:"signatureAlgorithm"`
-	SAPOwned           bool      `json:"sapOwned"`
-	LastModified       time.Time `json:"lastModified"`
-	SubjectAltNames    []string  `json:"subjectAlternativeNames,omitempty"`
-	Chain              []string  `json:"chain,omitempty"` // subject DNs, for show
-	Error              string    `json:"error,omitempty"`
-}
-
-// describeEntries describes each entry's own certificate, on every core.
-func describeEntries(entries []keystore.Entry) []certs.Description {
-	list := make([]*x509.Certificate, len(entries))
-	for i, e := range entries {
-		list[i] = e.Certificate()
-	}
-	return certs.DescribeAll(list)
-}
-
-func toJSON(e keystore.Entry, d certs.Description) entryJSON {
-	j := entryJSON{Alias: e.Alias, Type: string(e.Type), SAPOwned: e.SAPOwned, LastModified: e.LastModified.UTC()}
-	if e.Certificate() == nil {
-		j.Error = "the certificate cannot be read"
-		if len(e.ChainErrors) > 0 && e.ChainErrors[0] != nil {
-			j.Error += ": " + e.ChainErrors[0].Error()
-		}
-		return j
-	}
-	j.SubjectDN, j.IssuerDN, j.SerialNumber = d.SubjectDN, d.IssuerDN, d.SerialNumber
-	j.ValidFrom, j.ValidUntil = d.ValidFrom.UTC(), d.ValidUntil.UTC()
-	j.SHA1, j.SHA256 = d.SHA1, d.SHA256
-	j.KeyType, j.KeySize, j.SignatureAlgorithm = d.KeyType, d.KeySize, d.SignatureAlgorithm
-	j.SubjectAltNames = d.SubjectAltNames
-	return j
-}
-
 func (k *ksCommand) listEntries(ks *keystore.Keystore) error {
 	entries := ks.Entries()
 	if k.asJSON {
-		out := make([]entryJSON, len(entries))
-		for i, d := range describeEntries(entries) {
-			out[i] = toJSON(entries[i], d)
-		}
-		return k.printJSON(out)
+		return writeKeystoreList(k.stdout, ks.Path(), entries)
 	}
 	fmt.Fprintf(k.stdout, "Entries (%d)\n", len(entries))
 	tw := tabwriter.NewWriter(k.stdout, 0, 4, 2, ' ', 0)
@@ -93,25 +40,23 @@ func (k *ksCommand) listEntries(ks *keystore.Keystore) error {
 	return tw.Flush()
 }
 
-func (k *ksCommand) printJSON(v any) error {
-	enc := json.NewEncoder(k.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
 func (k *ksCommand) show(ks *keystore.Keystore, alias string) error {
 	e, err := ks.Entry(alias)
 	if err != nil {
 		return err
 	}
-	j := toJSON(e, describeEntries([]keystore.Entry{e})[0])
+	var d certs.Description
+	if e.Certificate() != nil {
+		d = certs.Describe(e.Certificate())
+	}
+	j := entryOf(e, d)
 	for _, cert := range e.Chain {
 		if cert != nil {
 			j.Chain = append(j.Chain, certs.JavaDN(cert.RawSubject))
 		}
 	}
 	if k.asJSON {
-		return k.printJSON(j)
+		return writeJSON(k.stdout, keystoreShowJSON{SchemaVersion: schemaVersion, Keystore: ks.Path(), Entry: j})
 	}
 	owner := "Tenant Administrator"
 	if e.SAPOwned {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -122,7 +121,7 @@ func (c *testCmd) run() error {
 	res := connectivity.Run(ctx, c.req)
 
 	if c.asJSON {
-		if err := c.printJSON(res); err != nil {
+		if err := writeJSON(c.stdout, testResultOf(c.req, res)); err != nil {
 			return err
 		}
 	} else {
@@ -268,42 +267,6 @@ func (c *testCmd) print(r *connectivity.Result) {
 			fmt.Fprintf(w, "  %s %s\n", dir, l.Text)
 		}
 	}
-}
-
-// resultJSON is the --json form of a result.
-type resultJSON struct {
-	*connectivity.Result
-	Chain       [][]string `json:"Chain"`
-	Err         string     `json:"Err,omitempty"`
-	OK          bool
-	Verdict     string // the headline, as printed and shown in the window
-	ElapsedMS   int64
-	PhasesMS    map[string]int64
-	Transcript  []string
-	Explanation *connectivity.Explanation
-}
-
-func (c *testCmd) printJSON(r *connectivity.Result) error {
-	out := resultJSON{Result: r, OK: r.OK(), Verdict: r.Verdict().Headline, ElapsedMS: r.Elapsed.Milliseconds(), PhasesMS: map[string]int64{}, Explanation: r.Explanation}
-	for _, cert := range r.Chain {
-		out.Chain = append(out.Chain, connectivity.CertificateLines(cert))
-	}
-	if r.Err != nil {
-		out.Err = r.Err.Error()
-	}
-	for _, p := range r.Phases {
-		out.PhasesMS[p.Name] += p.Duration.Milliseconds()
-	}
-	for _, l := range r.Transcript {
-		dir := "C: "
-		if l.FromServer {
-			dir = "S: "
-		}
-		out.Transcript = append(out.Transcript, dir+l.Text)
-	}
-	enc := json.NewEncoder(c.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
 }
 
 // lookupCredential fills the request's user and password from a stored
