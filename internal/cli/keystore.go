@@ -98,13 +98,15 @@ own: OPSDESK_KEY_PASSWORD.`,
 			RunE: withStore(true, func(ks *keystore.Keystore, a []string) error { return k.update(ks, a[0], a[1]) })}),
 		command(&cobra.Command{Use: "delete ALIAS", Short: "delete an entry", Args: exactArgs(1, "one ALIAS"),
 			RunE: withStore(true, func(ks *keystore.Keystore, a []string) error { return k.delete(ks, a[0]) })}),
-		command(&cobra.Command{Use: "merge SOURCE", Short: "bring in the entries of a .jks/.p12/.pfx", Args: exactArgs(1, "one SOURCE keystore"),
-			RunE: withStore(true, func(ks *keystore.Keystore, a []string) error { return k.merge(ks, a[0]) })},
+		command(&cobra.Command{Use: "merge SOURCE", Short: "bring in the entries of a .jks/.p12/.pfx; creates the keystore if it does not exist", Args: exactArgs(1, "one SOURCE keystore"),
+			RunE: func(_ *cobra.Command, a []string) error {
+				return k.withCreated(func(ks *keystore.Keystore) error { return k.merge(ks, a[0]) })
+			}},
 			func(fs *pflag.FlagSet) {
 				fs.BoolVar(&k.replace, "replace", false, "replace all entries you own with the source's")
 				fs.BoolVar(&k.overwrite, "overwrite", false, "overwrite entries with the same alias")
 			}),
-		k.keyPairCommand(&cobra.Command{Use: "create-keypair ALIAS", Short: "generate a key pair with a self-signed certificate, as Create ▾ Key Pair does",
+		k.keyPairCommand(&cobra.Command{Use: "create-keypair ALIAS", Short: "generate a key pair with a self-signed certificate, as Create ▾ Key Pair does; creates the keystore if it does not exist",
 			Args: exactArgs(1, "one ALIAS"), RunE: func(_ *cobra.Command, args []string) error { return k.createKeyPairCommand(args[0]) }}),
 		command(&cobra.Command{Use: "csr ALIAS", Short: "write a certificate signing request (PKCS#10) for a key pair", Args: exactArgs(1, "one ALIAS"),
 			RunE: withStore(false, func(ks *keystore.Keystore, a []string) error { return k.signingRequest(ks, a[0]) })},
@@ -175,7 +177,10 @@ func (k *ksCommand) createKeyPairCommand(alias string) error {
 	k.keyPair.Alias, k.keyPair.Key = alias, kt
 	k.keyPair.SubjectAltNames = k.sans
 	k.keyPair.ValidUntil = time.Now().Truncate(time.Second).AddDate(0, 0, k.days)
-	return k.withStore(true, k.createKeyPair)
+	if err := k.keyPair.Check(); err != nil { // before a new keystore is made for it
+		return err
+	}
+	return k.withCreated(k.createKeyPair)
 }
 
 // withStore opens the keystore, with its password unless --no-password was
@@ -263,37 +268,53 @@ func (k *ksCommand) storePassword() ([]byte, error) {
 	return pw, err
 }
 
-// openOrCreate opens the keystore a command writes to, creating it when
-// it does not exist.
-func (k *ksCommand) openOrCreate() (*keystore.Keystore, error) {
+// withCreated runs fn on the keystore a command adds entries to (import,
+// merge, create-keypair), creating it when it does not exist, with the
+// password a new keystore gets from OPSDESK_KEYSTORE_PASSWORD or the
+// terminal, as keytool -importcert, -importkeystore and -genkeypair do.
+// When fn fails and the keystore it created is still empty, the file is
+// removed again: a failed command leaves nothing behind.
+func (k *ksCommand) withCreated(fn func(*keystore.Keystore) error) error {
+	ks, created, err := k.openOrCreate()
+	if err != nil {
+		return err
+	}
+	defer ks.Close()
+	err = fn(forCommand(ks, k.stderr))
+	if err != nil && created && len(ks.Entries()) == 0 {
+		ks.Close()
+		if os.Remove(k.path) == nil {
+			fmt.Fprintf(k.stderr, "Removed the new keystore %s again: nothing went into it.\n", k.path)
+		}
+	}
+	return err
+}
+
+// openOrCreate opens the keystore, creating it when it does not exist, and
+// says whether it did.
+func (k *ksCommand) openOrCreate() (*keystore.Keystore, bool, error) {
 	if k.path == "" {
 		ks, err := k.openOwn()
-		if err != nil {
-			return nil, err
-		}
-		return forCommand(ks, k.stderr), nil
+		return ks, false, err
 	}
 	pw, err := k.storePassword()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer clear(pw)
 	if _, statErr := os.Lstat(k.path); errors.Is(statErr, os.ErrNotExist) {
 		ks, err := keystore.Create(k.path, pw)
 		if err == nil {
 			fmt.Fprintf(k.stdout, "Created the keystore %s.\n", k.path)
-			return forCommand(ks, k.stderr), nil
+			return ks, true, nil
 		}
 		// Another command created it a moment ago: add to that one.
 		if !errors.Is(err, keystore.ErrExists) {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	ks, err := keystore.Open(k.path, pw)
-	if err != nil {
-		return nil, err
-	}
-	return forCommand(ks, k.stderr), nil
+	return ks, false, err
 }
 
 // sanList collects --san values: repeated, or comma-separated in one.

@@ -109,11 +109,12 @@ func (k *ksCommand) importFiles(files []string) error {
 		}
 	}
 
-	ks, err := k.openOrCreate()
-	if err != nil {
-		return err
-	}
-	defer ks.Close()
+	return k.withCreated(func(ks *keystore.Keystore) error { return k.add(ks, cands, len(batch.Problems)) })
+}
+
+// add adds the certificates read, saying what became of each; problems
+// counts the files that held none.
+func (k *ksCommand) add(ks *keystore.Keystore, cands []keystore.Candidate, problems int) error {
 	results, err := ks.AddCertificates(cands)
 	if err != nil {
 		return err
@@ -131,8 +132,8 @@ func (k *ksCommand) importFiles(files []string) error {
 			fmt.Fprintf(k.stderr, "Not added: %s %s\n", d.SubjectDN, r.Reason)
 		}
 	}
-	if rejected > 0 || len(batch.Problems) > 0 {
-		return fmt.Errorf("%d of the certificates and files given could not be imported (see above)", rejected+len(batch.Problems))
+	if rejected > 0 || problems > 0 {
+		return fmt.Errorf("%d of the certificates and files given could not be imported (see above)", rejected+problems)
 	}
 	return nil
 }
