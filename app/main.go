@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/opsdesk/opsdesk"
+	"github.com/opsdesk/opsdesk/core/credentials"
 	_ "github.com/opsdesk/opsdesk/internal/cleanlocale" // before Fyne reads the locale
 	"github.com/opsdesk/opsdesk/internal/cli"
 	"github.com/opsdesk/opsdesk/ui"
@@ -29,10 +30,8 @@ func main() {
 
 	a := app.NewWithID(opsdesk.AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", opsdesk.Icon()))
-	kr := &guiKeyring{}
-	home := ui.New(a, ui.Options{OpenOwnKeystore: kr.ownKeystore, Log: logLine})
+	home := ui.New(a, ui.Options{Keyring: &credentials.Options{}, Log: logLine})
 	home.Window().Show()
-	kr.useIn(home) // after the window shows: the keyring may take a while
 	if len(files) > 0 {
 		// To the Keystore window, as if dropped on it, once the app's own
 		// keystore has opened.

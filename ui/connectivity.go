@@ -19,11 +19,11 @@ import (
 type connectivityWindow struct {
 	app    fyne.App
 	win    fyne.Window
-	svc    *KeystoreService
+	svc    *keystoreService
 	bg     *background
 	opener *keystoreOpener
 	home   func()
-	creds  CredentialSource
+	creds  credentialSource
 
 	tabs    *container.AppTabs
 	byProto map[connectivity.Protocol]*connTab
@@ -41,12 +41,9 @@ type connectivityWindow struct {
 	newCredential func(parent fyne.Window, done func(name string))
 	// onResult gets a few words about each finished test, for the tile.
 	onResult func(summary string, ok bool)
-
-	lastImport *importDialog   // the latest Add to Keystore dialog, for tests
-	lastForm   *credentialForm // the latest Create User Credentials form, for tests
 }
 
-func newConnectivityWindow(a fyne.App, svc *KeystoreService, bg *background, home func(), creds CredentialSource) *connectivityWindow {
+func newConnectivityWindow(a fyne.App, svc *keystoreService, bg *background, home func(), creds credentialSource) *connectivityWindow {
 	w := &connectivityWindow{app: a, svc: svc, bg: bg, home: home, creds: creds, tickEvery: time.Second,
 		opener: &keystoreOpener{app: a, svc: svc}, byProto: map[connectivity.Protocol]*connTab{}}
 	w.win = a.NewWindow("Connectivity Tests – Opsdesk")
@@ -173,7 +170,7 @@ func (t *connTab) onSend() {
 
 // prepare fills in what a worker must fetch: the credential (from the
 // keyring, later) and the client certificate's key from the keystore.
-func prepare(req *connectivity.Request, fill func(*connectivity.Request) error, clientAlias string, svc *KeystoreService) error {
+func prepare(req *connectivity.Request, fill func(*connectivity.Request) error, clientAlias string, svc *keystoreService) error {
 	if fill != nil {
 		if err := fill(req); err != nil {
 			return err
@@ -267,7 +264,6 @@ func (w *connectivityWindow) onAddToKeystore(r *connectivity.Result) {
 		d := newImportDialog("Add to Keystore", chainBatch(r), w.svc.Model(), w.win, func(cands []keystore.Candidate) {
 			addCertificates(w.svc, "Add to Keystore", cands, w.win)
 		})
-		w.lastImport = d
 		d.show()
 	}, nil)
 }
@@ -297,7 +293,7 @@ func (w *connectivityWindow) reloadCredentials(then func()) {
 
 // setCredentials switches Credential Name to the drop-down of src's
 // credentials once the keyring is open.
-func (w *connectivityWindow) setCredentials(src CredentialSource) {
+func (w *connectivityWindow) setCredentials(src credentialSource) {
 	w.creds = src
 	for _, t := range w.byProto {
 		if t.cred != nil {

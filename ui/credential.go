@@ -9,11 +9,11 @@ import (
 	"github.com/opsdesk/opsdesk/core/connectivity"
 )
 
-// CredentialSource is what the Connectivity Tests need of Security
+// credentialSource is what the Connectivity Tests need of Security
 // Material: the deployed User Credentials a test picks by name, as the
 // tenant's Credential Name drop-down does. Without one (the keyring not
 // open) the window asks for a user and password instead.
-type CredentialSource interface {
+type credentialSource interface {
 	// Names lists the deployed User Credentials.
 	Names() ([]string, error)
 	// Lookup returns a credential's user and password; the caller
@@ -23,11 +23,11 @@ type CredentialSource interface {
 
 // credentialField is the Request form's "Credential Name": a drop-down of
 // deployed credentials, with New… beside it, when there is a
-// CredentialSource, otherwise a user and a password typed for this test
+// credentialSource, otherwise a user and a password typed for this test
 // only. The source may arrive after the window is built (the keyring opens
 // in the background), so obj is a stack whose content setSource replaces.
 type credentialField struct {
-	src      CredentialSource
+	src      credentialSource
 	name     *widget.Select // with a source
 	create   *widget.Button // with a source: opens the Create User Credentials form
 	user     *widget.Entry  // without one
@@ -41,14 +41,14 @@ type credentialField struct {
 	wanted string
 }
 
-func newCredentialField(src CredentialSource, onChange func()) *credentialField {
+func newCredentialField(src credentialSource, onChange func()) *credentialField {
 	c := &credentialField{onChange: onChange, obj: container.NewStack()}
 	c.setSource(src)
 	return c
 }
 
 // setSource builds the field for src (nil: typed user and password).
-func (c *credentialField) setSource(src CredentialSource) {
+func (c *credentialField) setSource(src credentialSource) {
 	c.src, c.name, c.create, c.user, c.password = src, nil, nil, nil, nil
 	var inner fyne.CanvasObject
 	if src != nil {
@@ -78,7 +78,7 @@ func (c *credentialField) setSource(src CredentialSource) {
 
 // reloadCredentials fetches the credential names once, in the background
 // (the keyring may take a moment, or ask to be unlocked), for every tab.
-func reloadCredentials(src CredentialSource, fields []*credentialField, bg *background, then func()) {
+func reloadCredentials(src credentialSource, fields []*credentialField, bg *background, then func()) {
 	if src == nil {
 		return
 	}

@@ -135,7 +135,6 @@ func (w *keystoreWindow) showImport(batch certs.Batch, after func()) *importDial
 	if after != nil {
 		d.dlg.SetOnClosed(after)
 	}
-	w.lastImport = d
 	d.show()
 	line := fmt.Sprintf("import dialog: %s offered for %s", plural(len(d.items), "certificate", "certificates"), w.model.Path)
 	for _, p := range batch.Problems {
@@ -153,7 +152,7 @@ func (w *keystoreWindow) importCertificates(cands []keystore.Candidate) {
 
 // addCertificates adds cands to the shared keystore and shows the summary;
 // the Connectivity Tests window's Add to Keystore uses it too.
-func addCertificates(svc *KeystoreService, title string, cands []keystore.Candidate, parent fyne.Window) {
+func addCertificates(svc *keystoreService, title string, cands []keystore.Candidate, parent fyne.Window) {
 	var results []keystore.Result
 	svc.edit(parent, func(k *keystore.Keystore) error {
 		var err error

@@ -14,10 +14,10 @@ import (
 	"github.com/opsdesk/opsdesk/core/credentials"
 )
 
-// SecurityMaterialStore is what the Security Material window needs of
+// securityMaterialStore is what the Security Material window needs of
 // core/credentials; *credentials.Store satisfies it.
-type SecurityMaterialStore interface {
-	CredentialSource
+type securityMaterialStore interface {
+	credentialSource
 	List() ([]credentials.Entry, error)
 	Add(e credentials.Entry, secret []byte) (credentials.Entry, error)
 	AddSecrets(e credentials.Entry, sec credentials.Secrets) (credentials.Entry, error) // OpenConnectors' three
@@ -25,7 +25,7 @@ type SecurityMaterialStore interface {
 	Delete(name string) error // what the window calls Undeploy, as the tenant does
 }
 
-var _ SecurityMaterialStore = (*credentials.Store)(nil)
+var _ securityMaterialStore = (*credentials.Store)(nil)
 
 // smColumns are the tenant's columns, in its order.
 var smColumns = []column{{"Name", 260}, {"Type", 160}, {"Status", 110}, {"Deployed By", 160}, {"Deployed On", 170}}
@@ -37,7 +37,7 @@ var smColumns = []column{{"Name", 260}, {"Type", 160}, {"Status", 110}, {"Deploy
 type securityMaterialWindow struct {
 	app     fyne.App
 	win     fyne.Window
-	store   SecurityMaterialStore
+	store   securityMaterialStore
 	bg      *background
 	home    func()
 	onCount func(n int) // the Home tile's number
@@ -59,10 +59,9 @@ type securityMaterialWindow struct {
 	emptyAdd                  *widget.Button
 	status                    *widget.Label
 	add, edit, undeploy, refr *widget.Button
-	lastForm                  *credentialForm // the latest form opened, for tests
 }
 
-func newSecurityMaterialWindow(a fyne.App, store SecurityMaterialStore, bg *background, home func()) *securityMaterialWindow {
+func newSecurityMaterialWindow(a fyne.App, store securityMaterialStore, bg *background, home func()) *securityMaterialWindow {
 	w := &securityMaterialWindow{app: a, store: store, bg: bg, home: home}
 	w.win = a.NewWindow("Security Material – Opsdesk")
 	w.buildUI()
@@ -220,8 +219,7 @@ func (w *securityMaterialWindow) onAddMenu() {
 
 // showCreate opens the Create form for typ on this window.
 func (w *securityMaterialWindow) showCreate(typ credentials.Type) *credentialForm {
-	w.lastForm = showCredentialForm(w.win, w.store, w.bg, typ, nil, w.names(), w.onStored)
-	return w.lastForm
+	return showCredentialForm(w.win, w.store, w.bg, typ, nil, w.names(), w.onStored)
 }
 
 func (w *securityMaterialWindow) onEdit() {
@@ -234,7 +232,7 @@ func (w *securityMaterialWindow) onEdit() {
 				return
 			}
 			e := e
-			w.lastForm = showCredentialForm(w.win, w.store, w.bg, e.Type, &e, nil, w.onStored)
+			showCredentialForm(w.win, w.store, w.bg, e.Type, &e, nil, w.onStored)
 			return
 		}
 	}
@@ -304,13 +302,13 @@ func (w *securityMaterialWindow) remove(name string) {
 	})
 }
 
-// UseSecurityMaterial hands Home the opened keyring: the Security Material
+// useSecurityMaterial hands Home the opened keyring: the Security Material
 // tile opens its window and shows the count, and the Connectivity Tests'
 // Credential Name becomes the drop-down of its User Credentials.
-func (h *Home) UseSecurityMaterial(s SecurityMaterialStore) {
+func (h *Home) useSecurityMaterial(s securityMaterialStore) {
 	h.smStore = s
-	h.opts.Credentials = s
-	h.EnableSecurityMaterial(func() { h.ShowSecurityMaterial() })
+	h.svcs.credentials = s
+	h.enableSecurityMaterial(func() { h.showSecurityMaterial() })
 	if h.connWin != nil {
 		h.connWin.setCredentials(s)
 	}
@@ -327,25 +325,25 @@ func (h *Home) countSecurityMaterial() {
 				h.securityMaterialUnreadable(err)
 				return
 			}
-			h.SetSecurityMaterialCount(len(entries))
+			h.setSecurityMaterialCount(len(entries))
 		}
 	})
 }
 
-// SecurityMaterialUnavailable says on the tile why the keyring could not be
+// securityMaterialUnavailable says on the tile why the keyring could not be
 // opened; tapping it shows the whole explanation. The rest of the app works
 // without it.
-func (h *Home) SecurityMaterialUnavailable(err error) {
-	h.EnableSecurityMaterial(func() { showError("Security Material", err, h.win) })
+func (h *Home) securityMaterialUnavailable(err error) {
+	h.enableSecurityMaterial(func() { showError("Security Material", err, h.win) })
 	h.securityMaterialUnreadable(err)
 }
 
-// SecurityMaterialLocked says on the tile that the keyring is locked: its
+// securityMaterialLocked says on the tile that the keyring is locked: its
 // password was not given. Tapping the tile calls retry, on the UI thread,
 // which asks again in the background and then calls one of
-// UseSecurityMaterial, SecurityMaterialLocked or SecurityMaterialUnavailable.
-func (h *Home) SecurityMaterialLocked(retry func()) {
-	h.EnableSecurityMaterial(func() {
+// useSecurityMaterial, securityMaterialLocked or securityMaterialUnavailable.
+func (h *Home) securityMaterialLocked(retry func()) {
+	h.enableSecurityMaterial(func() {
 		h.securityMaterial.setEnabled(false) // one question at a time
 		h.securityMaterial.setCount("–", "unlocking…")
 		h.securityMaterial.setAlerts()
@@ -361,16 +359,16 @@ func (h *Home) securityMaterialUnreadable(err error) {
 	h.securityMaterial.setAlerts(alert{"Tap to see why.", theme.ColorNameError})
 }
 
-// ShowSecurityMaterial opens the Security Material window, or brings it
+// showSecurityMaterial opens the Security Material window, or brings it
 // forward; nil until the keyring is open.
-func (h *Home) ShowSecurityMaterial() *securityMaterialWindow {
+func (h *Home) showSecurityMaterial() *securityMaterialWindow {
 	if h.smStore == nil {
 		return nil
 	}
 	if h.smWin == nil {
 		h.smWin = newSecurityMaterialWindow(h.app, h.smStore, h.bg, h.showHome)
 		h.smWin.win.SetMainMenu(h.menuFor(h.smWin.menu(), TileSecurityMaterial))
-		h.smWin.onCount = h.SetSecurityMaterialCount
+		h.smWin.onCount = h.setSecurityMaterialCount
 		h.smWin.onChange = func() {
 			if h.connWin != nil {
 				h.connWin.reloadCredentials(nil)
@@ -400,7 +398,4 @@ func (h *Home) newCredential(parent fyne.Window, done func(name string)) {
 		done(e.Name)
 	})
 	form.fixType() // a mail test takes User Credentials only
-	if h.connWin != nil {
-		h.connWin.lastForm = form
-	}
 }

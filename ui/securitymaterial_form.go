@@ -29,8 +29,13 @@ var userCredentialTypes = []credentials.Type{credentials.UserCredentials, creden
 // password: they are long tokens that are pasted, not typed, and what goes
 // wrong in a paste (a space, a line break, a comma, a stray character) is
 // refused on the line below instead.
+//
+// It is the dialog's content, a widget of its own, so that the dialog on
+// screen is the credentialForm value.
 type credentialForm struct {
-	store SecurityMaterialStore
+	widget.BaseWidget
+	body  fyne.CanvasObject
+	store securityMaterialStore
 	bg    *background
 	typ   credentials.Type
 	edit  *credentials.Entry // nil when creating
@@ -49,10 +54,14 @@ type credentialForm struct {
 	dlg                                *dialog.CustomDialog
 }
 
+func (f *credentialForm) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(f.body)
+}
+
 // showCredentialForm opens the form on parent. existing, when given, is the
 // entry to edit; taken lists the names already deployed. done runs on the
 // UI thread with what was stored.
-func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *background, typ credentials.Type,
+func showCredentialForm(parent fyne.Window, store securityMaterialStore, bg *background, typ credentials.Type,
 	existing *credentials.Entry, taken []string, done func(credentials.Entry)) *credentialForm {
 	f := &credentialForm{store: store, bg: bg, typ: typ, edit: existing, taken: map[string]bool{}, done: done}
 	for _, n := range taken {
@@ -108,8 +117,9 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 		e.OnSubmitted = func(string) { f.onDeploy() }
 	}
 	f.fields = container.NewStack(f.form())
-	body := container.New(&minWidthLayout{width: 480}, container.NewVBox(f.fields, f.why))
-	f.dlg = dialog.NewCustomWithoutButtons(title, body, parent)
+	f.body = container.New(&minWidthLayout{width: 480}, container.NewVBox(f.fields, f.why))
+	f.ExtendBaseWidget(f)
+	f.dlg = dialog.NewCustomWithoutButtons(title, f, parent)
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.deploy})
 	f.validate()
 	f.dlg.Show()
