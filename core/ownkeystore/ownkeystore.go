@@ -85,18 +85,17 @@ func Open(path string, keyring func() (Keyring, error)) (*Opened, error) {
 	var err error
 	if exists {
 		o.Keystore, err = keystore.Open(path, pw)
-		return o, err
+	} else if err = makeFolder(path); err == nil {
+		o.Keystore, err = keystore.Create(path, pw)
+		o.Created = err == nil
+		if errors.Is(err, keystore.ErrExists) { // another program made it a moment ago
+			o.Keystore, err = keystore.Open(path, pw)
+		}
 	}
-	if err := makeFolder(path); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	o.Keystore, err = keystore.Create(path, pw)
-	if errors.Is(err, keystore.ErrExists) { // another program made it a moment ago
-		o.Keystore, err = keystore.Open(path, pw)
-		return o, err
-	}
-	o.Created = err == nil
-	return o, err
+	return o, nil
 }
 
 func makeFolder(path string) error {
