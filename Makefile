@@ -47,7 +47,7 @@ define ensure
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
 endef
 
-.PHONY: deps run test vet fmtcheck build bench fmt screenshots startup-time
+.PHONY: deps run test vet fmtcheck build bench fmt screenshots startup-time man
 
 deps:
 	$(call ensure,$(DEPS_COMMANDS),$(DEPS_PACKAGES))
@@ -69,6 +69,12 @@ fmtcheck:
 
 build: deps
 	$(GO) build -o bin/opsdesk ./app
+
+# The man pages, one a command, from the commands' own definitions (the
+# .deb installs them); `opsdesk completion bash|zsh|fish|powershell` prints
+# the shell completions from the same definitions.
+man:
+	$(GO) run ./internal/cmd/mangen bin/man
 
 bench: build
 	$(call ensure,$(BENCH_COMMANDS),)

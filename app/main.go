@@ -1,7 +1,7 @@
 // Command opsdesk opens the desktop app, or with arguments runs a headless
-// command (see commands.go) so the same binary can be scripted. Arguments
-// that are certificate or keystore files open the app with them instead
-// (open_files.go): that is how a file manager's "Open with" calls it.
+// command (internal/cli) so the same binary can be scripted. Arguments
+// that are files open the app with them instead (open_files.go): that is
+// how a file manager's "Open with" calls it.
 package main
 
 import (
@@ -12,7 +12,9 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/opsdesk/opsdesk"
+	"github.com/opsdesk/opsdesk/core/credentials"
 	_ "github.com/opsdesk/opsdesk/internal/cleanlocale" // before Fyne reads the locale
+	"github.com/opsdesk/opsdesk/internal/cli"
 	"github.com/opsdesk/opsdesk/ui"
 )
 
@@ -21,17 +23,15 @@ func main() {
 	switch {
 	case len(missing) > 0:
 		fmt.Fprintln(os.Stderr, notFound(missing))
-		os.Exit(exitFail)
+		os.Exit(cli.ExitFail)
 	case len(os.Args) > 1 && len(files) == 0:
-		os.Exit(runCommand(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 
 	a := app.NewWithID(opsdesk.AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", opsdesk.Icon()))
-	kr := &guiKeyring{}
-	home := ui.New(a, ui.Options{OpenOwnKeystore: kr.ownKeystore, Log: logLine})
+	home := ui.New(a, ui.Options{Keyring: &credentials.Options{}, Log: logLine})
 	home.Window().Show()
-	kr.useIn(home) // after the window shows: the keyring may take a while
 	if len(files) > 0 {
 		// To the Keystore window, as if dropped on it, once the app's own
 		// keystore has opened.

@@ -9,27 +9,24 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
+
+	"github.com/opsdesk/opsdesk/internal/cli"
 )
 
-// commandNames are the first arguments runCommand knows. A file that
-// happens to be called "version" does not take a command's place: type
-// ./version to open it.
-var commandNames = []string{"version", "help", "-h", "--help", "keystore", "credentials", "test"}
-
 // filesToOpen tells what the arguments mean. Unless the first is a
-// command or an option, an argument that exists (a file of any kind, even a folder)
+// command (a file called "version" does not take the command's place:
+// type ./version to open it) or an option, an argument that exists (a file of any kind, even a folder)
 // means "open these files": every argument comes back in files, made
 // absolute, and the window names those it cannot read with the reason,
 // as it does for a drop. When none exists but the first looks like a file
 // (it has an extension or a folder in it), they all come back in missing,
 // for one sentence instead of "unknown command". Otherwise both are nil:
-// no arguments, or a command for runCommand.
+// no arguments, or a command for cli.Run.
 func filesToOpen(args []string) (files, missing []string) {
-	if len(args) == 0 || slices.Contains(commandNames, args[0]) || strings.HasPrefix(args[0], "-") {
+	if len(args) == 0 || cli.IsCommand(args[0]) || strings.HasPrefix(args[0], "-") {
 		// An option first is a command line gone wrong ("opsdesk
-		// --keystore my.jks list"), for runCommand to say so.
+		// --keystore my.jks list"), for cli.Run to say so.
 		return nil, nil
 	}
 	exists := false

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/opsdesk/opsdesk/internal/cli"
 )
 
 // TestFilesToOpen: an argument that exists always means "open these
@@ -77,11 +79,11 @@ func TestFilesToOpen(t *testing.T) {
 }
 
 // TestCommandNamesAreCommands: every name filesToOpen leaves to
-// runCommand is one it knows.
+// cli.Run is one it knows.
 func TestCommandNamesAreCommands(t *testing.T) {
-	for _, name := range commandNames {
+	for _, name := range cli.Names() {
 		var out, errOut strings.Builder
-		runCommand([]string{name, "help"}, strings.NewReader(""), &out, &errOut)
+		cli.Run([]string{name, "help"}, strings.NewReader(""), &out, &errOut)
 		if strings.Contains(errOut.String(), "unknown command") {
 			t.Errorf("%q: %s", name, errOut.String())
 		}
@@ -106,7 +108,7 @@ func TestMissingFilesGetOneSentence(t *testing.T) {
 			code = 0
 		}
 		msg := stderr.String()
-		if code != exitFail || stdout.Len() != 0 || strings.Count(msg, "\n") != 1 {
+		if code != cli.ExitFail || stdout.Len() != 0 || strings.Count(msg, "\n") != 1 {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 1 and one line", args, code, stdout.String(), msg)
 		}
 		if strings.Contains(msg, "unknown command") || !strings.Contains(msg, `"gone.cer"`) || !strings.Contains(msg, "does not exist") && !strings.Contains(msg, "do not exist") {

@@ -39,7 +39,10 @@ check_deb() {
   dpkg-deb --contents "$deb" | tee "$TMP/contents"
   local path size
   for path in usr/bin/opsdesk usr/share/applications/$APP_ID.desktop \
-    usr/share/metainfo/$APP_ID.metainfo.xml usr/share/icons/hicolor/scalable/apps/$APP_ID.svg; do
+    usr/share/metainfo/$APP_ID.metainfo.xml usr/share/icons/hicolor/scalable/apps/$APP_ID.svg \
+    usr/share/man/man1/opsdesk.1.gz usr/share/man/man1/opsdesk-keystore-list.1.gz \
+    usr/share/bash-completion/completions/opsdesk usr/share/zsh/vendor-completions/_opsdesk \
+    usr/share/fish/vendor_completions.d/opsdesk.fish; do
     grep -q " \./$path\$" "$TMP/contents" || fail "$deb lacks /$path"
   done
   for size in 16 24 32 48 64 128 256 512; do
@@ -47,7 +50,7 @@ check_deb() {
     grep -q " \./$path\$" "$TMP/contents" || fail "$deb lacks /$path"
   done
   dpkg-deb --field "$deb" Depends | grep -q 'libgl1' || fail "$deb does not depend on libgl1"
-  echo "binary, desktop entry, AppStream metadata and icons (16-512 px, scalable) present"
+  echo "binary, desktop entry, AppStream metadata, icons (16-512 px, scalable), man pages and shell completions present"
 
   step "lintian $deb"
   # --fail-on error: warnings are printed but do not fail the check.

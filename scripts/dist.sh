@@ -156,7 +156,18 @@ build_linux() {
   install -D -m 0644 assets/icon.svg "$deb/usr/share/icons/hicolor/scalable/apps/$APP_ID.svg"
   install -d "$deb/usr/share/metainfo" "$deb/usr/share/man/man1" "$deb/usr/share/doc/opsdesk" "$deb/DEBIAN"
   fill packaging/linux/io.opsdesk.app.metainfo.xml.in >"$deb/usr/share/metainfo/$APP_ID.metainfo.xml"
-  fill packaging/linux/opsdesk.1 | gzip -9n >"$deb/usr/share/man/man1/opsdesk.1.gz"
+  # The man pages and the shell completions come from the commands' own
+  # definitions (internal/cli), as --help does, so they never disagree.
+  local page
+  (cd "$STAGE/src" && go run ./internal/cmd/mangen "$STAGE/man")
+  for page in "$STAGE"/man/*.1; do
+    gzip -9n <"$page" >"$deb/usr/share/man/man1/$(basename "$page").gz"
+  done
+  install -d "$deb/usr/share/bash-completion/completions" "$deb/usr/share/zsh/vendor-completions" \
+    "$deb/usr/share/fish/vendor_completions.d"
+  "$bin" completion bash >"$deb/usr/share/bash-completion/completions/opsdesk"
+  "$bin" completion zsh >"$deb/usr/share/zsh/vendor-completions/_opsdesk"
+  "$bin" completion fish >"$deb/usr/share/fish/vendor_completions.d/opsdesk.fish"
   fill packaging/linux/copyright >"$deb/usr/share/doc/opsdesk/copyright"
   {
     echo "opsdesk ($PKG_VERSION) unstable; urgency=medium"

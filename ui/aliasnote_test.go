@@ -43,13 +43,13 @@ func TestAliasChangeIsSaidBeforeConfirm(t *testing.T) {
 		if got := aliasNotes(w); got != "" {
 			t.Errorf("a note for the suggested alias: %q", got)
 		}
-		w.lastImport.items[0].alias.SetText("Peers Root CA")
+		importDialogOn(w.win).items[0].alias.SetText("Peers Root CA")
 		if got := aliasNotes(w); got != want {
 			t.Errorf("note %q, want %q", got, want)
 		}
-		w.lastImport.items[0].alias.SetText(" smtp ")
+		importDialogOn(w.win).items[0].alias.SetText(" smtp ")
 		mustContain(t, "note", aliasNotes(w), "“smtp” (without the spaces at its ends)")
-		w.lastImport.items[0].alias.SetText("Peers Root CA")
+		importDialogOn(w.win).items[0].alias.SetText("Peers Root CA")
 		tapOverlayButton(t, w.win, "Confirm")
 		settle(t, h)
 		if got := aliases(w.model); !slices.Equal(got, []string{"peers root ca"}) {
@@ -122,7 +122,7 @@ func TestAddCertificateWithSeveralKeepsTheTypedAlias(t *testing.T) {
 			test.Type(d.alias, tc.typed)
 			d.load(p)
 			settle(t, h)
-			imp := w.lastImport
+			imp := importDialogOn(w.win)
 			if imp == nil || len(imp.items) != 3 {
 				t.Fatal("no import dialog for the three certificates")
 			}

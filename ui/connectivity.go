@@ -20,11 +20,11 @@ import (
 type connectivityWindow struct {
 	app    fyne.App
 	win    fyne.Window
-	svc    *KeystoreService
+	svc    *keystoreService
 	bg     *background
 	opener *keystoreOpener
 	home   func()
-	creds  CredentialSource
+	creds  credentialSource
 
 	tabs    *container.AppTabs
 	byProto map[connectivity.Protocol]*connTab
@@ -42,13 +42,9 @@ type connectivityWindow struct {
 	newCredential func(parent fyne.Window, typ credentials.Type, done func(name string))
 	// onResult gets a few words about each finished test, for the tile.
 	onResult func(summary string, ok bool)
-
-	lastImport *importDialog   // the latest Add to Keystore dialog, for tests
-	lastForm   *credentialForm // the latest Create User Credentials form, for tests
-	lastOAuth2 *oauth2Form     // the latest OAuth2 form opened from here, for tests
 }
 
-func newConnectivityWindow(a fyne.App, svc *KeystoreService, bg *background, home func(), creds CredentialSource) *connectivityWindow {
+func newConnectivityWindow(a fyne.App, svc *keystoreService, bg *background, home func(), creds credentialSource) *connectivityWindow {
 	w := &connectivityWindow{app: a, svc: svc, bg: bg, home: home, creds: creds, tickEvery: time.Second,
 		opener: &keystoreOpener{app: a, svc: svc}, byProto: map[connectivity.Protocol]*connTab{}}
 	w.win = a.NewWindow("Connectivity Tests – Opsdesk")
@@ -135,6 +131,7 @@ func (t *connTab) onSend() {
 		return
 	}
 	req := t.request()
+	req.Trusted = t.w.svc.trusted()
 	var fill func(*connectivity.Request) error
 	if t.cred != nil && req.Auth != connectivity.AuthNone {
 		fill = t.cred.capture()
@@ -174,7 +171,7 @@ func (t *connTab) onSend() {
 
 // prepare fills in what a worker must fetch: the credential (from the
 // keyring, later) and the client certificate's key from the keystore.
-func prepare(req *connectivity.Request, fill func(*connectivity.Request) error, clientAlias string, svc *KeystoreService) error {
+func prepare(req *connectivity.Request, fill func(*connectivity.Request) error, clientAlias string, svc *keystoreService) error {
 	if fill != nil {
 		if err := fill(req); err != nil {
 			return err
@@ -268,7 +265,6 @@ func (w *connectivityWindow) onAddToKeystore(r *connectivity.Result) {
 		d := newImportDialog("Add to Keystore", chainBatch(r), w.svc.Model(), w.win, func(cands []keystore.Candidate) {
 			addCertificates(w.svc, "Add to Keystore", cands, w.win)
 		})
-		w.lastImport = d
 		d.show()
 	}, nil)
 }
@@ -298,7 +294,7 @@ func (w *connectivityWindow) reloadCredentials(then func()) {
 
 // setCredentials switches Credential Name to the drop-down of src's
 // credentials once the keyring is open.
-func (w *connectivityWindow) setCredentials(src CredentialSource) {
+func (w *connectivityWindow) setCredentials(src credentialSource) {
 	w.creds = src
 	for _, t := range w.byProto {
 		if t.cred != nil {

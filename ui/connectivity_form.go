@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
+	"github.com/opsdesk/opsdesk/core/problem"
 )
 
 // portOptions are the Port drop-down's choices, spelled as the tenant
@@ -219,17 +220,18 @@ func (t *connTab) validate() string {
 	}
 	t.warnClearText()
 	_, _, hostErr := connectivity.SplitHostPort(t.host.Text)
+	checkErr := t.request().Check()
 	switch {
-	case strings.TrimSpace(t.host.Text) == "":
-		why = "Type the host name of the server."
+	case problem.FieldOf(checkErr) == connectivity.FieldHost:
+		why, _ = explained(checkErr)
 	case hostErr != nil:
 		why, _ = explained(hostErr)
 	case !validPort(t.port.Text):
 		why = "The port must be a number between 1 and 65535."
 	case t.proxy.Selected == proxyOnPremise:
 		why = whyOnPremise
-	case t.auth != nil && t.auth.Selected != string(connectivity.AuthNone) && t.cred.missing() != "":
-		why = t.cred.missing()
+	case checkErr != nil:
+		why, _ = explained(checkErr)
 	}
 	switch t.proto {
 	case connectivity.SMTP:
@@ -307,8 +309,9 @@ func (t *connTab) warnClearText() {
 
 func validPort(s string) bool { _, ok := parsePort(s); return ok }
 
-// request reads the form into a test request. The credential and the
-// client certificate are filled in by the worker (see prepare).
+// request reads the form into a test request. The keystore's trusted
+// certificates, the credential's password and the client certificate are
+// filled in when it is sent.
 func (t *connTab) request() connectivity.Request {
 	port, _ := parsePort(t.port.Text)
 	req := connectivity.Request{
@@ -316,13 +319,15 @@ func (t *connTab) request() connectivity.Request {
 		Host:       strings.TrimSpace(t.host.Text),
 		Port:       port,
 		Protection: t.protectionValue(),
-		Trusted:    t.w.svc.trusted(),
 		ConnectTo:  t.w.connectTo,
 		Timeouts:   t.w.timeouts,
 	}
 	req.VerifyCertificate = t.verify.Checked && req.Protection != connectivity.Off
 	if t.auth != nil {
 		req.Auth = connectivity.Auth(t.auth.Selected)
+		if req.Auth != connectivity.AuthNone {
+			req.User, req.Credential = t.cred.named()
+		}
 	}
 	switch t.proto {
 	case connectivity.SMTP:

@@ -329,8 +329,8 @@ func TestPortAndProtectionAgreeInTheForm(t *testing.T) {
 func TestFormsAreRemembered(t *testing.T) {
 	a := test.NewTempApp(t)
 	creds := fakeCredentials{"Gmail": {mailUser, mailPassword}, "Other": {"other@example.com", "other-password"}}
-	first := New(a, Options{Credentials: creds})
-	c := first.ShowConnectivity()
+	first := newHome(a, Options{}, services{credentials: creds})
+	c := first.showConnectivity()
 	settle(t, first)
 	smtp := c.tab(connectivity.SMTP)
 	test.Type(smtp.host, "smtp.example.com")
@@ -354,8 +354,8 @@ func TestFormsAreRemembered(t *testing.T) {
 	tls.port.SetText("8443")
 	first.win.Close()
 
-	second := New(a, Options{Credentials: creds})
-	c = second.ShowConnectivity()
+	second := newHome(a, Options{}, services{credentials: creds})
+	c = second.showConnectivity()
 	settle(t, second)
 	smtp = c.tab(connectivity.SMTP)
 	got := fmt.Sprint(smtp.host.Text, "|", smtp.port.Text, "|", smtp.protection.Selected, "|", smtp.auth.Selected, "|", smtp.cred.name.Selected,
@@ -382,7 +382,7 @@ func TestFormsAreRemembered(t *testing.T) {
 	// Name waits for it, and is not forgotten meanwhile.
 	third := New(a, Options{})
 	t.Cleanup(func() { third.win.Close() })
-	c = third.ShowConnectivity()
+	c = third.showConnectivity()
 	smtp = c.tab(connectivity.SMTP)
 	smtp.cred.user.SetText("typed@example.com") // a change, saved while no keyring is open
 	c.setCredentials(creds)
@@ -397,7 +397,7 @@ func TestFormsAreRemembered(t *testing.T) {
 func TestTypedPasswordIsNeverRemembered(t *testing.T) {
 	a := test.NewTempApp(t)
 	first := New(a, Options{})
-	smtp := first.ShowConnectivity().tab(connectivity.SMTP)
+	smtp := first.showConnectivity().tab(connectivity.SMTP)
 	test.Type(smtp.host, "smtp.example.com")
 	smtp.auth.SetSelected(string(connectivity.AuthPlain))
 	smtp.cred.user.SetText(mailUser)
@@ -410,7 +410,7 @@ func TestTypedPasswordIsNeverRemembered(t *testing.T) {
 	first.win.Close()
 	second := New(a, Options{})
 	t.Cleanup(func() { second.win.Close() })
-	smtp = second.ShowConnectivity().tab(connectivity.SMTP)
+	smtp = second.showConnectivity().tab(connectivity.SMTP)
 	if smtp.cred.user.Text != mailUser || smtp.cred.password.Text != "" {
 		t.Errorf("user %q, password %q", smtp.cred.user.Text, smtp.cred.password.Text)
 	}

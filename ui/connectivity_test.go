@@ -28,7 +28,7 @@ const (
 // reaches its server on loopback while checking the certificate for the
 // name typed, mailtest.Host.
 func connectivityFor(t *testing.T, h *Home) *connectivityWindow {
-	c := h.ShowConnectivity()
+	c := h.showConnectivity()
 	c.connectTo = "127.0.0.1"
 	c.timeouts = connectivity.Timeouts{Connect: 3 * time.Second, Reply: 5 * time.Second, Total: 20 * time.Second}
 	// No clock: the test driver runs fyne.Do on the ticking goroutine,
@@ -89,7 +89,7 @@ func TestTutorial(t *testing.T) {
 	// Steps 2.3-2.7: the chain into the keystore.
 	openKeystore(t, h, newKeystore(t, nil))
 	test.Tap(tab.resp.addToKS)
-	d := c.lastImport
+	d := importDialogOn(c.win)
 	if d == nil || len(d.items) != 2 {
 		t.Fatal("Add to Keystore lists no chain")
 	}
@@ -101,7 +101,7 @@ func TestTutorial(t *testing.T) {
 	if got := aliases(h.keystore.Model()); len(got) != 2 {
 		t.Fatalf("keystore after Add to Keystore: %v", got)
 	}
-	if ks := h.ShowKeystore(); ks.header.Text != "Entries (2)" {
+	if ks := h.showKeystore(); ks.header.Text != "Entries (2)" {
 		t.Errorf("the Keystore window shows %q", ks.header.Text)
 	}
 
@@ -341,7 +341,7 @@ func TestAddToKeystoreWithoutKeystoreAsksForOne(t *testing.T) {
 	send(t, h, tab)
 	test.Tap(tab.resp.addToKS)
 	mustContain(t, "dialog", overlayText(c.win), "No Keystore Open", "Create Keystore…")
-	if c.lastImport != nil {
+	if importDialogOn(c.win) != nil {
 		t.Error("an import dialog without a keystore to import into")
 	}
 }

@@ -12,11 +12,11 @@ import (
 	"github.com/opsdesk/opsdesk/core/credentials"
 )
 
-// CredentialSource is the hook for Security Material: the deployed User
-// Credentials a test picks by name, as the tenant's Credential Name
-// drop-down does. core/credentials will provide one; until it is wired in,
-// the Connectivity Tests window asks for a user and password instead.
-type CredentialSource interface {
+// credentialSource is what the Connectivity Tests need of Security
+// Material: the deployed User Credentials a test picks by name, as the
+// tenant's Credential Name drop-down does. Without one (the keyring not
+// open) the window asks for a user and password instead.
+type credentialSource interface {
 	// Names lists the deployed User Credentials.
 	Names() ([]string, error)
 	// Lookup returns a credential's user and password; the caller
@@ -35,11 +35,11 @@ type OAuth2Source interface {
 
 // credentialField is the Request form's "Credential Name": a drop-down of
 // deployed credentials, with New… beside it, when there is a
-// CredentialSource, otherwise a user and a password typed for this test
+// credentialSource, otherwise a user and a password typed for this test
 // only. The source may arrive after the window is built (the keyring opens
 // in the background), so obj is a stack whose content setSource replaces.
 type credentialField struct {
-	src      CredentialSource
+	src      credentialSource
 	name     *widget.Select // with a source
 	create   *widget.Button // with a source: opens the Create User Credentials form
 	user     *widget.Entry  // without one
@@ -57,14 +57,14 @@ type credentialField struct {
 	passwordNames, oauthNs []string
 }
 
-func newCredentialField(src CredentialSource, onChange func()) *credentialField {
+func newCredentialField(src credentialSource, onChange func()) *credentialField {
 	c := &credentialField{onChange: onChange, obj: container.NewStack()}
 	c.setSource(src)
 	return c
 }
 
 // setSource builds the field for src (nil: typed user and password).
-func (c *credentialField) setSource(src CredentialSource) {
+func (c *credentialField) setSource(src credentialSource) {
 	c.src, c.name, c.create, c.user, c.password = src, nil, nil, nil, nil
 	var inner fyne.CanvasObject
 	if src != nil {
@@ -82,7 +82,7 @@ func (c *credentialField) setSource(src CredentialSource) {
 		c.user.OnChanged = func(string) { c.onChange() }
 		c.password = widget.NewPasswordEntry()
 		c.password.SetPlaceHolder("Password (for Gmail: an App Password)")
-		note := newHint("Stored credentials come with Security Material. Until then, type them here: " +
+		note := newHint("Security Material is not open, so type them here: " +
 			"they are used for this test only and never saved.")
 		inner = container.NewVBox(c.user, c.password, note)
 	}
@@ -92,7 +92,7 @@ func (c *credentialField) setSource(src CredentialSource) {
 
 // reloadCredentials fetches the credential names once, in the background
 // (the keyring may take a moment, or ask to be unlocked), for every tab.
-func reloadCredentials(src CredentialSource, fields []*credentialField, bg *background, then func()) {
+func reloadCredentials(src credentialSource, fields []*credentialField, bg *background, then func()) {
 	if src == nil {
 		return
 	}
@@ -186,24 +186,13 @@ func (c *credentialField) setEnabled(on bool) {
 	setEnabled(c.password, on)
 }
 
-// missing says what the user still has to fill in, or "".
-func (c *credentialField) missing() string {
+// named is what the field names for Request.Check: the user typed, or
+// the Credential Name chosen, whose user is looked up when the test runs.
+func (c *credentialField) named() (user, credential string) {
 	if c.name != nil {
-		if c.name.Selected == "" {
-			if c.oauth && len(c.oauthNs) == 0 {
-				return "Add an OAuth2 Authorization Code credential in Security Material and authorize it, then choose it as Credential Name."
-			}
-			return "Choose a Credential Name."
-		}
-		return ""
+		return "", c.name.Selected
 	}
-	if c.oauth {
-		return "OAuth2 needs Security Material: its keyring is not open yet."
-	}
-	if c.user.Text == "" {
-		return "Type the user of the Credential Name."
-	}
-	return ""
+	return c.user.Text, ""
 }
 
 // capture takes the field's values on the UI thread and returns what a

@@ -54,7 +54,7 @@ func TestImportDialogKeys(t *testing.T) {
 			w.onDropped(toURIs([]string{p}))
 			settle(t, h)
 			if tc.focus != nil {
-				w.win.Canvas().Focus(tc.focus(w.lastImport))
+				w.win.Canvas().Focus(tc.focus(importDialogOn(w.win)))
 			}
 			typeKey(w.win, tc.key)
 			settle(t, h)
@@ -75,8 +75,8 @@ func TestImportDialogKeys(t *testing.T) {
 		h, w := openKeystoreWindow(t, newKeystore(t, nil))
 		w.onDropped(toURIs([]string{p}))
 		settle(t, h)
-		w.lastImport.items[0].alias.SetText("sap_mine")
-		w.win.Canvas().Focus(w.lastImport.items[0].alias)
+		importDialogOn(w.win).items[0].alias.SetText("sap_mine")
+		w.win.Canvas().Focus(importDialogOn(w.win).items[0].alias)
 		typeKey(w.win, fyne.KeyReturn)
 		settle(t, h)
 		if len(w.model.Rows) != 0 || !dialogOpen(w.win) {
@@ -94,7 +94,7 @@ func TestKeystoreDialogsKeys(t *testing.T) {
 
 	t.Run("No Keystore Open: Escape keeps the files waiting", func(t *testing.T) {
 		h := newTestHome(t)
-		w := h.ShowKeystore()
+		w := h.showKeystore()
 		w.onDropped(toURIs([]string{p}))
 		mustContain(t, "dialog", overlayText(w.win), "No Keystore Open")
 		typeKey(w.win, fyne.KeyEscape)
@@ -106,7 +106,7 @@ func TestKeystoreDialogsKeys(t *testing.T) {
 	t.Run("Open Keystore: Enter in the password opens, Escape cancels", func(t *testing.T) {
 		path := newKeystore(t, nil)
 		h := newTestHome(t)
-		w := h.ShowKeystore()
+		w := h.showKeystore()
 		w.opener.askPassword(w.win, path, "", func() {})
 		typeKey(w.win, fyne.KeyEscape)
 		settle(t, h)
@@ -181,7 +181,7 @@ func TestKeystoreDialogsKeys(t *testing.T) {
 		settle(t, h)
 		showError("Something", os.ErrPermission, w.win)
 		typeKey(w.win, fyne.KeyEscape)
-		if !dialogOpen(w.win) || w.lastImport == nil {
+		if !dialogOpen(w.win) || importDialogOn(w.win) == nil {
 			t.Fatal("Escape closed more than the top dialog")
 		}
 		typeKey(w.win, fyne.KeyReturn)

@@ -18,7 +18,7 @@ import (
 func TestSecurityMaterialDialogKeys(t *testing.T) {
 	open := func(t *testing.T) (*Home, *credentials.Store, *securityMaterialWindow) {
 		h, s := newSMHome(t)
-		w := h.ShowSecurityMaterial()
+		w := h.showSecurityMaterial()
 		settle(t, h)
 		return h, s, w
 	}
@@ -235,7 +235,7 @@ func TestOAuth2FormClosesOnEscape(t *testing.T) {
 		nil,
 	} {
 		h, _ := newSMHome(t)
-		w := h.ShowSecurityMaterial()
+		w := h.showSecurityMaterial()
 		settle(t, h)
 		f := showOAuth2Form(w.win, w.store, w.bg, nil, nil, nil)
 		if focus != nil {

@@ -15,16 +15,6 @@ import (
 	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
-// isKeystoreFile tells keystores, whose entries are merged or which are
-// opened, from certificate files, which are imported.
-func isKeystoreFile(path string) bool {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".jks", ".p12", ".pfx", ".keystore":
-		return true
-	}
-	return false
-}
-
 func isJKS(path string) bool { return strings.EqualFold(filepath.Ext(path), ".jks") }
 
 // isPKCS12 tells PKCS#12 keystores (.p12, .pfx), which Opsdesk opens to
@@ -58,7 +48,7 @@ func (w *keystoreWindow) onDropped(uris []fyne.URI) {
 		if u == nil || u.Scheme() != "file" {
 			continue
 		}
-		if isKeystoreFile(u.Path()) {
+		if keystore.IsKeystoreFile(u.Path()) {
 			stores = append(stores, u.Path())
 		} else {
 			certFiles = append(certFiles, u.Path())
@@ -80,7 +70,7 @@ func (w *keystoreWindow) onDropped(uris []fyne.URI) {
 	}
 	w.opener.ensure(w.win, why, func() {
 		w.bg.run(func() func() {
-			batch := readCertificateFiles(certFiles)
+			batch := certs.ReadFiles(certFiles)
 			return func() { w.showImport(batch, func() { w.offerKeystores(stores) }) }
 		})
 	}, func() { w.keepWaiting(uris) })
@@ -161,7 +151,6 @@ func (w *keystoreWindow) showImport(batch certs.Batch, after func()) *importDial
 	if after != nil {
 		d.dlg.SetOnClosed(after)
 	}
-	w.lastImport = d
 	d.show()
 	line := fmt.Sprintf("import dialog: %s offered for %s", plural(len(d.items), "certificate", "certificates"), w.model.Path)
 	for _, p := range batch.Problems {
@@ -179,7 +168,7 @@ func (w *keystoreWindow) importCertificates(cands []keystore.Candidate) {
 
 // addCertificates adds cands to the shared keystore and shows the summary;
 // the Connectivity Tests window's Add to Keystore uses it too.
-func addCertificates(svc *KeystoreService, title string, cands []keystore.Candidate, parent fyne.Window) {
+func addCertificates(svc *keystoreService, title string, cands []keystore.Candidate, parent fyne.Window) {
 	var results []keystore.Result
 	svc.edit(parent, func(k *keystore.Keystore) error {
 		var err error
@@ -192,16 +181,6 @@ func addCertificates(svc *KeystoreService, title string, cands []keystore.Candid
 		}
 		showResults(title, "", results, parent)
 	})
-}
-
-// readCertificateFiles reads every file with certs.ReadFile, which
-// refuses what is not a file or far too large before reading it.
-func readCertificateFiles(paths []string) certs.Batch {
-	var b certs.Batch
-	for _, p := range paths {
-		b.Add(certs.ReadFile(p, filepath.Base(p)))
-	}
-	return b
 }
 
 // askLookOrMerge asks what to do with a PKCS#12 keystore dropped or opened

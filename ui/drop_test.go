@@ -55,7 +55,7 @@ func TestDropListsEveryFileAndImportsExactlyTheConfirmed(t *testing.T) {
 
 	w.onDropped(droppedFiles(t, chain))
 	settle(t, h)
-	d := w.lastImport
+	d := importDialogOn(w.win)
 	if d == nil {
 		t.Fatal("no import dialog")
 	}
@@ -116,7 +116,7 @@ func TestDropCancelledLeavesTheKeystoreByteIdentical(t *testing.T) {
 	h, w := openKeystoreWindow(t, path)
 	w.onDropped(droppedFiles(t, chain))
 	settle(t, h)
-	if w.lastImport == nil || len(w.lastImport.items) != 3 {
+	if importDialogOn(w.win) == nil || len(importDialogOn(w.win).items) != 3 {
 		t.Fatal("no import dialog with the three certificates")
 	}
 	tapOverlayButton(t, w.win, "Cancel")
@@ -156,11 +156,11 @@ func TestDroppedKeystoreIsOpenedOrMerged(t *testing.T) {
 func TestDropWithoutKeystoreAsksForOne(t *testing.T) {
 	chain := certtest.NewChain(t, "mail.example.com")
 	h := newTestHome(t)
-	w := h.ShowKeystore()
+	w := h.showKeystore()
 	w.onDropped(droppedFiles(t, chain))
 	mustContain(t, "dialog", overlayText(w.win), "No Keystore Open", "Open Keystore…", "Create Keystore…")
 	settle(t, h)
-	if w.lastImport != nil {
+	if importDialogOn(w.win) != nil {
 		t.Fatal("files were read into an import dialog with no keystore to import into")
 	}
 }
@@ -180,7 +180,7 @@ func TestDroppedKeystoreWithCertificatesOpensItFirst(t *testing.T) {
 	if w.model == nil || w.model.Path != path {
 		t.Fatal("the dropped keystore was not opened")
 	}
-	if w.lastImport == nil || len(w.lastImport.items) != 1 {
+	if importDialogOn(w.win) == nil || len(importDialogOn(w.win).items) != 1 {
 		t.Fatal("the dropped certificate was not offered for the keystore")
 	}
 }

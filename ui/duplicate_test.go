@@ -118,7 +118,7 @@ func TestDuplicateCertificateIsSaidBeforeConfirm(t *testing.T) {
 		h, w := openKeystoreWindow(t, newKeystore(t, map[string]*x509.Certificate{"peers": root}))
 		w.onDropped(toURIs([]string{p}))
 		settle(t, h)
-		d := w.lastImport
+		d := importDialogOn(w.win)
 		if !d.confirm.Disabled() || !d.items[0].check.Disabled() {
 			t.Error("a certificate the keystore holds can be confirmed")
 		}

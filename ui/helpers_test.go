@@ -231,3 +231,13 @@ func aliases(m *ksModel) []string {
 	}
 	return out
 }
+
+// problemShown is what the credential form says is wrong: beside the field
+// at fault, or on the line below the form.
+func (f *credentialForm) problemShown() string {
+	s := f.why.Text
+	for _, it := range f.items {
+		s += it.HintText
+	}
+	return s
+}

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/opsdesk/opsdesk/core/credentials"
 	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
@@ -28,23 +29,32 @@ var tileSize = fyne.NewSize(240, 150)
 
 // Options is what app/ hands the windows.
 type Options struct {
-	// KeystorePath, when set, is opened at start: the Keystore window
-	// comes up asking for its password.
-	KeystorePath string
-	// OpenOwnKeystore, when set, opens the app's own keystore (its
-	// password kept in the keyring) in the background at start. Until
-	// app/ wires it, the user opens or creates a .jks file instead.
-	OpenOwnKeystore func() (*keystore.Keystore, error)
-	// Credentials lists deployed User Credentials for the Connectivity
-	// Tests' Credential Name. Nil until Security Material exists: the
-	// user then types a user and password in its place.
-	Credentials CredentialSource
+	// Keyring, when set, is the operating system's keyring to open at
+	// start, in the background: Security Material lives there, and so does
+	// the password of the app's own keystore, which opens with it. The
+	// encrypted keyring file's password, where that is where secrets are
+	// kept, is asked in a dialog on the main window.
+	Keyring *credentials.Options
 	// Log, when set, is told in one line what became of files the app
 	// was opened with or that were dropped: offered for import into which
-	// keystore, waiting for one, or not readable and why. app/ prints it
-	// on standard error, for a user who started Opsdesk in a terminal and
-	// for the test that starts the real app with files.
+	// keystore, waiting for one, or not readable and why; and that the
+	// app's own keystore was created. app/ prints it on standard error,
+	// for a user who started Opsdesk in a terminal and for the test that
+	// starts the real app with files.
 	Log func(line string)
+}
+
+// services are what Home's windows are given: the app's own keystore and
+// the deployed credentials. New makes them from Options.Keyring; tests
+// hand in their own.
+type services struct {
+	// openOwnKeystore, when set, opens the app's own keystore in the
+	// background at start; without it the user opens or creates a file.
+	openOwnKeystore func() (*keystore.Keystore, error)
+	// credentials lists deployed User Credentials for the Connectivity
+	// Tests' Credential Name; nil until the keyring is open, when the
+	// user types a user and password in its place.
+	credentials credentialSource
 }
 
 // Home is the main window: the "Manage Security" tiles, each opening its
@@ -53,13 +63,14 @@ type Home struct {
 	app      fyne.App
 	win      fyne.Window
 	opts     Options
+	svcs     services
 	bg       *background
-	keystore *KeystoreService
+	keystore *keystoreService
 
 	ksWin   *keystoreWindow
 	connWin *connectivityWindow
 	smWin   *securityMaterialWindow
-	smStore SecurityMaterialStore // nil until the keyring is open
+	smStore securityMaterialStore // nil until the keyring is open
 
 	securityMaterial *tile
 	keystoreTile     *tile
@@ -77,25 +88,43 @@ func (h *Home) log(line string) {
 	}
 }
 
-// NewHome returns the main window, not shown, so callers (and tests)
-// decide when.
-func NewHome(a fyne.App) fyne.Window { return New(a, Options{}).Window() }
-
-// New builds the main window and the services its windows share.
+// New builds the main window, not shown, and the services its windows
+// share, and starts opening the keyring and the app's own keystore in the
+// background when opts.Keyring is set.
 func New(a fyne.App, opts Options) *Home {
+	if opts.Keyring == nil {
+		return newHome(a, opts, services{})
+	}
+	k := &keyringOpener{opts: *opts.Keyring}
+	var h *Home
+	h = newHome(a, opts, services{openOwnKeystore: func() (*keystore.Keystore, error) {
+		o, err := k.ownKeystore()
+		if err != nil {
+			return nil, err
+		}
+		if o.Created {
+			h.log(fmt.Sprintf("created the app's keystore %s; its password is kept in %s", o.Path(), o.Where))
+		}
+		return o.Keystore, nil
+	}})
+	h.useKeyring(k)
+	return h
+}
+
+func newHome(a fyne.App, opts Options, svcs services) *Home {
 	bg := &background{}
-	h := &Home{app: a, opts: opts, bg: bg, keystore: newKeystoreService(bg)}
+	h := &Home{app: a, opts: opts, svcs: svcs, bg: bg, keystore: newKeystoreService(bg)}
 	h.win = a.NewWindow("Opsdesk")
 
 	heading := widget.NewLabelWithStyle("Manage Security", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
 
-	// Security Material's window is being built on core/credentials: its
-	// tile stays a disabled placeholder until EnableSecurityMaterial.
+	// The Security Material tile opens its window once the keyring is
+	// open (useSecurityMaterial); until then it says why not.
 	h.securityMaterial = newTile(TileSecurityMaterial, theme.DocumentIcon(), nil)
-	h.securityMaterial.setCount("–", "not available yet")
-	h.keystoreTile = newTile(TileKeystore, theme.StorageIcon(), func() { h.ShowKeystore() })
-	h.connectivityTile = newTile(TileConnectivityTests, theme.MailSendIcon(), func() { h.ShowConnectivity() })
+	h.securityMaterial.setCount("–", "not available")
+	h.keystoreTile = newTile(TileKeystore, theme.StorageIcon(), func() { h.showKeystore() })
+	h.connectivityTile = newTile(TileConnectivityTests, theme.MailSendIcon(), func() { h.showConnectivity() })
 	h.connectivityTile.setCount("4", "tests: TLS, SMTP, IMAP, POP3")
 
 	tiles := container.NewGridWrap(tileSize, h.securityMaterial.obj, h.keystoreTile.obj, h.connectivityTile.obj)
@@ -109,15 +138,11 @@ func New(a fyne.App, opts Options) *Home {
 
 	h.keystore.onChange(h.updateKeystoreTile)
 	h.updateKeystoreTile()
-	switch {
-	case opts.KeystorePath != "":
-		ks := h.ShowKeystore()
-		ks.opener.askPassword(ks.win, opts.KeystorePath, "", func() {})
-	case opts.OpenOwnKeystore != nil:
-		h.keystore.open(opts.OpenOwnKeystore, h.ownKeystoreOpened)
+	if svcs.openOwnKeystore != nil {
+		h.keystore.open(svcs.openOwnKeystore, h.ownKeystoreOpened)
 	}
-	if s, ok := opts.Credentials.(SecurityMaterialStore); ok {
-		h.UseSecurityMaterial(s)
+	if s, ok := svcs.credentials.(securityMaterialStore); ok {
+		h.useSecurityMaterial(s)
 	}
 	return h
 }
@@ -178,15 +203,15 @@ func (h *Home) withQuit(m *fyne.MainMenu) *fyne.MainMenu {
 	return m
 }
 
-// RetryOwnKeystore opens the app's own keystore when no keystore is open.
+// retryOwnKeystore opens the app's own keystore when no keystore is open.
 // Its password lives in the keyring, so when the keyring is unlocked after
 // start (its password dialog cancelled, then the tile tapped), the
 // keystore that could not open then can open now.
-func (h *Home) RetryOwnKeystore() {
-	if h.opts.OpenOwnKeystore == nil || h.keystore.Model() != nil {
+func (h *Home) retryOwnKeystore() {
+	if h.svcs.openOwnKeystore == nil || h.keystore.Model() != nil || h.keystore.isOpening() {
 		return
 	}
-	h.keystore.open(h.opts.OpenOwnKeystore, h.ownKeystoreOpened)
+	h.keystore.open(h.svcs.openOwnKeystore, h.ownKeystoreOpened)
 }
 
 // ownKeystoreOpened remembers why the app's own keystore did not open, so
@@ -215,8 +240,8 @@ func (h *Home) ownProblem() string {
 // Window is the main window.
 func (h *Home) Window() fyne.Window { return h.win }
 
-// ShowKeystore opens the Keystore window, or brings it forward.
-func (h *Home) ShowKeystore() *keystoreWindow {
+// showKeystore opens the Keystore window, or brings it forward.
+func (h *Home) showKeystore() *keystoreWindow {
 	if h.ksWin == nil {
 		h.ksWin = newKeystoreWindow(h.app, h.keystore, h.bg, h.showHome)
 		h.ksWin.log = h.log
@@ -227,11 +252,11 @@ func (h *Home) ShowKeystore() *keystoreWindow {
 	return h.ksWin
 }
 
-// ShowConnectivity opens the Connectivity Tests window, or brings it
+// showConnectivity opens the Connectivity Tests window, or brings it
 // forward.
-func (h *Home) ShowConnectivity() *connectivityWindow {
+func (h *Home) showConnectivity() *connectivityWindow {
 	if h.connWin == nil {
-		h.connWin = newConnectivityWindow(h.app, h.keystore, h.bg, h.showHome, h.opts.Credentials)
+		h.connWin = newConnectivityWindow(h.app, h.keystore, h.bg, h.showHome, h.svcs.credentials)
 		h.connWin.win.SetMainMenu(h.menuFor(h.connWin.menu(), TileConnectivityTests))
 		h.connWin.onResult = h.updateConnectivityTile
 		h.connWin.newCredential = h.newCredential
@@ -251,7 +276,7 @@ func (h *Home) OpenFiles(paths []string) { h.openURIs(toURIs(paths)) }
 // or once opening failed, when that window asks for another keystore.
 func (h *Home) openURIs(uris []fyne.URI) {
 	if !h.keystore.isOpening() {
-		h.ShowKeystore().onDropped(uris)
+		h.showKeystore().onDropped(uris)
 		return
 	}
 	names := uriNames(uris)
@@ -259,7 +284,7 @@ func (h *Home) openURIs(uris []fyne.URI) {
 	h.hint.SetText(fmt.Sprintf("Opening the keystore to import %s…", strings.Join(names, ", ")))
 	h.keystore.whenSettled(func() {
 		h.hint.SetText(dropHint)
-		h.ShowKeystore().onDropped(uris)
+		h.showKeystore().onDropped(uris)
 	})
 }
 
@@ -274,17 +299,18 @@ func uriNames(uris []fyne.URI) []string {
 	return out
 }
 
-// EnableSecurityMaterial is the hook for the Security Material window:
-// it makes the tile open it. Until called, the tile stays disabled.
-func (h *Home) EnableSecurityMaterial(open func()) {
+// enableSecurityMaterial makes the Security Material tile run open when
+// tapped: open the window, explain why the keyring is unavailable, or ask
+// to unlock it.
+func (h *Home) enableSecurityMaterial(open func()) {
 	h.securityMaterial.button.OnTapped = open
 	h.securityMaterial.setEnabled(open != nil)
 	h.securityMaterial.setCount("–", "")
 	h.securityMaterial.setAlerts() // a "Tap to unlock" from before no longer applies
 }
 
-// SetSecurityMaterialCount shows how many artifacts are deployed.
-func (h *Home) SetSecurityMaterialCount(n int) {
+// setSecurityMaterialCount shows how many artifacts are deployed.
+func (h *Home) setSecurityMaterialCount(n int) {
 	h.securityMaterial.setCount(fmt.Sprint(n), "deployed")
 }
 

@@ -18,7 +18,7 @@ import (
 
 func TestHomeShowsTiles(t *testing.T) {
 	a := test.NewTempApp(t)
-	w := NewHome(a)
+	w := New(a, Options{}).Window()
 	defer w.Close()
 
 	if w.Title() != "Opsdesk" {
@@ -55,10 +55,10 @@ func TestTilesOpenTheirWindowsOnce(t *testing.T) {
 	mustContain(t, "Connectivity window", joined(h.connWin.win.Content()), "Overview / Test Connectivity", "TLS", "SMTP", "IMAP", "POP3")
 
 	opened := false
-	h.EnableSecurityMaterial(func() { opened = true })
+	h.enableSecurityMaterial(func() { opened = true })
 	test.Tap(h.securityMaterial.button)
 	if !opened {
-		t.Error("EnableSecurityMaterial did not make the tile open the window")
+		t.Error("enableSecurityMaterial did not make the tile open the window")
 	}
 }
 
@@ -99,7 +99,7 @@ func TestHomeOpensTheOwnKeystoreWhenWired(t *testing.T) {
 		"root": certValid(t, "Root", time.Now().Add(-time.Hour), time.Now().AddDate(1, 0, 0)),
 	})
 	a := test.NewTempApp(t)
-	h := New(a, Options{OpenOwnKeystore: func() (*keystore.Keystore, error) {
+	h := newHome(a, Options{}, services{openOwnKeystore: func() (*keystore.Keystore, error) {
 		return keystore.Open(path, []byte(testPassword))
 	}})
 	defer h.win.Close()
@@ -119,7 +119,7 @@ func TestHomeRetriesTheOwnKeystoreAfterUnlock(t *testing.T) {
 	})
 	locked := true
 	a := test.NewTempApp(t)
-	h := New(a, Options{OpenOwnKeystore: func() (*keystore.Keystore, error) {
+	h := newHome(a, Options{}, services{openOwnKeystore: func() (*keystore.Keystore, error) {
 		if locked {
 			return nil, errors.New("the keyring is locked")
 		}
@@ -131,7 +131,7 @@ func TestHomeRetriesTheOwnKeystoreAfterUnlock(t *testing.T) {
 		t.Fatal("a keystore opened while the keyring was locked")
 	}
 	locked = false
-	h.RetryOwnKeystore()
+	h.retryOwnKeystore()
 	settle(t, h)
 	if m := h.keystore.Model(); m == nil || m.Path != own {
 		t.Fatalf("the own keystore did not open after the unlock: %+v", m)
@@ -139,7 +139,7 @@ func TestHomeRetriesTheOwnKeystoreAfterUnlock(t *testing.T) {
 
 	other := newKeystore(t, nil)
 	openKeystore(t, h, other)
-	h.RetryOwnKeystore()
+	h.retryOwnKeystore()
 	settle(t, h)
 	if m := h.keystore.Model(); m.Path != other {
 		t.Errorf("the keystore the user opened was replaced by %s", m.Path)

@@ -32,7 +32,12 @@ type importItem struct {
 // alias, subject, issuer, validity, fingerprint and a checkbox, and every
 // file that held none with the reason. Nothing is written until Confirm:
 // the drop handler and the chain's Add to Keystore both use it.
+//
+// It is the dialog's content, a widget of its own, so that the dialog on
+// screen is the importDialog value.
 type importDialog struct {
+	widget.BaseWidget
+	body      *fyne.Container
 	items     []*importItem
 	problems  []*problem.Error
 	model     *ksModel
@@ -44,13 +49,17 @@ type importDialog struct {
 	onConfirm func([]keystore.Candidate)
 }
 
+func (d *importDialog) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(d.body) }
+
 func newImportDialog(title string, batch certs.Batch, m *ksModel, parent fyne.Window, onConfirm func([]keystore.Candidate)) *importDialog {
 	d := &importDialog{problems: batch.Problems, model: m, onConfirm: onConfirm}
 	d.status = widget.NewLabel("")
 	d.status.Wrapping = fyne.TextWrapWord
 	d.status.Importance = widget.DangerImportance
 	holder := container.NewStack() // the list, once collected
-	d.dlg = newKeyedDialog(parent, title, holder, "Confirm", "Cancel", func(ok bool) {
+	d.body = holder
+	d.ExtendBaseWidget(d)
+	d.dlg = newKeyedDialog(parent, title, d, "Confirm", "Cancel", func(ok bool) {
 		if ok {
 			d.onConfirm(d.candidates())
 		}

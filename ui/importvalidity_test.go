@@ -47,7 +47,7 @@ func TestImportPreviewSaysWhenACertificateIsNotValid(t *testing.T) {
 		if n := strings.Count(text, "This certificate"); n != 2 {
 			t.Errorf("%d warnings for 2 certificates that are not valid:\n%s", n, text)
 		}
-		if w.lastImport.confirm.Disabled() || w.lastImport.chosen() != 3 {
+		if importDialogOn(w.win).confirm.Disabled() || importDialogOn(w.win).chosen() != 3 {
 			t.Fatal("certificates that are not valid are not offered")
 		}
 		tapOverlayButton(t, w.win, "Confirm")
@@ -64,10 +64,10 @@ func TestImportPreviewSaysWhenACertificateIsNotValid(t *testing.T) {
 		c.onAddToKeystore(&connectivity.Result{Chain: []*x509.Certificate{expired, future}})
 		settle(t, h)
 		mustContain(t, "Add to Keystore", overlayText(c.win), "Add to Keystore", wantExpired, wantFuture)
-		if c.lastImport == nil || c.lastImport.confirm.Disabled() {
+		if importDialogOn(c.win) == nil || importDialogOn(c.win).confirm.Disabled() {
 			t.Fatal("the chain cannot be added")
 		}
-		test.Tap(c.lastImport.confirm)
+		test.Tap(importDialogOn(c.win).confirm)
 		settle(t, h)
 		if got := aliases(h.keystore.Model()); len(got) != 2 {
 			t.Errorf("added %v", got)
@@ -127,7 +127,7 @@ func TestImportDialogSaysFirstWhatIsNotValid(t *testing.T) {
 	mustContain(t, "the list", overlayText(w.win), "This certificate expired on")
 
 	// One certificate alone: its own warning is in view, nothing above.
-	w.lastImport.dlg.Hide()
+	importDialogOn(w.win).dlg.Hide()
 	w.onDropped(toURIs(paths[2:]))
 	settle(t, h)
 	if top := strings.Join(unscrolledText(w.win.Canvas().Overlays().Top()), "\n"); strings.Contains(top, "not valid today") {

@@ -13,13 +13,13 @@ import (
 	"github.com/opsdesk/opsdesk/core/credentials"
 )
 
-// ErrPasswordCancelled is what AskKeyringFilePassword returns when the
+// errPasswordCancelled is what askKeyringPassword returns when the
 // user cancels the dialog.
-var ErrPasswordCancelled = errors.New("ui: the keyring file password was not given")
+var errPasswordCancelled = errors.New("ui: the keyring file password was not given")
 
-// AskKeyringFilePassword asks the encrypted keyring file's password in a
+// askKeyringPassword asks the encrypted keyring file's password in a
 // dialog on the main window and waits for the answer: the password, which
-// the caller zeroes, or ErrPasswordCancelled. first means there is no file
+// the caller zeroes, or errPasswordCancelled. first means there is no file
 // yet, so the password is being chosen; retry, when not empty, says why the
 // last answer did not open the file.
 //
@@ -27,11 +27,11 @@ var ErrPasswordCancelled = errors.New("ui: the keyring file password was not giv
 // goroutine, never from the UI thread (a tap handler or a fyne.Do
 // function): the dialog needs that thread to show, and would never come.
 // It fits credentials.Options.FilePassword.
-func (h *Home) AskKeyringFilePassword(first bool, retry string) ([]byte, error) {
+func (h *Home) askKeyringPassword(first bool, retry string) ([]byte, error) {
 	return askKeyringFilePassword(h.win, first, retry, nil)
 }
 
-// keyringPrompt is the dialog of AskKeyringFilePassword.
+// keyringPrompt is the dialog of askKeyringPassword.
 type keyringPrompt struct {
 	first            bool
 	parent           fyne.Window
@@ -55,7 +55,7 @@ func askKeyringFilePassword(parent fyne.Window, first bool, retry string, shown 
 	if pw := <-answer; pw != nil {
 		return pw, nil
 	}
-	return nil, ErrPasswordCancelled
+	return nil, errPasswordCancelled
 }
 
 func newKeyringPrompt(parent fyne.Window, first bool, retry string, answer chan<- []byte) *keyringPrompt {

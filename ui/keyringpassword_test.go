@@ -100,8 +100,8 @@ func TestKeyringPasswordDialogCancel(t *testing.T) {
 				press(h, fyne.KeyEscape)
 			}
 			r := a.answer(t)
-			if !errors.Is(r.err, ErrPasswordCancelled) || r.pw != nil {
-				t.Errorf("got %q, %v; want ErrPasswordCancelled", r.pw, r.err)
+			if !errors.Is(r.err, errPasswordCancelled) || r.pw != nil {
+				t.Errorf("got %q, %v; want errPasswordCancelled", r.pw, r.err)
 			}
 			if a.prompt.password.Text != "" {
 				t.Error("the entry still holds what was typed")
@@ -174,7 +174,7 @@ func TestKeyringPasswordDialogSaysTheLastOneWasWrong(t *testing.T) {
 func TestSecurityMaterialLocked(t *testing.T) {
 	h := newTestHome(t)
 	tries := 0
-	h.SecurityMaterialLocked(func() { tries++ })
+	h.securityMaterialLocked(func() { tries++ })
 	mustContain(t, "tile", h.securityMaterial.text(), "locked", "Tap to unlock")
 	test.Tap(h.securityMaterial.button)
 	if tries != 1 {
@@ -185,7 +185,7 @@ func TestSecurityMaterialLocked(t *testing.T) {
 	}
 	mustContain(t, "tile while unlocking", h.securityMaterial.text(), "unlocking")
 
-	h.UseSecurityMaterial(newTestStore(t))
+	h.useSecurityMaterial(newTestStore(t))
 	settle(t, h)
 	text := h.securityMaterial.text()
 	mustContain(t, "tile once unlocked", text, "0", "deployed")

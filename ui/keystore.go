@@ -29,7 +29,7 @@ const colActions = 6
 type keystoreWindow struct {
 	app    fyne.App
 	win    fyne.Window
-	svc    *KeystoreService
+	svc    *keystoreService
 	bg     *background
 	opener *keystoreOpener
 	home   func()
@@ -62,8 +62,6 @@ type keystoreWindow struct {
 	// actions' words beside their icons.
 	actionsLabelled bool
 
-	lastImport *importDialog // the latest import dialog, for tests
-
 	waiting     []fyne.URI // files that found no keystore open (keepWaiting)
 	waitingBox  *fyne.Container
 	waitingText *widget.Label
@@ -75,7 +73,7 @@ type keystoreWindow struct {
 	save func(title, fileName string, data []byte)
 }
 
-func newKeystoreWindow(a fyne.App, svc *KeystoreService, bg *background, home func()) *keystoreWindow {
+func newKeystoreWindow(a fyne.App, svc *keystoreService, bg *background, home func()) *keystoreWindow {
 	w := &keystoreWindow{app: a, svc: svc, bg: bg, home: home, opener: &keystoreOpener{app: a, svc: svc}, log: func(string) {}, tips: newTipLayer()}
 	w.win = a.NewWindow("Keystore – Opsdesk")
 	w.save = func(title, fileName string, data []byte) {

@@ -93,7 +93,7 @@ func (w *keystoreWindow) onDownload(alias string) {
 
 // saveBytes asks where to save data, starting where the user last saved
 // (saveStartDir), then writes it in the background and says where it went.
-func saveBytes(parent fyne.Window, svc *KeystoreService, title, fileName string, data []byte) {
+func saveBytes(parent fyne.Window, svc *keystoreService, title, fileName string, data []byte) {
 	saveDialog(parent, fileName, func(path string) {
 		if path != "" {
 			writeSaved(parent, svc, title, path, data)
@@ -105,7 +105,7 @@ func saveBytes(parent fyne.Window, svc *KeystoreService, title, fileName string,
 // background; the open keystore itself is never written over (see
 // protect). It ends with the confirmation naming the file and its folder,
 // or the error.
-func writeSaved(parent fyne.Window, svc *KeystoreService, title, path string, data []byte) {
+func writeSaved(parent fyne.Window, svc *keystoreService, title, path string, data []byte) {
 	svc.bg.run(func() func() {
 		err := svc.protect(path)
 		if err == nil {

@@ -18,12 +18,6 @@ import (
 	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
-// Files the Browse… buttons offer.
-var (
-	certificateExts = []string{".cer", ".crt", ".pem", ".der", ".p7b", ".p7c", ".zip"}
-	keystoreFileExt = []string{".jks", ".p12", ".pfx", ".keystore"}
-)
-
 // onAddMenu opens Add ▾ with the entries Opsdesk can add, in the tenant's
 // order. The tenant also offers SSH Key; SSH keys are no X.509 key pairs
 // and nothing in Opsdesk uses them, so it is left out rather than shown
@@ -111,7 +105,7 @@ func (w *keystoreWindow) onAddCertificate() *addCertDialog {
 	d.status = widget.NewLabel("")
 	d.status.Wrapping = fyne.TextWrapWord
 	d.status.Importance = widget.DangerImportance
-	browse := newKeyButton("Browse…", widget.MediumImportance, func() { w.browseFile(certificateExts, d.load) })
+	browse := newKeyButton("Browse…", widget.MediumImportance, func() { w.browseFile(certs.Extensions, d.load) })
 	browse.Icon = theme.FolderOpenIcon()
 	form := widget.NewForm(
 		&widget.FormItem{Text: "Alias", Widget: d.alias,
@@ -137,7 +131,7 @@ func (d *addCertDialog) load(path string) {
 	d.cert, d.fileNote = nil, "Reading…"
 	d.validate()
 	d.w.bg.run(func() func() {
-		batch := readCertificateFiles([]string{path})
+		batch := certs.ReadFiles([]string{path})
 		return func() { d.loaded(batch) }
 	})
 }
@@ -250,7 +244,7 @@ func (w *keystoreWindow) onAddKeystore(path string) *mergeDialog {
 	})
 	d.mode.SetSelected(modeAdd)
 	browse := newKeyButton("Browse…", widget.MediumImportance, func() {
-		w.browseFile(keystoreFileExt, func(p string) { d.path = p; d.file.SetText(filepath.Base(p)) })
+		w.browseFile(keystore.Extensions, func(p string) { d.path = p; d.file.SetText(filepath.Base(p)) })
 	})
 	browse.Icon = theme.FolderOpenIcon()
 	items := []*widget.FormItem{

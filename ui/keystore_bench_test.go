@@ -114,7 +114,7 @@ func BenchmarkKeystoreFilter10k(b *testing.B) {
 	})
 }
 
-func benchWindow(b *testing.B) (*keystoreWindow, *KeystoreService) {
+func benchWindow(b *testing.B) (*keystoreWindow, *keystoreService) {
 	a := test.NewApp()
 	b.Cleanup(func() { a.Quit() })
 	bg := &background{}

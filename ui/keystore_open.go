@@ -14,12 +14,11 @@ import (
 	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
-// keystoreOpener asks which keystore file to work on, and its password.
-// For now the user opens or creates a .jks file; the app's own keystore,
-// its password kept in the keyring, comes with Security Material.
+// keystoreOpener asks which keystore file to work on, and its password,
+// when the app's own keystore is not open or another is wanted.
 type keystoreOpener struct {
 	app fyne.App
-	svc *KeystoreService
+	svc *keystoreService
 }
 
 // ensure runs then at once if a keystore is open, or after the user has
@@ -79,7 +78,7 @@ func (o *keystoreOpener) browse(parent fyne.Window, then func()) {
 		r.Close()
 		o.askPassword(parent, path, "", then)
 	}, parent)
-	d.SetFilter(storage.NewExtensionFileFilter(keystoreFileExt))
+	d.SetFilter(storage.NewExtensionFileFilter(keystore.Extensions))
 	if l := o.lastDir(); l != nil {
 		d.SetLocation(l)
 	}

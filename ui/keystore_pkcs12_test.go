@@ -61,7 +61,7 @@ func TestAddKeyPairPicksOneOfSeveral(t *testing.T) {
 func TestKeystoreWindowShowsAPKCS12Keystore(t *testing.T) {
 	p12 := jdkPKCS12(t)
 	h := newTestHome(t)
-	w := h.ShowKeystore()
+	w := h.showKeystore()
 	var openErr error
 	h.keystore.open(func() (*keystore.Keystore, error) { return keystore.Open(p12, []byte("p12-pass")) }, func(err error) { openErr = err })
 	settle(t, h)

@@ -58,7 +58,7 @@ func tutorialKeystore(t *testing.T) string {
 
 func openKeystoreWindow(t *testing.T, path string) (*Home, *keystoreWindow) {
 	h := newTestHome(t)
-	w := h.ShowKeystore()
+	w := h.showKeystore()
 	openKeystore(t, h, path)
 	return h, w
 }
@@ -341,7 +341,7 @@ func TestDownloadForUploadAndNeverOverTheKeystore(t *testing.T) {
 
 func TestOpenWithAWrongPasswordAsksAgain(t *testing.T) {
 	h := newTestHome(t)
-	w := h.ShowKeystore()
+	w := h.showKeystore()
 	path := tutorialKeystore(t)
 	opened := false
 	w.opener.askPassword(w.win, path, "", func() { opened = true })
@@ -363,7 +363,7 @@ func TestOpenWithAWrongPasswordAsksAgain(t *testing.T) {
 
 func TestReadOnlyKeystoreOffersNoChanges(t *testing.T) {
 	h := newTestHome(t)
-	w := h.ShowKeystore()
+	w := h.showKeystore()
 	path := tutorialKeystore(t)
 	h.keystore.open(func() (*keystore.Keystore, error) { return keystore.OpenReadOnly(path) }, func(error) {})
 	settle(t, h)
@@ -378,7 +378,7 @@ func TestReadOnlyKeystoreOffersNoChanges(t *testing.T) {
 
 func TestCreateKeystoreAfterTheSaveDialog(t *testing.T) {
 	h := newTestHome(t)
-	w := h.ShowKeystore()
+	w := h.showKeystore()
 	path := filepath.Join(t.TempDir(), "mine.jks")
 	os.WriteFile(path, nil, 0o600) // what Fyne's save dialog leaves
 	created := false

@@ -22,35 +22,29 @@ const actionUpdate = "Update"
 // entry takes a renewed certificate under its alias; a Key Pair keeps its
 // key and takes the CA's answer to its signing request.
 func (w *keystoreWindow) onUpdate(alias string) {
-	w.browseFile(certificateExts, func(path string) { w.updateFrom(alias, path) })
+	w.browseFile(certs.Extensions, func(path string) { w.updateFrom(alias, path) })
 }
 
 // updateFrom reads path off the UI thread, then asks to confirm.
 func (w *keystoreWindow) updateFrom(alias, path string) {
 	w.bg.run(func() func() {
-		batch := readCertificateFiles([]string{path})
-		return func() { w.confirmUpdate(alias, filepath.Base(path), batch) }
+		given, err := certs.ReadCertificates(path)
+		return func() { w.confirmUpdate(alias, filepath.Base(path), given, err) }
 	})
 }
 
 // confirmUpdate shows what the file holds before anything is written.
-func (w *keystoreWindow) confirmUpdate(alias, name string, batch certs.Batch) {
-	if len(batch.Certificates) == 0 {
-		if len(batch.Problems) > 0 {
-			showError(actionUpdate, batch.Problems[0], w.win)
-		} else {
-			showError(actionUpdate, fmt.Errorf("%s holds no certificate", name), w.win)
-		}
+func (w *keystoreWindow) confirmUpdate(alias, name string, given []*x509.Certificate, err error) {
+	if err != nil {
+		showError(actionUpdate, err, w.win)
 		return
 	}
-	given := make([]*x509.Certificate, len(batch.Certificates))
 	box := container.NewVBox()
 	intro := widget.NewLabel(fmt.Sprintf("Update “%s” with what %s holds:", alias, name))
 	intro.Wrapping = fyne.TextWrapWord
 	box.Add(intro)
-	for i, f := range batch.Certificates {
-		given[i] = f.Cert
-		d := certs.Describe(f.Cert)
+	for _, cert := range given {
+		d := certs.Describe(cert)
 		facts := widget.NewLabel(fmt.Sprintf("Subject: %s\nIssuer: %s\nValidity: %s\nSHA-256: %s", d.SubjectDN, d.IssuerDN, validity(d), d.SHA256))
 		facts.Wrapping = fyne.TextWrapWord
 		box.Add(facts)

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/opsdesk/opsdesk/core/connectivity"
 	"github.com/opsdesk/opsdesk/core/keystore"
 	"github.com/opsdesk/opsdesk/core/problem"
 )
@@ -19,14 +20,14 @@ import (
 // errNoKeystore is what an action that needs a keystore says without one.
 var errNoKeystore = &problem.Error{What: "No keystore is open", Hint: "Open or create one in the Keystore window first."}
 
-// KeystoreService is the one keystore the windows share: the Keystore
+// keystoreService is the one keystore the windows share: the Keystore
 // window lists and edits it, the Connectivity Tests window checks server
 // certificates against it and adds chains to it, the Home tile counts it.
 //
 // core's Keystore is not safe for concurrent use, so it is touched only by
 // background workers holding mu. The UI thread reads ksModel snapshots,
 // rebuilt by the worker after each change and handed over with fyne.Do.
-type KeystoreService struct {
+type keystoreService struct {
 	bg *background
 
 	mu  sync.Mutex
@@ -41,21 +42,21 @@ type KeystoreService struct {
 	settled   []func() // to run once none is
 }
 
-func newKeystoreService(bg *background) *KeystoreService {
-	return &KeystoreService{bg: bg}
+func newKeystoreService(bg *background) *keystoreService {
+	return &keystoreService{bg: bg}
 }
 
 // Model is the open keystore as last read, or nil when none is open.
 // UI thread only.
-func (s *KeystoreService) Model() *ksModel { return s.model }
+func (s *keystoreService) Model() *ksModel { return s.model }
 
 // onChange registers f to run on the UI thread whenever a keystore is
 // opened or changed.
-func (s *KeystoreService) onChange(f func()) { s.listeners = append(s.listeners, f) }
+func (s *keystoreService) onChange(f func()) { s.listeners = append(s.listeners, f) }
 
 // open makes the keystore opener returns the open one, closing the
 // previous one. done gets opener's error, on the UI thread.
-func (s *KeystoreService) open(opener func() (*keystore.Keystore, error), done func(error)) {
+func (s *keystoreService) open(opener func() (*keystore.Keystore, error), done func(error)) {
 	s.opening++
 	s.bg.run(func() func() {
 		k, err := opener()
@@ -83,12 +84,12 @@ func (s *KeystoreService) open(opener func() (*keystore.Keystore, error), done f
 // isOpening reports whether a keystore is being opened: the app's own at
 // start, whose password may wait for the keyring's dialog, or one whose
 // password the user just typed. UI thread only.
-func (s *KeystoreService) isOpening() bool { return s.opening > 0 }
+func (s *keystoreService) isOpening() bool { return s.opening > 0 }
 
 // whenSettled runs f on the UI thread once no keystore is being opened,
 // at once when none is. Files given while the app's own keystore opens
 // wait for it this way instead of being offered to no keystore.
-func (s *KeystoreService) whenSettled(f func()) {
+func (s *keystoreService) whenSettled(f func()) {
 	if s.opening == 0 {
 		f()
 		return
@@ -98,7 +99,7 @@ func (s *KeystoreService) whenSettled(f func()) {
 
 // openEnded runs after an open's done: when done started another open,
 // the waiting goes on.
-func (s *KeystoreService) openEnded() {
+func (s *keystoreService) openEnded() {
 	s.opening--
 	if s.opening > 0 {
 		return
@@ -113,7 +114,7 @@ func (s *KeystoreService) openEnded() {
 // do runs op on the open keystore in the background. With changes, the
 // snapshot is rebuilt after op succeeds (core leaves the keystore as it
 // was when an edit fails). done gets op's error on the UI thread.
-func (s *KeystoreService) do(op func(k *keystore.Keystore) error, changes bool, done func(error)) {
+func (s *keystoreService) do(op func(k *keystore.Keystore) error, changes bool, done func(error)) {
 	s.bg.run(func() func() {
 		var m *ksModel
 		var gen int
@@ -142,7 +143,7 @@ func (s *KeystoreService) do(op func(k *keystore.Keystore) error, changes bool, 
 // first, in parent, whether to reload it and apply the change to what it
 // holds now; op runs only if they agree. (Core checks again under the
 // file's lock, so a save slipping in after the question is still caught.)
-func (s *KeystoreService) edit(parent fyne.Window, op func(k *keystore.Keystore) error, done func(error)) {
+func (s *keystoreService) edit(parent fyne.Window, op func(k *keystore.Keystore) error, done func(error)) {
 	s.bg.run(func() func() {
 		var path string
 		changed := s.use(func(k *keystore.Keystore) error {
@@ -190,7 +191,7 @@ func askReload(parent fyne.Window, path string, reapply, decline func()) {
 
 // use runs op on the open keystore, holding the lock. For workers only:
 // it blocks while another worker saves.
-func (s *KeystoreService) use(op func(k *keystore.Keystore) error) error {
+func (s *keystoreService) use(op func(k *keystore.Keystore) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ks == nil {
@@ -202,19 +203,19 @@ func (s *KeystoreService) use(op func(k *keystore.Keystore) error) error {
 // refresh reads the keystore file again, taking what other programs
 // saved, and describes the entries again: what expires within 30 days
 // changes with the date.
-func (s *KeystoreService) refresh(done func(error)) {
+func (s *keystoreService) refresh(done func(error)) {
 	s.do(func(k *keystore.Keystore) error { return k.Reload() }, true, done)
 }
 
 // snapshotLocked describes the open keystore. s.mu must be held.
-func (s *KeystoreService) snapshotLocked() (*ksModel, int) {
+func (s *keystoreService) snapshotLocked() (*ksModel, int) {
 	s.gen++
 	return newKSModel(s.ks, time.Now()), s.gen
 }
 
 // publish shows a snapshot unless a newer one is already shown: two
 // workers' results may reach the UI thread in either order.
-func (s *KeystoreService) publish(m *ksModel, gen int) {
+func (s *keystoreService) publish(m *ksModel, gen int) {
 	if gen < s.shownGen {
 		return
 	}
@@ -225,7 +226,7 @@ func (s *KeystoreService) publish(m *ksModel, gen int) {
 }
 
 // close forgets the keystore's password; the app is quitting.
-func (s *KeystoreService) close() {
+func (s *keystoreService) close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ks != nil {
@@ -236,22 +237,20 @@ func (s *KeystoreService) close() {
 
 // trusted returns the certificates a server certificate is checked
 // against, as the tenant does: every Certificate entry. UI thread only.
-func (s *KeystoreService) trusted() []*x509.Certificate {
+func (s *keystoreService) trusted() []*x509.Certificate {
 	if s.model == nil {
 		return nil
 	}
-	var out []*x509.Certificate
-	for _, r := range s.model.Rows {
-		if r.Entry.Type == keystore.Certificate && r.Entry.Certificate() != nil {
-			out = append(out, r.Entry.Certificate())
-		}
+	entries := make([]keystore.Entry, len(s.model.Rows))
+	for i, r := range s.model.Rows {
+		entries[i] = r.Entry
 	}
-	return out
+	return connectivity.TrustedFrom(entries)
 }
 
 // keyPairs lists the aliases of the key pairs, for the TLS tab's client
 // certificate. UI thread only.
-func (s *KeystoreService) keyPairs() []string {
+func (s *keystoreService) keyPairs() []string {
 	if s.model == nil {
 		return nil
 	}
@@ -271,7 +270,7 @@ var errSaveOverKeystore = &problem.Error{What: "That file is the open keystore i
 // chose. Fyne's save dialog empties the chosen file before handing it
 // over; should that be the open keystore itself, its last saved content
 // is put back and errSaveOverKeystore returned.
-func (s *KeystoreService) protect(path string) error {
+func (s *keystoreService) protect(path string) error {
 	err := s.use(func(k *keystore.Keystore) error {
 		if !keystore.IsSame(path, k.Path()) {
 			return nil

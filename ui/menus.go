@@ -41,20 +41,3 @@ func menuItem(label string, key fyne.Shortcut, action func()) *fyne.MenuItem {
 func closeItem(close func()) *fyne.MenuItem {
 	return menuItem("Close Window", withKey(fyne.KeyW), close)
 }
-
-// findMenuItem returns the item labelled label in w's menu bar, for tests
-// and for enabling items as the window's state changes.
-func findMenuItem(w fyne.Window, label string) *fyne.MenuItem {
-	m := w.MainMenu()
-	if m == nil {
-		return nil
-	}
-	for _, menu := range m.Items {
-		for _, item := range menu.Items {
-			if item.Label == label {
-				return item
-			}
-		}
-	}
-	return nil
-}

@@ -54,11 +54,11 @@ func newSlowHome(t *testing.T, own *slowOwnKeystore, logged *[]string) *Home {
 	t.Helper()
 	a := test.NewTempApp(t)
 	var mu sync.Mutex
-	h := New(a, Options{OpenOwnKeystore: own.open, Log: func(line string) {
+	h := newHome(a, Options{Log: func(line string) {
 		mu.Lock()
 		defer mu.Unlock()
 		*logged = append(*logged, line)
-	}})
+	}}, services{openOwnKeystore: own.open})
 	t.Cleanup(func() {
 		own.done()
 		h.bg.wait(5e9)
@@ -138,7 +138,7 @@ func TestOpenFilesKeptWhenNoKeystoreOpens(t *testing.T) {
 	// The keyring unlocked from the tile: the own keystore opens, and
 	// the files are offered for it.
 	own.err, own.path = nil, newKeystore(t, nil)
-	h.RetryOwnKeystore()
+	h.retryOwnKeystore()
 	settle(t, h)
 	if w.model == nil || w.model.Path != own.path {
 		t.Fatal("the own keystore did not open on retry")
@@ -150,11 +150,10 @@ func TestOpenFilesKeptWhenNoKeystoreOpens(t *testing.T) {
 
 	// Forget: nothing is offered later.
 	tapOverlayButton(t, w.win, "Cancel")
-	w.lastImport = nil
 	w.keepWaiting(toURIs(startupFiles(t)))
 	forgetWaiting(t, w)
 	openKeystore(t, h, newKeystore(t, nil))
-	if w.lastImport != nil {
+	if importDialogOn(w.win) != nil {
 		t.Error("forgotten files were offered")
 	}
 }

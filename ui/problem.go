@@ -75,3 +75,9 @@ func (l *minWidthLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	}
 	return s
 }
+
+// sentence is what a person reads first of err (see explained).
+func sentence(err error) string {
+	s, _ := explained(err)
+	return s
+}

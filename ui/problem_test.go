@@ -102,12 +102,12 @@ func (f fakeCredentials) Lookup(name string) (string, []byte, error) {
 }
 
 // TestCredentialNameDropDown is the hook Security Material plugs into:
-// with a CredentialSource, Credential Name is a drop-down of its names.
+// with a credentialSource, Credential Name is a drop-down of its names.
 func TestCredentialNameDropDown(t *testing.T) {
 	chain := mailtest.NewChain(t)
 	port := mailtest.SMTP(t, chain, mailtest.Options{STARTTLS: true, Mechs: []string{"PLAIN"}, User: mailUser, Password: mailPassword})
 	a := test.NewTempApp(t)
-	h := New(a, Options{Credentials: fakeCredentials{"Gmail": {mailUser, mailPassword}}})
+	h := newHome(a, Options{}, services{credentials: fakeCredentials{"Gmail": {mailUser, mailPassword}}})
 	defer h.win.Close()
 	c := connectivityFor(t, h)
 	settle(t, h) // the names are fetched in the background

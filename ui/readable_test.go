@@ -57,18 +57,18 @@ func TestHintsAreReadable(t *testing.T) {
 	// Each window's background reading is over before the next step: the
 	// widgets it fills are not to be laid out meanwhile.
 	h, _ := newSMHome(t)
-	sm := h.ShowSecurityMaterial()
+	sm := h.showSecurityMaterial()
 	settle(t, h)
-	conn := h.ShowConnectivity()
+	conn := h.showConnectivity()
 	settle(t, h)
 	plain := newTestHome(t) // no Security Material: Credential Name is typed
-	typed := plain.ShowConnectivity()
+	typed := plain.showConnectivity()
 	settle(t, plain)
 	hints := map[string]*widget.Label{
 		"Home's drop hint":                  h.hint,
 		"Security Material's status":        sm.status,
 		"the Response before any test":      conn.tab(connectivity.SMTP).resp.idle,
-		"the note under a typed credential": labelStarting(typed.win.Content(), "Stored credentials come with Security Material"),
+		"the note under a typed credential": labelStarting(typed.win.Content(), "Security Material is not open"),
 	}
 	for _, variant := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
 		bg := theme.DefaultTheme().Color(theme.ColorNameBackground, variant)

@@ -17,10 +17,10 @@ import (
 	"github.com/opsdesk/opsdesk/core/oauth"
 )
 
-// SecurityMaterialStore is what the Security Material window needs of
+// securityMaterialStore is what the Security Material window needs of
 // core/credentials; *credentials.Store satisfies it.
-type SecurityMaterialStore interface {
-	CredentialSource
+type securityMaterialStore interface {
+	credentialSource
 	List() ([]credentials.Entry, error)
 	Add(e credentials.Entry, secret []byte) (credentials.Entry, error)
 	AddSecrets(e credentials.Entry, sec credentials.Secrets) (credentials.Entry, error) // OpenConnectors' three
@@ -31,7 +31,7 @@ type SecurityMaterialStore interface {
 	Authorize(ctx context.Context, name string, opt oauth.AuthorizeOptions) (credentials.Entry, error)
 }
 
-var _ SecurityMaterialStore = (*credentials.Store)(nil)
+var _ securityMaterialStore = (*credentials.Store)(nil)
 
 // smColumns are the tenant's columns, in its order.
 var smColumns = []column{{"Name", 260}, {"Type", 160}, {"Status", 110}, {"Deployed By", 160}, {"Deployed On", 170}}
@@ -43,7 +43,7 @@ var smColumns = []column{{"Name", 260}, {"Type", 160}, {"Status", 110}, {"Deploy
 type securityMaterialWindow struct {
 	app     fyne.App
 	win     fyne.Window
-	store   SecurityMaterialStore
+	store   securityMaterialStore
 	bg      *background
 	home    func()
 	onCount func(n int) // the Home tile's number
@@ -66,16 +66,13 @@ type securityMaterialWindow struct {
 	status                    *widget.Label
 	add, edit, undeploy, refr *widget.Button
 	authorize                 *widget.Button
-	lastForm                  *credentialForm // the latest form opened, for tests
-	lastOAuth2                *oauth2Form     // the latest OAuth2 form opened, for tests
-	lastAuthorize             *authorizer     // the latest Authorize, for tests
-	note                      string          // said on the status line once the list is read again
+	note                      string // said on the status line once the list is read again
 	// openURL opens the sign-in page of Authorize: the system browser
 	// (fyne's OpenURL); tests sign in headlessly instead.
 	openURL func(u *url.URL) error
 }
 
-func newSecurityMaterialWindow(a fyne.App, store SecurityMaterialStore, bg *background, home func()) *securityMaterialWindow {
+func newSecurityMaterialWindow(a fyne.App, store securityMaterialStore, bg *background, home func()) *securityMaterialWindow {
 	w := &securityMaterialWindow{app: a, store: store, bg: bg, home: home, openURL: a.OpenURL}
 	w.win = a.NewWindow("Security Material – Opsdesk")
 	w.buildUI()
@@ -153,7 +150,8 @@ func (w *securityMaterialWindow) reload() {
 		entries, err := store.List()
 		return func() {
 			if err != nil {
-				w.setStatus(sentenceOf(err), widget.DangerImportance)
+				why, _ := explained(err)
+				w.setStatus(why, widget.DangerImportance)
 				fyne.LogError("list security material", err)
 				return
 			}
@@ -249,7 +247,6 @@ func (w *securityMaterialWindow) onAuthorize() {
 		}
 		w.onStored(credentials.Entry{Name: e.Name})
 	}}
-	w.lastAuthorize = a
 	a.start(e)
 }
 
@@ -274,11 +271,10 @@ func (w *securityMaterialWindow) onAddMenu() {
 // showCreate opens the Create form for typ on this window.
 func (w *securityMaterialWindow) showCreate(typ credentials.Type) *credentialForm {
 	if typ == credentials.OAuth2AuthorizationCode {
-		w.lastOAuth2 = showOAuth2Form(w.win, w.store, w.bg, nil, w.names(), w.onStored)
+		showOAuth2Form(w.win, w.store, w.bg, nil, w.names(), w.onStored)
 		return nil
 	}
-	w.lastForm = showCredentialForm(w.win, w.store, w.bg, typ, nil, w.names(), w.onStored)
-	return w.lastForm
+	return showCredentialForm(w.win, w.store, w.bg, typ, nil, w.names(), w.onStored)
 }
 
 func (w *securityMaterialWindow) onEdit() {
@@ -290,10 +286,10 @@ func (w *securityMaterialWindow) onEdit() {
 			}
 			e := e
 			if e.Type == credentials.OAuth2AuthorizationCode {
-				w.lastOAuth2 = showOAuth2Form(w.win, w.store, w.bg, &e, nil, w.onStored)
+				showOAuth2Form(w.win, w.store, w.bg, &e, nil, w.onStored)
 				return
 			}
-			w.lastForm = showCredentialForm(w.win, w.store, w.bg, e.Type, &e, nil, w.onStored)
+			showCredentialForm(w.win, w.store, w.bg, e.Type, &e, nil, w.onStored)
 			return
 		}
 	}
@@ -360,13 +356,13 @@ func (w *securityMaterialWindow) remove(name string) {
 	})
 }
 
-// UseSecurityMaterial hands Home the opened keyring: the Security Material
+// useSecurityMaterial hands Home the opened keyring: the Security Material
 // tile opens its window and shows the count, and the Connectivity Tests'
 // Credential Name becomes the drop-down of its User Credentials.
-func (h *Home) UseSecurityMaterial(s SecurityMaterialStore) {
+func (h *Home) useSecurityMaterial(s securityMaterialStore) {
 	h.smStore = s
-	h.opts.Credentials = s
-	h.EnableSecurityMaterial(func() { h.ShowSecurityMaterial() })
+	h.svcs.credentials = s
+	h.enableSecurityMaterial(func() { h.showSecurityMaterial() })
 	if h.connWin != nil {
 		h.connWin.setCredentials(s)
 	}
@@ -383,25 +379,25 @@ func (h *Home) countSecurityMaterial() {
 				h.securityMaterialUnreadable(err)
 				return
 			}
-			h.SetSecurityMaterialCount(len(entries))
+			h.setSecurityMaterialCount(len(entries))
 		}
 	})
 }
 
-// SecurityMaterialUnavailable says on the tile why the keyring could not be
+// securityMaterialUnavailable says on the tile why the keyring could not be
 // opened; tapping it shows the whole explanation. The rest of the app works
 // without it.
-func (h *Home) SecurityMaterialUnavailable(err error) {
-	h.EnableSecurityMaterial(func() { showError("Security Material", err, h.win) })
+func (h *Home) securityMaterialUnavailable(err error) {
+	h.enableSecurityMaterial(func() { showError("Security Material", err, h.win) })
 	h.securityMaterialUnreadable(err)
 }
 
-// SecurityMaterialLocked says on the tile that the keyring is locked: its
+// securityMaterialLocked says on the tile that the keyring is locked: its
 // password was not given. Tapping the tile calls retry, on the UI thread,
 // which asks again in the background and then calls one of
-// UseSecurityMaterial, SecurityMaterialLocked or SecurityMaterialUnavailable.
-func (h *Home) SecurityMaterialLocked(retry func()) {
-	h.EnableSecurityMaterial(func() {
+// useSecurityMaterial, securityMaterialLocked or securityMaterialUnavailable.
+func (h *Home) securityMaterialLocked(retry func()) {
+	h.enableSecurityMaterial(func() {
 		h.securityMaterial.setEnabled(false) // one question at a time
 		h.securityMaterial.setCount("–", "unlocking…")
 		h.securityMaterial.setAlerts()
@@ -417,16 +413,16 @@ func (h *Home) securityMaterialUnreadable(err error) {
 	h.securityMaterial.setAlerts(alert{"Tap to see why.", theme.ColorNameError})
 }
 
-// ShowSecurityMaterial opens the Security Material window, or brings it
+// showSecurityMaterial opens the Security Material window, or brings it
 // forward; nil until the keyring is open.
-func (h *Home) ShowSecurityMaterial() *securityMaterialWindow {
+func (h *Home) showSecurityMaterial() *securityMaterialWindow {
 	if h.smStore == nil {
 		return nil
 	}
 	if h.smWin == nil {
 		h.smWin = newSecurityMaterialWindow(h.app, h.smStore, h.bg, h.showHome)
 		h.smWin.win.SetMainMenu(h.menuFor(h.smWin.menu(), TileSecurityMaterial))
-		h.smWin.onCount = h.SetSecurityMaterialCount
+		h.smWin.onCount = h.setSecurityMaterialCount
 		h.smWin.onChange = func() {
 			if h.connWin != nil {
 				h.connWin.reloadCredentials(nil)
@@ -457,15 +453,9 @@ func (h *Home) newCredential(parent fyne.Window, typ credentials.Type, done func
 		done(e.Name)
 	}
 	if typ == credentials.OAuth2AuthorizationCode {
-		f := showOAuth2Form(parent, h.smStore, h.bg, nil, taken, stored)
-		if h.connWin != nil {
-			h.connWin.lastOAuth2 = f
-		}
+		showOAuth2Form(parent, h.smStore, h.bg, nil, taken, stored)
 		return
 	}
 	form := showCredentialForm(parent, h.smStore, h.bg, credentials.UserCredentials, nil, taken, stored)
 	form.fixType() // a mail test takes User Credentials only
-	if h.connWin != nil {
-		h.connWin.lastForm = form
-	}
 }

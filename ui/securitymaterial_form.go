@@ -1,10 +1,7 @@
 package ui
 
 import (
-	"errors"
-	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -31,8 +28,13 @@ var userCredentialTypes = []credentials.Type{credentials.UserCredentials, creden
 // password: they are long tokens that are pasted, not typed, and what goes
 // wrong in a paste (a space, a line break, a comma, a stray character) is
 // refused on the line below instead.
+//
+// It is the dialog's content, a widget of its own, so that the dialog on
+// screen is the credentialForm value.
 type credentialForm struct {
-	store SecurityMaterialStore
+	widget.BaseWidget
+	body  fyne.CanvasObject
+	store securityMaterialStore
 	bg    *background
 	typ   credentials.Type
 	edit  *credentials.Entry // nil when creating
@@ -44,15 +46,21 @@ type credentialForm struct {
 	secret, repeat                     *keyEntry
 	ocUser, organization, element      *keyEntry // OpenConnectors' secrets
 	fields                             *fyne.Container
-	why                                *widget.Label
+	items                              map[string]*widget.FormItem // by credentials.Field…, for the hint beside each
+	shownForm                          *widget.Form
+	why                                *widget.Label // what is wrong that belongs to no one field
 	deploy, cancel                     *keyButton
 	dlg                                *keyedDialog // Enter deploys, Escape cancels
+}
+
+func (f *credentialForm) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(f.body)
 }
 
 // showCredentialForm opens the form on parent. existing, when given, is the
 // entry to edit; taken lists the names already deployed. done runs on the
 // UI thread with what was stored.
-func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *background, typ credentials.Type,
+func showCredentialForm(parent fyne.Window, store securityMaterialStore, bg *background, typ credentials.Type,
 	existing *credentials.Entry, taken []string, done func(credentials.Entry)) *credentialForm {
 	f := &credentialForm{store: store, bg: bg, typ: typ, edit: existing, taken: map[string]bool{}, done: done}
 	for _, n := range taken {
@@ -103,8 +111,9 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 		}
 	}
 	f.fields = container.NewStack(f.form())
-	body := container.New(&minWidthLayout{width: 480}, container.NewVBox(f.fields, f.why))
-	f.dlg = newKeyedDialog(parent, title, body, "Deploy", "Cancel", nil)
+	f.body = container.New(&minWidthLayout{width: 480}, container.NewVBox(f.fields, f.why))
+	f.ExtendBaseWidget(f)
+	f.dlg = newKeyedDialog(parent, title, f, "Deploy", "Cancel", nil)
 	f.deploy, f.cancel = f.dlg.confirm, f.dlg.cancel
 	f.deploy.Icon, f.cancel.Icon = theme.ConfirmIcon(), theme.CancelIcon()
 	f.deploy.OnTapped = f.onDeploy // the form stays open until the keyring has it
@@ -118,27 +127,39 @@ func showCredentialForm(parent fyne.Window, store SecurityMaterialStore, bg *bac
 	return f
 }
 
-// form lays out the fields of f.typ, in the tenant's order.
+// form lays out the fields of f.typ, in the tenant's order, each under
+// the credentials.Field… whose problems its hint shows.
 func (f *credentialForm) form() *widget.Form {
-	form := widget.NewForm(widget.NewFormItem("Name*", f.name), widget.NewFormItem("Description", f.description))
+	form := widget.NewForm()
+	f.items = map[string]*widget.FormItem{}
+	add := func(field, label string, w fyne.CanvasObject) {
+		item := widget.NewFormItem(label, w)
+		if field != "" {
+			f.items[field] = item
+		}
+		form.AppendItem(item)
+	}
+	add(credentials.FieldName, "Name*", f.name)
+	add(credentials.FieldDescription, "Description", f.description)
 	switch f.typ {
 	case credentials.SecureParameter:
-		form.Append("Secure Parameter*", f.secret)
-		form.Append("Repeat Secure Parameter*", f.repeat)
+		add(credentials.FieldSecret, "Secure Parameter*", f.secret)
+		add(credentials.FieldRepeat, "Repeat Secure Parameter*", f.repeat)
 	case credentials.OpenConnectors:
-		form.Append("Type*", f.typeSel)
-		form.Append("User*", f.ocUser)
-		form.Append("Organization*", f.organization)
-		form.Append("Element*", f.element)
+		add("", "Type*", f.typeSel)
+		add(credentials.FieldSecret, "User*", f.ocUser)
+		add(credentials.FieldOrganization, "Organization*", f.organization)
+		add(credentials.FieldElement, "Element*", f.element)
 	default:
-		form.Append("Type*", f.typeSel)
-		form.Append("User*", f.user)
-		form.Append("Password", f.secret)
-		form.Append("Repeat Password", f.repeat)
+		add("", "Type*", f.typeSel)
+		add(credentials.FieldUser, "User*", f.user)
+		add(credentials.FieldSecret, "Password", f.secret)
+		add(credentials.FieldRepeat, "Repeat Password", f.repeat)
 		if f.typ == credentials.SuccessFactors {
-			form.Append("Company ID*", f.companyID)
+			add(credentials.FieldCompanyID, "Company ID*", f.companyID)
 		}
 	}
+	f.shownForm = form
 	return form
 }
 
@@ -166,89 +187,84 @@ func (f *credentialForm) fixType() {
 }
 
 // validate enables Deploy when the input can be stored, and otherwise says
-// what is missing or wrong.
+// what is missing or wrong: beside the field at fault, or on the line
+// below the form. It returns the sentence.
 func (f *credentialForm) validate() string {
-	why := f.problem()
-	f.why.SetText(why)
+	err := f.problem()
+	f.show(err)
 	if f.deploy != nil { // nil while an entry being edited fills the fields
-		setEnabled(f.deploy, why == "")
+		setEnabled(f.deploy, err == nil)
 	}
+	if err == nil {
+		return ""
+	}
+	why, _ := explained(err)
 	return why
 }
 
-func (f *credentialForm) problem() string {
-	if f.edit == nil {
-		if err := credentials.CheckName(f.name.Text); err != nil {
-			return sentenceOf(err)
+// show puts err's sentence beside its field, or on the line below the
+// form when it names none of the fields shown.
+func (f *credentialForm) show(err error) {
+	why := ""
+	if err != nil {
+		why, _ = explained(err)
+	}
+	item := f.items[problem.FieldOf(err)]
+	changed := false
+	for _, it := range f.items {
+		hint := ""
+		if it == item {
+			hint = why
 		}
-		if f.taken[strings.ToLower(f.name.Text)] {
-			return fmt.Sprintf("%q is taken: another entry has that name (capitals aside). Choose another name.", f.name.Text)
+		if it.HintText != hint {
+			it.HintText = hint
+			changed = true
 		}
 	}
-	if n := utf8.RuneCountInString(f.description.Text); n > credentials.MaxDescriptionLength {
-		return fmt.Sprintf("The description is too long: %d characters, at most %d are allowed.", n, credentials.MaxDescriptionLength)
+	if changed && f.shownForm != nil {
+		f.shownForm.Refresh()
 	}
+	if item != nil {
+		why = ""
+	}
+	f.why.SetText(why)
+}
+
+// problem is what keeps the input from being deployed: the rules of
+// credentials.CheckInput, and a name another entry has.
+func (f *credentialForm) problem() error {
+	if f.edit == nil && credentials.CheckName(f.name.Text) == nil && f.taken[strings.ToLower(f.name.Text)] {
+		return &problem.Error{Field: credentials.FieldName, Source: f.name.Text,
+			What: "is taken: another entry has that name (capitals aside)", Hint: "Choose another name."}
+	}
+	e, sec := f.input()
+	defer clear(sec.Secret)
+	defer clear(sec.Organization)
+	defer clear(sec.Element)
+	repeat := []byte(f.repeat.Text)
+	defer clear(repeat)
+	return credentials.CheckInput(e, sec, repeat, f.edit != nil)
+}
+
+// input is what the form holds: the entry, and its secrets as bytes to
+// store (nil where editing leaves one empty, which keeps the stored one).
+// The caller clears the secrets.
+func (f *credentialForm) input() (credentials.Entry, credentials.Secrets) {
+	e := credentials.Entry{Name: f.name.Text, Description: f.description.Text, Type: f.typ}
+	var sec credentials.Secrets
 	switch f.typ {
-	case credentials.SecureParameter:
-		if f.secret.Text == "" && f.edit == nil {
-			return "Enter the Secure Parameter."
-		}
-		if n := len(f.secret.Text); n > credentials.MaxSecureParameterBytes {
-			return fmt.Sprintf("The secure parameter is too long: %d bytes, at most %d fit in every keyring.", n, credentials.MaxSecureParameterBytes)
-		}
 	case credentials.OpenConnectors:
-		for _, s := range []struct {
-			e    *keyEntry
-			what string
-		}{{f.ocUser, "user secret"}, {f.organization, "organization secret"}, {f.element, "element token"}} {
-			if f.edit != nil && s.e.Text == "" {
-				continue // unchanged
-			}
-			b := []byte(s.e.Text)
-			err := credentials.CheckOpenConnectorsSecret(s.what, b)
-			clear(b)
-			if err != nil {
-				return sentenceOf(err)
-			}
-		}
-		return ""
+		sec = credentials.Secrets{Secret: f.secretOf(f.ocUser), Organization: f.secretOf(f.organization), Element: f.secretOf(f.element)}
+	case credentials.SecureParameter:
+		sec.Secret = f.secretOf(f.secret)
 	default:
-		if strings.TrimSpace(f.user.Text) == "" {
-			return "Enter the User."
-		}
-		if n, most := utf8.RuneCountInString(f.user.Text), credentials.MaxUser(f.typ); n > most {
-			return fmt.Sprintf("The user is too long: %d characters, at most %d are allowed.", n, most)
-		}
-		if n := utf8.RuneCountInString(f.secret.Text); n > credentials.MaxPasswordLength {
-			return fmt.Sprintf("The password is too long: %d characters, at most %d are allowed.", n, credentials.MaxPasswordLength)
+		e.User = f.user.Text
+		sec.Secret = f.secretOf(f.secret)
+		if f.typ == credentials.SuccessFactors {
+			e.CompanyID = f.companyID.Text
 		}
 	}
-	if f.secret.Text != f.repeat.Text {
-		return fmt.Sprintf("The two %ss differ: type the same in both fields.", f.secretName())
-	}
-	if f.typ == credentials.SuccessFactors {
-		if err := credentials.CheckCompanyID(f.companyID.Text); err != nil {
-			return sentenceOf(err)
-		}
-	}
-	return ""
-}
-
-func (f *credentialForm) secretName() string {
-	if f.typ == credentials.SecureParameter {
-		return "secure parameter"
-	}
-	return "password"
-}
-
-// sentenceOf is a validation error as the form's hint line says it: the
-// sentence, without the reassurance meant for a failed save.
-func sentenceOf(err error) string {
-	var pe *problem.Error
-	if errors.As(err, &pe) {
-		return strings.TrimSpace(strings.TrimSuffix(pe.Sentence(), " Nothing stored was changed."))
-	}
-	return err.Error()
+	return e, sec
 }
 
 // secretOf is what an entry holds, as bytes to store: nil when editing and
@@ -266,20 +282,7 @@ func (f *credentialForm) onDeploy() {
 	if f.deploy.Disabled() || f.validate() != "" {
 		return
 	}
-	e := credentials.Entry{Name: f.name.Text, Description: f.description.Text, Type: f.typ}
-	var sec credentials.Secrets
-	switch f.typ {
-	case credentials.OpenConnectors:
-		sec = credentials.Secrets{Secret: f.secretOf(f.ocUser), Organization: f.secretOf(f.organization), Element: f.secretOf(f.element)}
-	case credentials.SecureParameter:
-		sec.Secret = f.secretOf(f.secret)
-	default:
-		e.User = f.user.Text
-		sec.Secret = f.secretOf(f.secret)
-		if f.typ == credentials.SuccessFactors {
-			e.CompanyID = f.companyID.Text
-		}
-	}
+	e, sec := f.input()
 	edit, store, typ := f.edit, f.store, f.typ
 	f.deploy.Disable()
 	f.why.SetText("Deploying…")
@@ -307,7 +310,7 @@ func (f *credentialForm) onDeploy() {
 		return func() {
 			if err != nil {
 				f.validate()
-				f.why.SetText(sentenceOf(err))
+				f.show(err)
 				fyne.LogError("deploy "+e.Name, err)
 				return
 			}

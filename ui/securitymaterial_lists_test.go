@@ -117,7 +117,7 @@ func deploy(t *testing.T, h *Home, w *securityMaterialWindow, name string) {
 // a search that hides it, or its undeploying, leaves nothing selected.
 func TestSecurityMaterialSelectionIsVisible(t *testing.T) {
 	h, _ := newSMHome(t)
-	w := h.ShowSecurityMaterial()
+	w := h.showSecurityMaterial()
 	settle(t, h)
 	checkSelection(t, w, "empty", "")
 
@@ -161,7 +161,7 @@ func rowNamed(t *testing.T, w *securityMaterialWindow, name string) int {
 // so; with entries, neither shows.
 func TestSecurityMaterialEmptySaysWhatToDo(t *testing.T) {
 	h, _ := newSMHome(t)
-	w := h.ShowSecurityMaterial()
+	w := h.showSecurityMaterial()
 	settle(t, h)
 	window := func() string { return visibleText(w.win.Content()) }
 	mustContain(t, "empty window", window(), "No Security Material yet",
@@ -225,7 +225,7 @@ func pressEscape(w fyne.Window) {
 // and the Add ▾ menu all close on Escape, and closing changes nothing.
 func TestEscapeClosesEverySecurityMaterialDialog(t *testing.T) {
 	h, s := newSMHome(t)
-	w := h.ShowSecurityMaterial()
+	w := h.showSecurityMaterial()
 	settle(t, h)
 	closes := func(what string) {
 		t.Helper()
@@ -275,7 +275,7 @@ func TestEscapeClosesEverySecurityMaterialDialog(t *testing.T) {
 // question; the word Delete appears nowhere in the window.
 func TestSecurityMaterialSaysUndeploy(t *testing.T) {
 	h, _ := newSMHome(t)
-	w := h.ShowSecurityMaterial()
+	w := h.showSecurityMaterial()
 	settle(t, h)
 	deploy(t, h, w, "gmail_smtp")
 	if b := button(w.win.Content(), "Undeploy"); b == nil || b.Disabled() {

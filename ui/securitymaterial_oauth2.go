@@ -25,7 +25,10 @@ import (
 // Redirect URL, Client ID, Client Secret, Send As, User Name and Scope.
 // Deploy stores it Unauthorized; Authorize, in the window, gets its token.
 type oauth2Form struct {
-	store SecurityMaterialStore
+	widget.BaseWidget // what its dialog shows, so tests find it on screen
+	body              fyne.CanvasObject
+
+	store securityMaterialStore
 	bg    *background
 	edit  *credentials.Entry
 	taken map[string]bool
@@ -52,7 +55,9 @@ func redirectSentence(opsdesk string) string {
 		" and your tenant's " + oauth.TenantRedirectURL("") + "."
 }
 
-func showOAuth2Form(parent fyne.Window, store SecurityMaterialStore, bg *background, existing *credentials.Entry,
+func (f *oauth2Form) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(f.body) }
+
+func showOAuth2Form(parent fyne.Window, store securityMaterialStore, bg *background, existing *credentials.Entry,
 	taken []string, done func(credentials.Entry)) *oauth2Form {
 	f := &oauth2Form{store: store, bg: bg, edit: existing, taken: map[string]bool{}, done: done}
 	for _, n := range taken {
@@ -140,7 +145,9 @@ func showOAuth2Form(parent fyne.Window, store SecurityMaterialStore, bg *backgro
 	// URLs and the reason Deploy waits stay in view below it.
 	body := container.NewBorder(nil, container.NewVBox(f.redirects, f.why), nil, nil,
 		container.NewVScroll(container.New(&minWidthLayout{width: 560}, f.form)))
-	f.dlg = newKeyedDialog(parent, title, body, "Deploy", "Cancel", nil)
+	f.body = body
+	f.ExtendBaseWidget(f)
+	f.dlg = newKeyedDialog(parent, title, f, "Deploy", "Cancel", nil)
 	f.deploy, f.cancel = f.dlg.confirm, f.dlg.cancel
 	f.deploy.Icon, f.cancel.Icon = theme.ConfirmIcon(), theme.CancelIcon()
 	f.deploy.OnTapped = f.onDeploy // the form stays open until the keyring has it
@@ -225,7 +232,7 @@ func (f *oauth2Form) validate() string {
 func (f *oauth2Form) problem() string {
 	if f.edit == nil {
 		if err := credentials.CheckName(f.name.Text); err != nil {
-			return sentenceOf(err)
+			return sentence(err)
 		}
 		if f.taken[strings.ToLower(f.name.Text)] {
 			return fmt.Sprintf("%q is taken: another entry has that name (capitals aside). Choose another name.", f.name.Text)
@@ -239,10 +246,10 @@ func (f *oauth2Form) problem() string {
 		return err.Error() + "."
 	}
 	if err := credentials.CheckOAuth2(f.user.Text, o); err != nil {
-		return sentenceOf(err)
+		return sentence(err)
 	}
 	if err := credentials.CheckClientSecret([]byte(f.secret.Text)); err != nil {
-		return sentenceOf(err)
+		return sentence(err)
 	}
 	return ""
 }
@@ -274,7 +281,7 @@ func (f *oauth2Form) onDeploy() {
 		return func() {
 			if err != nil {
 				f.validate()
-				f.why.SetText(sentenceOf(err))
+				f.why.SetText(sentence(err))
 				fyne.LogError("deploy "+name, err)
 				return
 			}
@@ -292,7 +299,7 @@ func (f *oauth2Form) onDeploy() {
 // until the browser comes back or the time is up.
 type authorizer struct {
 	win    fyne.Window
-	store  SecurityMaterialStore
+	store  securityMaterialStore
 	bg     *background
 	open   func(u *url.URL) error // the system browser: fyne's OpenURL
 	done   func(credentials.Entry, error)

@@ -24,10 +24,10 @@ import (
 // acts on.
 func TestOAuth2Form(t *testing.T) {
 	h, s := newSMHome(t)
-	w := h.ShowSecurityMaterial()
+	w := h.showSecurityMaterial()
 	settle(t, h)
 	w.showCreate(credentials.OAuth2AuthorizationCode)
-	f := w.lastOAuth2
+	f := oauth2FormOn(w.win)
 	mustContain(t, "form", overlayText(w.win), "Create OAuth2 Authorization Code", "Provider", "Authorization URL", "Token Service URL",
 		"Refresh Token Expiry", "Redirect URL", "Client ID", "Client Secret", "Send As", "User Name", "Scope")
 	if f.provider.Selected != string(oauth.Microsoft365) || !strings.Contains(f.authURL.Text, "/organizations/oauth2/v2.0/authorize") ||
@@ -74,7 +74,7 @@ func TestOAuth2Form(t *testing.T) {
 	}
 	// Edit shows what was stored; another scope makes it Unauthorized.
 	w.onEdit()
-	g := w.lastOAuth2
+	g := oauth2FormOn(w.win)
 	if g.tenant.Text != "contoso.onmicrosoft.com" || g.user.Text != "ops@contoso.com" || !g.name.Disabled() {
 		t.Fatalf("edit form: %q %q", g.tenant.Text, g.user.Text)
 	}
@@ -107,7 +107,7 @@ func TestAuthorizeInTheWindow(t *testing.T) {
 	srv := oauthtest.Start(t, oauthtest.Options{})
 	h, s := newSMHome(t)
 	oauthCredential(t, s, srv, "idp_mailbox")
-	w := h.ShowSecurityMaterial()
+	w := h.showSecurityMaterial()
 	settle(t, h)
 	w.selectName("idp_mailbox")
 
@@ -167,7 +167,7 @@ func TestConnectivityWithOAuth2(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newTestHome(t)
-	h.UseSecurityMaterial(s)
+	h.useSecurityMaterial(s)
 	c := connectivityFor(t, h)
 	settle(t, h)
 	tab := c.tab(connectivity.SMTP)

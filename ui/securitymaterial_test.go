@@ -36,7 +36,7 @@ func newSMHome(t *testing.T) (*Home, *credentials.Store) {
 	t.Helper()
 	s := newTestStore(t)
 	h := newTestHome(t)
-	h.UseSecurityMaterial(s)
+	h.useSecurityMaterial(s)
 	settle(t, h)
 	return h, s
 }
@@ -74,7 +74,7 @@ func typeInto(f *credentialForm, name, desc, user, pw, repeat string) {
 func TestCreateUserCredentialsForm(t *testing.T) {
 	h, s := newSMHome(t)
 	mustContain(t, "tile", h.securityMaterial.text(), "Security Material", "0", "deployed")
-	w := h.ShowSecurityMaterial()
+	w := h.showSecurityMaterial()
 	settle(t, h)
 	mustContain(t, "window", joined(w.win.Content()), "Overview", "Manage Security Material", "Security Material (0)",
 		"Add", "Edit", "Undeploy", "Refresh")
@@ -98,7 +98,7 @@ func TestCreateUserCredentialsForm(t *testing.T) {
 		if !f.deploy.Disabled() {
 			t.Errorf("Deploy enabled for %+v", c)
 		}
-		mustContain(t, "why", f.why.Text, c.why)
+		mustContain(t, "why", f.problemShown(), c.why)
 	}
 	typeInto(f, "", "Gmail for the tutorial", mailUser, "", "")
 	test.Type(f.name, "gmail_smtp")
@@ -122,7 +122,7 @@ func TestCreateUserCredentialsForm(t *testing.T) {
 	// A second one with the same name in other capitals is refused at once.
 	f = w.showCreate(credentials.UserCredentials)
 	typeInto(f, "GMAIL_SMTP", "", mailUser, "x", "x")
-	mustContain(t, "why", f.why.Text, "is taken")
+	mustContain(t, "why", f.problemShown(), "is taken")
 	tapOverlayButton(t, w.win, "Cancel")
 
 	// Search.
@@ -141,7 +141,7 @@ func TestCreateUserCredentialsForm(t *testing.T) {
 		t.Fatal("Edit disabled with a row selected")
 	}
 	test.Tap(w.edit)
-	f = w.lastForm
+	f = credentialFormOn(w.win)
 	mustContain(t, "edit form", overlayText(w.win), "Edit User Credentials")
 	if f.name.Text != "gmail_smtp" || !f.name.Disabled() || f.user.Text != mailUser || f.secret.Text != "" {
 		t.Errorf("edit form: name %q user %q secret %q", f.name.Text, f.user.Text, f.secret.Text)
@@ -181,12 +181,12 @@ func TestCreateUserCredentialsForm(t *testing.T) {
 
 func TestSecureParameterForm(t *testing.T) {
 	h, s := newSMHome(t)
-	w := h.ShowSecurityMaterial()
+	w := h.showSecurityMaterial()
 	settle(t, h)
 	f := w.showCreate(credentials.SecureParameter)
 	mustContain(t, "form", overlayText(w.win), "Create Secure Parameter", "Secure Parameter*", "Repeat Secure Parameter*")
 	typeInto(f, "api_key", "", "", "", "")
-	mustContain(t, "why", f.why.Text, "Enter the Secure Parameter")
+	mustContain(t, "why", f.problemShown(), "Enter the Secure Parameter")
 	typeInto(f, "api_key", "", "", "s3cret", "s3cret")
 	tapOverlayButton(t, w.win, "Deploy")
 	settle(t, h)
@@ -195,7 +195,7 @@ func TestSecureParameterForm(t *testing.T) {
 		t.Fatalf("%+v %v", e, err)
 	}
 	// Not a User Credential: the Credential Name drop-down leaves it out.
-	c := h.ShowConnectivity()
+	c := h.showConnectivity()
 	settle(t, h)
 	if opts := c.tab(connectivity.SMTP).cred.name.Options; len(opts) != 0 {
 		t.Errorf("Credential Name offers %v", opts)
@@ -218,7 +218,7 @@ func TestCredentialNameFromSecurityMaterial(t *testing.T) {
 		t.Fatal("without the keyring, Credential Name should be a typed user")
 	}
 	// The keyring opens after the window: the field becomes the drop-down.
-	h.UseSecurityMaterial(newTestStore(t))
+	h.useSecurityMaterial(newTestStore(t))
 	settle(t, h)
 	if tab.cred.name == nil || tab.cred.create == nil {
 		t.Fatal("Credential Name is no drop-down with New…")
@@ -234,7 +234,7 @@ func TestCredentialNameFromSecurityMaterial(t *testing.T) {
 	mustContain(t, "status", tab.status.Text, "Choose a Credential Name")
 
 	test.Tap(tab.cred.create)
-	f := c.lastForm
+	f := credentialFormOn(c.win)
 	mustContain(t, "form", overlayText(c.win), "Create User Credentials")
 	if !f.typeSel.Disabled() || f.typeSel.Selected != string(credentials.UserCredentials) {
 		t.Errorf("a mail test takes User Credentials only, but Type offers %q (disabled %v)", f.typeSel.Selected, f.typeSel.Disabled())
@@ -256,10 +256,10 @@ func TestCredentialNameFromSecurityMaterial(t *testing.T) {
 	// into the keystore, then a second Send with validation on.
 	openKeystore(t, h, newKeystore(t, nil))
 	test.Tap(tab.resp.addToKS)
-	if c.lastImport == nil || len(c.lastImport.items) != 2 {
+	if importDialogOn(c.win) == nil || len(importDialogOn(c.win).items) != 2 {
 		t.Fatal("Add to Keystore lists no chain")
 	}
-	test.Tap(c.lastImport.confirm)
+	test.Tap(importDialogOn(c.win).confirm)
 	settle(t, h)
 	tab.verify.SetChecked(true)
 	resp = send(t, h, tab)
@@ -270,11 +270,11 @@ func TestSecurityMaterialUnavailable(t *testing.T) {
 	err := &problem.Error{Kind: credentials.ErrUnavailable, What: "No keyring is available",
 		Hint: "Start the login keyring, or set " + credentials.FilePasswordEnv + ".", Detail: "dbus: no session bus"}
 	h := newTestHome(t)
-	h.SecurityMaterialUnavailable(err)
+	h.securityMaterialUnavailable(err)
 	mustContain(t, "tile", h.securityMaterial.text(), "keyring unavailable", "Tap to see why")
 	test.Tap(h.securityMaterial.button)
 	mustContain(t, "dialog", overlayText(h.win), "Security Material", "Technical Detail")
-	if h.ShowSecurityMaterial() != nil {
+	if h.showSecurityMaterial() != nil {
 		t.Error("a window without a keyring")
 	}
 }
@@ -285,7 +285,7 @@ func TestSecurityMaterialUnavailable(t *testing.T) {
 // Credential Name for a mail test.
 func TestUserCredentialTypes(t *testing.T) {
 	h, s := newSMHome(t)
-	w := h.ShowSecurityMaterial()
+	w := h.showSecurityMaterial()
 	settle(t, h)
 	f := w.showCreate(credentials.UserCredentials)
 	if got := strings.Join(f.typeSel.Options, ", "); got != "User Credentials, SuccessFactors, OpenConnectors" {
@@ -307,7 +307,7 @@ func TestUserCredentialTypes(t *testing.T) {
 		if !f.deploy.Disabled() {
 			t.Errorf("Deploy enabled for %+v", c)
 		}
-		mustContain(t, "why", f.why.Text, c.why)
+		mustContain(t, "why", f.problemShown(), c.why)
 	}
 	f.user.SetText("sfapi")
 	f.companyID.SetText("SFCPART000123")
@@ -349,9 +349,9 @@ func TestUserCredentialTypes(t *testing.T) {
 		if !f.deploy.Disabled() {
 			t.Errorf("Deploy enabled for %+v", c)
 		}
-		mustContain(t, "why", f.why.Text, c.why)
-		if strings.Contains(f.why.Text, "Qx,Zv") {
-			t.Errorf("the hint quotes a secret: %q", f.why.Text)
+		mustContain(t, "why", f.problemShown(), c.why)
+		if strings.Contains(f.problemShown(), "Qx,Zv") {
+			t.Errorf("the hint quotes a secret: %q", f.problemShown())
 		}
 	}
 	f.ocUser.SetText(userSecret)
@@ -379,7 +379,7 @@ func TestUserCredentialTypes(t *testing.T) {
 		}
 	}
 	w.search.SetText("")
-	c := h.ShowConnectivity()
+	c := h.showConnectivity()
 	settle(t, h)
 	if opts := c.tab(connectivity.SMTP).cred.name.Options; len(opts) != 1 || opts[0] != "gmail_smtp" {
 		t.Errorf("Credential Name offers %v", opts)
@@ -389,7 +389,7 @@ func TestUserCredentialTypes(t *testing.T) {
 	w.win.Show()
 	w.table.Select(tableCell(1, 0))
 	test.Tap(w.edit)
-	f = w.lastForm
+	f = credentialFormOn(w.win)
 	mustContain(t, "edit form", overlayText(w.win), "Edit User Credentials", "Organization*")
 	if !f.typeSel.Disabled() || f.typeSel.Selected != "OpenConnectors" || f.ocUser.Text != "" {
 		t.Fatalf("edit form: type %q (disabled %v), user %q", f.typeSel.Selected, f.typeSel.Disabled(), f.ocUser.Text)
@@ -405,7 +405,7 @@ func TestUserCredentialTypes(t *testing.T) {
 	}
 	w.table.Select(tableCell(2, 0))
 	test.Tap(w.edit)
-	f = w.lastForm
+	f = credentialFormOn(w.win)
 	if f.typeSel.Selected != "SuccessFactors" || f.companyID.Text != "SFCPART000123" || f.user.Text != "sfapi" {
 		t.Fatalf("edit form: %q %q %q", f.typeSel.Selected, f.companyID.Text, f.user.Text)
 	}
@@ -432,7 +432,7 @@ func TestUserCredentialTypes(t *testing.T) {
 // shortcuts work even while the search has focus) do what the toolbar does.
 func TestSecurityMaterialByKeyboard(t *testing.T) {
 	h, s := newSMHome(t)
-	w := h.ShowSecurityMaterial()
+	w := h.showSecurityMaterial()
 	settle(t, h)
 	item := func(label string) *fyne.MenuItem {
 		t.Helper()
@@ -444,7 +444,7 @@ func TestSecurityMaterialByKeyboard(t *testing.T) {
 	}
 	item("Add Secure Parameter…").Action()
 	mustContain(t, "form", overlayText(w.win), "Create Secure Parameter")
-	typeInto(w.lastForm, "api_key", "", "", "s3cret", "s3cret")
+	typeInto(credentialFormOn(w.win), "api_key", "", "", "s3cret", "s3cret")
 	tapOverlayButton(t, w.win, "Deploy")
 	settle(t, h)
 

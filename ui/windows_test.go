@@ -53,7 +53,7 @@ func newPlacedHome(t *testing.T) (*Home, *placedApp) {
 			h.win.Close()
 		}
 	})
-	h.UseSecurityMaterial(s)
+	h.useSecurityMaterial(s)
 	settle(t, h)
 	return h, a
 }
@@ -150,10 +150,10 @@ func TestEveryWindowReachesTheOthers(t *testing.T) {
 func TestWindowsOpenCentred(t *testing.T) {
 	h, a := newPlacedHome(t)
 	h.win.Show()
-	h.ShowSecurityMaterial()
+	h.showSecurityMaterial()
 	settle(t, h) // it reads the keyring in the background
-	h.ShowKeystore()
-	h.ShowConnectivity()
+	h.showKeystore()
+	h.showConnectivity()
 	settle(t, h)
 	if len(a.windows) != 4 {
 		t.Fatalf("%d windows made, want 4", len(a.windows))

@@ -16,6 +16,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/smallstep/pkcs7"
@@ -80,6 +81,35 @@ func ReadFile(path, name string) Batch {
 		return Batch{Problems: []*Error{fileProblem(name, err)}}
 	}
 	return Read(name, data)
+}
+
+// ReadFiles reads every file with ReadFile, each named by its base name,
+// into one batch: what an import of several files offers.
+func ReadFiles(paths []string) Batch {
+	var b Batch
+	for _, p := range paths {
+		b.Add(ReadFile(p, filepath.Base(p)))
+	}
+	return b
+}
+
+// ReadCertificates reads the certificates of one file for a change that
+// needs at least one, as updating an entry does: them, or why there are
+// none.
+func ReadCertificates(path string) ([]*x509.Certificate, error) {
+	name := filepath.Base(path)
+	b := ReadFile(path, name)
+	if len(b.Certificates) == 0 {
+		if len(b.Problems) > 0 {
+			return nil, b.Problems[0]
+		}
+		return nil, &Error{Source: name, Kind: ErrNotCertificate, What: "holds no certificate", Hint: hintChooseCert}
+	}
+	out := make([]*x509.Certificate, len(b.Certificates))
+	for i, f := range b.Certificates {
+		out[i] = f.Cert
+	}
+	return out, nil
 }
 
 // fileProblem says why a file could not be read at all.

@@ -24,14 +24,14 @@ var ErrBadPort = errors.New("connectivity: not a port")
 // Run all hold the same one.
 func CheckPort(port int) error {
 	if port < 0 || port > 65535 {
-		return &problem.Error{Source: strconv.Itoa(port), Kind: ErrBadPort, What: "is not a port number from 1 to 65535",
+		return &problem.Error{Source: strconv.Itoa(port), Kind: ErrBadPort, Field: FieldPort, What: "is not a port number from 1 to 65535",
 			Hint: "Type the port the server listens on, for example 587 for SMTP with STARTTLS."}
 	}
 	return nil
 }
 
 func badHost(input, what, hint string) error {
-	return &problem.Error{Source: input, Kind: ErrBadHost, What: what, Hint: hint}
+	return &problem.Error{Source: input, Kind: ErrBadHost, Field: FieldHost, What: what, Hint: hint}
 }
 
 // NormalizeHost reads a host as users type it — with spaces around it,

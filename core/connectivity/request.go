@@ -83,7 +83,10 @@ type Request struct {
 	Protection Protection
 	Auth       Auth
 	User       string
-	Password   []byte // the caller zeroes it after the test
+	Password   []byte // the caller clears it after the test
+	// Credential is the Credential Name whose user and password the
+	// caller looks up before the test runs, in place of User and Password.
+	Credential string
 	// OAuth2 gives the access token of Authentication OAuth2
 	// Authorization Code, fetched when the test reaches the login.
 	OAuth2 TokenSource

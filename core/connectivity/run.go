@@ -155,9 +155,3 @@ func (s *session) authResult(err error) error {
 }
 
 func asReply(err error, re **ReplyError) bool { return errors.As(err, re) }
-
-func zero(b []byte) {
-	for i := range b {
-		b[i] = 0
-	}
-}

@@ -221,7 +221,7 @@ func (s *session) oauthLogin(offered []string, attempt oauthAttempt) error {
 		if err != nil {
 			return false, err
 		}
-		defer zero(token)
+		defer clear(token)
 		var c sasl.Client
 		if mech == OAUTHBEARER {
 			c = newOAuthBearerClient(s.req.User, s.res.Host, s.res.Port, token)
@@ -298,7 +298,7 @@ func (s *session) smtpSASL(c sasl.Client) error {
 		return err
 	}
 	line := "AUTH " + mech + " " + saslResponse(ir, true)
-	zero(ir)
+	clear(ir)
 	r, err := s.smtpCommand("AUTH", line, "AUTH "+mech+" ***", 235, 334)
 	var tokErr *TokenError
 	for rounds := 0; err == nil && r.code == 334; rounds++ {
@@ -354,7 +354,7 @@ func (c *imapClient) imapSASL(cl sasl.Client, saslIR bool) error {
 			}
 		}
 	}
-	zero(ir)
+	clear(ir)
 	if err != nil {
 		return err
 	}
@@ -402,7 +402,7 @@ func (s *session) pop3SASL(c sasl.Client) error {
 			err = s.send(saslResponse(ir, false), "***")
 		}
 	}
-	zero(ir)
+	clear(ir)
 	if err != nil {
 		return err
 	}

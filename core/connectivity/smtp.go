@@ -212,7 +212,7 @@ func (s *session) smtpAuth(ext map[string]string) error {
 		case "PLAIN":
 			msg := append(append(append([]byte{0}, s.req.User...), 0), s.req.Password...)
 			line := "AUTH PLAIN " + base64.StdEncoding.EncodeToString(msg)
-			zero(msg)
+			clear(msg)
 			_, err = s.smtpCommand("AUTH", line, "AUTH PLAIN ***", 235)
 		case "LOGIN":
 			if _, err = s.smtpCommand("AUTH", "AUTH LOGIN", "", 334); err == nil {

@@ -94,7 +94,7 @@ func (s *Store) setItem(key string, data []byte, label, description string) erro
 		if h, ok := readChunkHeader(prev.Data); ok {
 			old = &h
 		}
-		zero(prev.Data)
+		clear(prev.Data)
 	}
 	item := keyring.Item{Key: key, Label: label, Description: description, KeychainNotSynchronizable: true}
 	if len(data) <= MaxItemBytes && !bytes.HasPrefix(data, []byte(chunkMagic)) {
@@ -140,7 +140,7 @@ func (s *Store) setItem(key string, data []byte, label, description string) erro
 		rest = rest[n:]
 		err := s.ring.Set(keyring.Item{Key: partKey(key, gen, i), Data: part, Label: label + " (part " + strconv.Itoa(i+1) + ")",
 			Description: description, KeychainNotSynchronizable: true})
-		zero(part)
+		clear(part)
 		if err != nil {
 			s.removeParts(key, &chunkHeader{gen: gen, items: i + 1})
 			return err
@@ -149,7 +149,7 @@ func (s *Store) setItem(key string, data []byte, label, description string) erro
 	whole := append(head, data[:first]...)
 	item.Data = whole
 	err := s.ring.Set(item)
-	zero(whole)
+	clear(whole)
 	if err != nil {
 		s.removeParts(key, &chunkHeader{gen: gen, items: items})
 		return err
@@ -181,12 +181,12 @@ func (s *Store) getItem(key string) ([]byte, error) {
 	h, ok := readChunkHeader(item.Data)
 	if !ok {
 		if bytes.HasPrefix(item.Data, []byte(chunkMagic)) {
-			zero(item.Data)
+			clear(item.Data)
 			return nil, errBadChunks
 		}
 		return item.Data, nil
 	}
-	defer zero(item.Data)
+	defer clear(item.Data)
 	if len(h.first) > h.length {
 		return nil, errBadChunks
 	}
@@ -195,7 +195,7 @@ func (s *Store) getItem(key string) ([]byte, error) {
 	for i := 1; i < h.items; i++ {
 		p, err := s.ring.Get(partKey(key, h.gen, i))
 		if err != nil {
-			zero(whole)
+			clear(whole)
 			if errors.Is(err, keyring.ErrKeyNotFound) {
 				return nil, errBadChunks
 			}
@@ -203,16 +203,16 @@ func (s *Store) getItem(key string) ([]byte, error) {
 		}
 		piece, ok := partPiece(p.Data, h.gen, i)
 		if !ok || len(whole)+len(piece) > h.length {
-			zero(p.Data)
-			zero(whole)
+			clear(p.Data)
+			clear(whole)
 			return nil, errBadChunks
 		}
 		whole = append(whole, piece...)
-		zero(p.Data)
+		clear(p.Data)
 	}
 	sum := sha256.Sum256(whole)
 	if len(whole) != h.length || !bytes.Equal(sum[:sumBytes], h.sum) {
-		zero(whole)
+		clear(whole)
 		return nil, errBadChunks
 	}
 	return whole, nil
@@ -239,7 +239,7 @@ func (s *Store) removeItem(key string) error {
 		if h, ok := readChunkHeader(item.Data); ok {
 			s.removeParts(key, &h)
 		}
-		zero(item.Data)
+		clear(item.Data)
 	}
 	s.removeStrayParts(key)
 	if errors.Is(err, keyring.ErrKeyNotFound) {

@@ -193,7 +193,7 @@ func (s *Store) read(name string) (record, error) {
 		}
 		return record{}, err
 	}
-	defer zero(data)
+	defer clear(data)
 	r, err := decodeRecord(data)
 	if err != nil {
 		return record{}, newError(ErrDamaged, name, "cannot be read from the keyring", "Delete it and add it again.", err)
@@ -232,7 +232,7 @@ func (s *Store) AddSecrets(e Entry, sec Secrets) (Entry, error) {
 			"Leave them out."+nothingChanged, nil)
 	}
 	if err := s.check(e.Name, &r); err != nil {
-		return Entry{}, err
+		return Entry{}, unchanged(err)
 	}
 	s.stamp(&r)
 	err := s.do("store "+e.Name, func() error {
@@ -258,7 +258,7 @@ func (s *Store) AddSecrets(e Entry, sec Secrets) (Entry, error) {
 // The command asks it before asking for the secret.
 func (s *Store) CheckNew(name string) error {
 	if err := CheckName(name); err != nil {
-		return err
+		return unchanged(err)
 	}
 	return s.do("list the Security Material", func() error { return s.checkFree(name) })
 }
@@ -306,7 +306,7 @@ type Change struct {
 // given. Deployed By and On record the edit.
 func (s *Store) Edit(name string, c Change) (Entry, error) {
 	if err := CheckName(name); err != nil {
-		return Entry{}, err
+		return Entry{}, unchanged(err)
 	}
 	var out Entry
 	err := s.do("change "+name, func() error {
@@ -353,7 +353,7 @@ func (s *Store) Edit(name string, c Change) (Entry, error) {
 			}
 		}
 		if err := s.check(name, &r); err != nil {
-			return err
+			return unchanged(err)
 		}
 		s.stamp(&r)
 		if regrant {
@@ -417,15 +417,15 @@ func (s *Store) Lookup(name string) (user string, password []byte, err error) {
 		if err != nil {
 			return err
 		}
-		zero(r.organization)
-		zero(r.element)
+		clear(r.organization)
+		clear(r.element)
 		if r.typ == OpenConnectors {
-			zero(r.secret)
+			clear(r.secret)
 			return newError(ErrWrongType, name, "is an OpenConnectors entry, which has no user and password",
 				"Choose User Credentials.", nil)
 		}
 		if r.typ == OAuth2AuthorizationCode {
-			zero(r.secret)
+			clear(r.secret)
 			return newError(ErrWrongType, name, "is an OAuth2 Authorization Code credential, which signs in with a token, not a password",
 				"Choose Authentication OAuth2 Authorization Code for it, or a User Credentials entry for a password.", nil)
 		}
@@ -542,7 +542,7 @@ func (s *Store) stamp(r *record) {
 // split when it does not (chunks.go).
 func (s *Store) write(name string, r *record) error {
 	data := r.encode()
-	defer zero(data)
+	defer clear(data)
 	if len(data) > MaxItemBytes && r.typ != OAuth2AuthorizationCode { // limits.go makes this impossible; keep Windows safe if they change
 		return newError(ErrTooLong, name, "is too large for the keyring", "Shorten the description or the secret."+nothingChanged, nil)
 	}

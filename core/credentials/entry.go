@@ -148,9 +148,3 @@ func osUser() string {
 	}
 	return runtime.GOOS + " user"
 }
-
-func zero(b []byte) {
-	for i := range b {
-		b[i] = 0
-	}
-}

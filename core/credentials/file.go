@@ -30,7 +30,7 @@ func (s *Store) filePassword(prompt PasswordFunc) keyring.PromptFunc {
 				return "", newError(ErrLocked, "", "The encrypted keyring file's password was not given", "Try again."+nothingChanged, err)
 			}
 			pw = string(b) // the library keeps a string: this copy cannot be zeroed
-			zero(b)
+			clear(b)
 		}
 		if pw == "" {
 			return "", newError(ErrLocked, "", "The encrypted keyring file needs its password",
@@ -91,7 +91,7 @@ func (s *Store) checkFilePassword() error {
 			continue
 		}
 		item, err := s.ring.Get(k)
-		zero(item.Data)
+		clear(item.Data)
 		if err == nil {
 			return nil
 		}

@@ -84,7 +84,7 @@ func (r *fileRing) Set(item keyring.Item) error {
 	if err != nil {
 		return err
 	}
-	defer zero(payload) // the secret, in base64
+	defer clear(payload) // the secret, in base64
 	dir, err := r.resolveDir()
 	if err != nil {
 		return err

@@ -30,8 +30,8 @@ func (s *Store) KeystorePassword(path string) ([]byte, error) {
 	err := s.do("read the keystore password", func() error {
 		item, err := s.ring.Get(keystoreKey(path))
 		if errors.Is(err, keyring.ErrKeyNotFound) {
-			return newError(ErrNotFound, path, "has no password in the keyring",
-				"Set OPSDESK_KEYSTORE_PASSWORD to its password, or give another keystore with --keystore.", nil)
+			return newError(ErrNoKeystorePassword, path, "has no password in the keyring",
+				"Set OPSDESK_KEYSTORE_PASSWORD to its password, or open another keystore.", nil)
 		}
 		if err != nil {
 			return err
@@ -54,13 +54,13 @@ func (s *Store) NewKeystorePassword(path string) ([]byte, error) {
 	if _, err := rand.Read(raw); err != nil {
 		return nil, err
 	}
-	defer zero(raw)
+	defer clear(raw)
 	// Base64 letters only: Latin-1, as keystore passwords must be, and easy
 	// to type should anyone ever need to.
 	pw := make([]byte, base64.RawURLEncoding.EncodedLen(len(raw)))
 	base64.RawURLEncoding.Encode(pw, raw)
 	if err := s.SetKeystorePassword(path, pw); err != nil {
-		zero(pw)
+		clear(pw)
 		return nil, err
 	}
 	return pw, nil

@@ -27,7 +27,7 @@ func TestSecretsNeverWritten(t *testing.T) {
 		if !bytes.Equal(pw, first) {
 			t.Fatal("lookup")
 		}
-		zero(pw)
+		clear(pw)
 		e, err = ts.Edit(name, Change{Description: ptr("edited")})
 		say(e, err)
 		e, err = ts.Edit(name, Change{Secret: bytes.Clone(second)})

@@ -58,16 +58,18 @@ func MaxUser(t Type) int {
 // CheckName says what is wrong with a name, or returns nil. Names follow
 // what Cloud Integration accepts for security material: ASCII letters,
 // digits, '-', '_' and '.'.
-func CheckName(name string) error {
+func CheckName(name string) error { return inField(FieldName, checkName(name)) }
+
+func checkName(name string) error {
 	if name == "" {
-		return newError(ErrBadName, "", "The name is empty", "Give the entry a name, such as gmail_smtp."+nothingChanged, nil)
+		return newError(ErrBadName, "", "The name is empty", "Give the entry a name, such as gmail_smtp.", nil)
 	}
 	if n := utf8.RuneCountInString(name); n > MaxNameLength {
 		return newError(ErrBadName, "", fmt.Sprintf("The name is too long: %d characters, at most %d are allowed", n, MaxNameLength),
-			"Choose a shorter name."+nothingChanged, nil)
+			"Choose a shorter name.", nil)
 	}
 	if !utf8.ValidString(name) {
-		return newError(ErrBadName, "", "The name is not valid text", "Type it again."+nothingChanged, nil)
+		return newError(ErrBadName, "", "The name is not valid text", "Type it again.", nil)
 	}
 	pos := 0
 	for _, r := range name {
@@ -76,7 +78,7 @@ func CheckName(name string) error {
 			continue
 		}
 		return newError(ErrBadName, name, fmt.Sprintf("contains %s (character %d), which names cannot hold", describeRune(r), pos),
-			"Use only letters A-Z and a-z, digits, '-', '_' and '.'; for example gmail_smtp."+nothingChanged, nil)
+			"Use only letters A-Z and a-z, digits, '-', '_' and '.'; for example gmail_smtp.", nil)
 	}
 	return nil
 }
@@ -103,11 +105,15 @@ func describeRune(r rune) string {
 
 // checkLine checks a one-line field (user, description).
 func checkLine(what, s string, limit int, required bool) error {
+	return inField(map[string]string{"user": FieldUser, "description": FieldDescription}[what], checkLineIn(what, s, limit, required))
+}
+
+func checkLineIn(what, s string, limit int, required bool) error {
 	if required && strings.TrimSpace(s) == "" {
-		return newError(ErrEmpty, "", fmt.Sprintf("The %s is empty", what), fmt.Sprintf("Enter the %s.", what)+nothingChanged, nil)
+		return newError(ErrEmpty, "", fmt.Sprintf("The %s is empty", what), fmt.Sprintf("Enter the %s.", strings.ToUpper(what[:1])+what[1:]), nil)
 	}
 	if !utf8.ValidString(s) {
-		return newError(ErrBadText, "", fmt.Sprintf("The %s is not valid text", what), "Type it again."+nothingChanged, nil)
+		return newError(ErrBadText, "", fmt.Sprintf("The %s is not valid text", what), "Type it again.", nil)
 	}
 	if n := utf8.RuneCountInString(s); n > limit {
 		return tooLong(what, n, limit, "characters")
@@ -115,7 +121,7 @@ func checkLine(what, s string, limit int, required bool) error {
 	for _, r := range s {
 		if unicode.IsControl(r) {
 			return newError(ErrBadText, "", fmt.Sprintf("The %s contains %s", what, describeRune(r)),
-				"Keep it on one line, without invisible characters."+nothingChanged, nil)
+				"Keep it on one line, without invisible characters.", nil)
 		}
 	}
 	return nil
@@ -123,10 +129,12 @@ func checkLine(what, s string, limit int, required bool) error {
 
 // checkSecret checks a password or secure parameter. Any text is allowed,
 // including line breaks in a secure parameter such as a PEM key.
-func checkSecret(t Type, secret []byte) error {
+func checkSecret(t Type, secret []byte) error { return inField(FieldSecret, checkSecretIn(t, secret)) }
+
+func checkSecretIn(t Type, secret []byte) error {
 	what := t.secretName()
 	if !utf8.Valid(secret) {
-		return newError(ErrBadText, "", fmt.Sprintf("The %s is not valid UTF-8 text", what), "Type or paste it again."+nothingChanged, nil)
+		return newError(ErrBadText, "", fmt.Sprintf("The %s is not valid UTF-8 text", what), "Type or paste it again.", nil)
 	}
 	switch t {
 	case UserCredentials, SuccessFactors:
@@ -139,11 +147,11 @@ func checkSecret(t Type, secret []byte) error {
 		return CheckClientSecret(secret)
 	case SecureParameter:
 		if len(secret) == 0 {
-			return newError(ErrEmpty, "", "The secure parameter is empty", "Enter the value to keep secret."+nothingChanged, nil)
+			return newError(ErrEmpty, "", "The secure parameter is empty", "Enter the Secure Parameter, the value to keep secret.", nil)
 		}
 		if len(secret) > MaxSecureParameterBytes {
 			return newError(ErrTooLong, "", fmt.Sprintf("The secure parameter is too long: %d bytes, at most %d fit in every operating system's keyring", len(secret), MaxSecureParameterBytes),
-				"Shorten it; 2,048 plain ASCII characters fit, fewer when it holds other letters."+nothingChanged, nil)
+				"Shorten it; 2,048 plain ASCII characters fit, fewer when it holds other letters.", nil)
 		}
 	}
 	return nil
@@ -151,10 +159,12 @@ func checkSecret(t Type, secret []byte) error {
 
 // CheckCompanyID checks a SuccessFactors Company ID: required, printable
 // ASCII without spaces, at most MaxCompanyIDLength characters.
-func CheckCompanyID(id string) error {
+func CheckCompanyID(id string) error { return inField(FieldCompanyID, checkCompanyID(id)) }
+
+func checkCompanyID(id string) error {
 	if id == "" {
 		return newError(ErrEmpty, "", "The Company ID is empty",
-			"Enter the SuccessFactors Company ID, as its \"Show version information\" shows it."+nothingChanged, nil)
+			"Enter the SuccessFactors Company ID, as its \"Show version information\" shows it.", nil)
 	}
 	if n := utf8.RuneCountInString(id); n > MaxCompanyIDLength {
 		return tooLong("Company ID", n, MaxCompanyIDLength, "characters")
@@ -168,9 +178,17 @@ func CheckCompanyID(id string) error {
 // header separated by ", "; a stray space or line break is the usual
 // mistake when pasting one. It never quotes the secret.
 func CheckOpenConnectorsSecret(what string, secret []byte) error {
+	field := map[string]string{"organization secret": FieldOrganization, "element token": FieldElement}[what]
+	if field == "" {
+		field = FieldSecret
+	}
+	return inField(field, checkOpenConnectorsSecret(what, secret))
+}
+
+func checkOpenConnectorsSecret(what string, secret []byte) error {
 	if len(secret) == 0 {
 		return newError(ErrEmpty, "", fmt.Sprintf("The %s is empty", what),
-			fmt.Sprintf("Paste the %s from Open Connectors.", what)+nothingChanged, nil)
+			fmt.Sprintf("Paste the %s from Open Connectors.", what), nil)
 	}
 	if n := utf8.RuneCount(secret); n > MaxOpenConnectorsSecret {
 		return tooLong(what, n, MaxOpenConnectorsSecret, "characters")
@@ -203,7 +221,7 @@ func checkASCII(what, s, also string, secret bool) error {
 			hint = "Copy it again from Open Connectors: it holds no spaces, commas or line breaks."
 		}
 		return newError(ErrBadText, "", fmt.Sprintf("The %s contains %s (character %d), which it cannot hold", what, which, pos),
-			hint+nothingChanged, nil)
+			hint, nil)
 	}
 	return nil
 }
@@ -211,8 +229,8 @@ func checkASCII(what, s, also string, secret bool) error {
 // MatchRepeat checks the "Repeat Password" field against the first entry.
 func MatchRepeat(t Type, secret, repeat []byte) error {
 	if string(secret) != string(repeat) {
-		return newError(ErrMismatch, "", fmt.Sprintf("The two %ss differ", t.secretName()),
-			"Type the same in both fields."+nothingChanged, nil)
+		return inField(FieldRepeat, newError(ErrMismatch, "", fmt.Sprintf("The two %ss differ", t.secretName()),
+			"Type the same in both fields.", nil))
 	}
 	return nil
 }

@@ -2,10 +2,13 @@ package credentials
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opsdesk/opsdesk/core/problem"
 )
 
 // wide is a character UTF-8 writes in 4 bytes, the most any takes.
@@ -166,4 +169,46 @@ func FuzzDecodeRecord(f *testing.F) {
 			t.Fatal("the secrets share memory with the item's data")
 		}
 	})
+}
+
+// TestCheckInput: what a form refuses while the user types, each refusal
+// naming its field and worded once, without the "Nothing stored was
+// changed" that a refused save adds.
+func TestCheckInput(t *testing.T) {
+	pw := []byte("secret")
+	for _, tc := range []struct {
+		name    string
+		e       Entry
+		sec     Secrets
+		repeat  []byte
+		editing bool
+		field   string
+		says    string
+	}{
+		{"complete", Entry{Name: "gmail", Type: UserCredentials, User: "me"}, Secrets{Secret: pw}, pw, false, "", ""},
+		{"no name", Entry{Type: UserCredentials, User: "me"}, Secrets{Secret: pw}, pw, false, FieldName, "The name is empty"},
+		{"no user", Entry{Name: "gmail", Type: UserCredentials}, Secrets{Secret: pw}, pw, false, FieldUser, "Enter the User."},
+		{"long password", Entry{Name: "gmail", Type: UserCredentials, User: "me"}, Secrets{Secret: []byte(strings.Repeat("p", 256))},
+			[]byte(strings.Repeat("p", 256)), false, FieldSecret, "The password is too long: 256 characters, at most 255 are allowed."},
+		{"repeat differs", Entry{Name: "gmail", Type: UserCredentials, User: "me"}, Secrets{Secret: pw}, []byte("other"), false, FieldRepeat, "The two passwords differ"},
+		{"long description", Entry{Name: "gmail", Type: UserCredentials, User: "me", Description: strings.Repeat("d", 101)},
+			Secrets{Secret: pw}, pw, false, FieldDescription, "at most 100"},
+		{"no secure parameter", Entry{Name: "p", Type: SecureParameter}, Secrets{}, nil, false, FieldSecret, "Enter the Secure Parameter"},
+		{"secure parameter kept", Entry{Name: "p", Type: SecureParameter}, Secrets{}, nil, true, "", ""},
+		{"no company", Entry{Name: "sf", Type: SuccessFactors, User: "u"}, Secrets{Secret: pw}, pw, false, FieldCompanyID, "The Company ID is empty"},
+		{"no element", Entry{Name: "oc", Type: OpenConnectors}, Secrets{Secret: pw, Organization: pw}, nil, false, FieldElement, "The element token is empty"},
+		{"open connectors kept", Entry{Name: "oc", Type: OpenConnectors}, Secrets{}, nil, true, "", ""},
+	} {
+		err := CheckInput(tc.e, tc.sec, tc.repeat, tc.editing)
+		if tc.field == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		var pe *problem.Error
+		if !errors.As(err, &pe) || pe.Field != tc.field || !strings.Contains(pe.Sentence(), tc.says) || strings.Contains(pe.Sentence(), "Nothing stored") {
+			t.Errorf("%s: %v (field %q), want %q about %s", tc.name, err, problem.FieldOf(err), tc.says, tc.field)
+		}
+	}
 }

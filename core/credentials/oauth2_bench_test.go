@@ -71,7 +71,7 @@ func benchSMTP(b *testing.B, backend string) {
 			req := base
 			req.Auth, req.User, req.Password = connectivity.AuthPlain, user, secret
 			run(b, req)
-			zero(secret)
+			clear(secret)
 		}
 	})
 	oauthTest := func(b *testing.B, expire bool) {

@@ -41,7 +41,7 @@ type tokens struct {
 	obtained        time.Time // when the refresh token was issued
 }
 
-func (t *tokens) wipe() { zero(t.refresh); zero(t.access) }
+func (t *tokens) wipe() { clear(t.refresh); clear(t.access) }
 
 func (t *tokens) encode() []byte {
 	b := make([]byte, 0, 4+3*binary.MaxVarintLen64+len(t.refresh)+len(t.access))
@@ -100,7 +100,7 @@ func (s *Store) readTokens(name string) (tokens, error) {
 	if err != nil {
 		return tokens{}, err
 	}
-	defer zero(data)
+	defer clear(data)
 	return decodeTokens(data)
 }
 
@@ -114,7 +114,7 @@ func (s *Store) writeTokens(name string, t *tokens) error {
 		keep.access, keep.expiry = nil, time.Time{} // used for this test only, fetched again next time
 	}
 	data := keep.encode()
-	defer zero(data)
+	defer clear(data)
 	err := s.setItem(tokensKey(name), data, "Opsdesk: "+name+" (tokens)", string(OAuth2AuthorizationCode))
 	if errors.Is(err, errTooLarge) {
 		return newError(ErrTooLong, name, "received tokens too large for the keyring", "Tell Opsdesk's makers which provider issues such tokens.", nil)
@@ -165,7 +165,7 @@ func (s *Store) Authorize(ctx context.Context, name string, opt oauth.AuthorizeO
 	if err != nil {
 		return Entry{}, err
 	}
-	defer zero(cfg.ClientSecret)
+	defer clear(cfg.ClientSecret)
 	tok, err := oauth.Authorize(ctx, cfg, opt)
 	if err != nil {
 		return Entry{}, err
@@ -307,8 +307,8 @@ func (l *OAuth2Login) AccessToken(ctx context.Context, renew bool) (token []byte
 	if err != nil || token != nil {
 		return token, false, err
 	}
-	defer zero(cfg.ClientSecret)
-	defer zero(refresh)
+	defer clear(cfg.ClientSecret)
+	defer clear(refresh)
 	tok, err := oauth.Refresh(ctx, cfg, string(refresh))
 	if err != nil {
 		if errors.Is(err, oauth.ErrRefused) {

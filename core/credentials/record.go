@@ -78,9 +78,9 @@ type oauthFields struct {
 
 // wipe zeroes the record's secrets.
 func (r *record) wipe() {
-	zero(r.secret)
-	zero(r.organization)
-	zero(r.element)
+	clear(r.secret)
+	clear(r.organization)
+	clear(r.element)
 }
 
 // version is the lowest record version that holds r.

@@ -220,8 +220,8 @@ func (k *Keystore) rename(oldAlias, newAlias string, keyPassword []byte) error {
 		if err != nil {
 			return err
 		}
-		defer zero(entry.PrivateKey)
-		defer zero(kp)
+		defer clear(entry.PrivateKey)
+		defer clear(kp)
 		lib.DeleteEntry(e.stored)
 		// Kept under the same key password: renaming changes no secret.
 		return lib.SetPrivateKeyEntry(newAlias, entry, kp)
@@ -255,7 +255,7 @@ func (k *Keystore) privateKey(e Entry, keyPassword []byte) (jks.PrivateKeyEntry,
 	}
 	entry, err := k.decryptKey(e, kp)
 	if err != nil {
-		zero(kp)
+		clear(kp)
 		return entry, nil, err
 	}
 	return entry, kp, nil
@@ -272,7 +272,7 @@ func (k *Keystore) decryptKey(e Entry, kp []byte) (entry jks.PrivateKeyEntry, er
 		if err != nil {
 			err = &problem.Error{Kind: ErrKeyPassword,
 				What: fmt.Sprintf("The private key of %q is protected by a password other than the keystore's", e.Alias),
-				Hint: "Give that key password (OPSDESK_KEY_PASSWORD), or change it with keytool -keypasswd first.", Detail: err.Error()}
+				Hint: "Give that key password, or change it with keytool -keypasswd first.", Detail: err.Error()}
 		}
 	}()
 	lib, err := k.library()
@@ -303,12 +303,12 @@ func (k *Keystore) changePassword(newPassword []byte) (ownKeyPassword []string, 
 		return nil, err
 	}
 	if err := checkNewPassword(np); err != nil {
-		zero(np)
+		clear(np)
 		return nil, err
 	}
 	// Load the library with the old password before save needs the new.
 	if _, err := k.library(); err != nil {
-		zero(np)
+		clear(np)
 		return nil, err
 	}
 	old := k.password
@@ -324,7 +324,7 @@ func (k *Keystore) changePassword(newPassword []byte) (ownKeyPassword []string, 
 				continue
 			}
 			err = lib.SetPrivateKeyEntry(e.stored, entry, np)
-			zero(entry.PrivateKey)
+			clear(entry.PrivateKey)
 			if err != nil {
 				return err
 			}
@@ -334,9 +334,9 @@ func (k *Keystore) changePassword(newPassword []byte) (ownKeyPassword []string, 
 	if err != nil {
 		k.password = old
 		k.rollback() // change rolled back with the new password: again with the old
-		zero(np)
+		clear(np)
 		return nil, err
 	}
-	zero(old)
+	clear(old)
 	return ownKeyPassword, nil
 }

@@ -107,7 +107,7 @@ func (k *Keystore) ExportForUpload(path string, password []byte) (UploadCheck, e
 	if err != nil {
 		return UploadCheck{}, err
 	}
-	defer zero(cp)
+	defer clear(cp)
 	if err := checkNewPassword(cp); err != nil {
 		return UploadCheck{}, err
 	}
@@ -134,7 +134,7 @@ func (k *Keystore) ExportForUpload(path string, password []byte) (UploadCheck, e
 			continue
 		}
 		err = copyLib.SetPrivateKeyEntry(e.Alias, entry, cp)
-		zero(entry.PrivateKey)
+		clear(entry.PrivateKey)
 		if err != nil {
 			return UploadCheck{}, err
 		}
@@ -171,8 +171,8 @@ func (k *Keystore) TLSCertificate(alias string, keyPassword []byte) (tls.Certifi
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	zero(kp)
-	defer zero(entry.PrivateKey)
+	clear(kp)
+	defer clear(entry.PrivateKey)
 	key, err := x509.ParsePKCS8PrivateKey(entry.PrivateKey)
 	if err != nil {
 		return tls.Certificate{}, &problem.Error{Kind: ErrDamaged, What: fmt.Sprintf("The private key of %q cannot be read", e.Alias), Detail: err.Error()}

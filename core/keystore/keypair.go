@@ -45,7 +45,7 @@ func (m *KeyMaterial) Size() int {
 // Close zeroes the private key.
 func (m *KeyMaterial) Close() {
 	if m != nil {
-		zero(m.key)
+		clear(m.key)
 	}
 }
 

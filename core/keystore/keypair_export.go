@@ -111,8 +111,8 @@ func (k *Keystore) SigningRequest(alias string, keyPassword []byte) (Exported, e
 	if err != nil {
 		return Exported{}, err
 	}
-	zero(kp)
-	defer zero(entry.PrivateKey)
+	clear(kp)
+	defer clear(entry.PrivateKey)
 	parsed, err := x509.ParsePKCS8PrivateKey(entry.PrivateKey)
 	if err != nil {
 		return Exported{}, &problem.Error{Kind: ErrDamaged, What: fmt.Sprintf("The private key of %q cannot be read", e.Alias), Detail: err.Error()}

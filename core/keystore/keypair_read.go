@@ -66,7 +66,7 @@ func ReadKeyPairs(path string, password []byte) ([]*KeyMaterial, error) {
 		case s.typ != KeyPair:
 		case s.problem != "":
 			refused = s.problem
-			zero(s.key)
+			clear(s.key)
 		default:
 			m, err := keyMaterialOf(path, s.key, s.chain)
 			if err != nil {
@@ -74,7 +74,7 @@ func ReadKeyPairs(path string, password []byte) ([]*KeyMaterial, error) {
 					p.Close()
 				}
 				for _, rest := range src {
-					zero(rest.key)
+					clear(rest.key)
 				}
 				return nil, err
 			}
@@ -113,7 +113,7 @@ func ReadKeyPairPEM(keyPath, certPath string) (*KeyMaterial, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer zero(keyData)
+	defer clear(keyData)
 	key, extra, err := parseKeyFile(keyPath, keyData)
 	if err != nil {
 		return nil, err
@@ -186,25 +186,25 @@ func parseKeyFile(path string, data []byte) (crypto.Signer, []*x509.Certificate,
 		sawPEM = true
 		switch block.Type {
 		case "ENCRYPTED PRIVATE KEY":
-			zero(block.Bytes)
+			clear(block.Bytes)
 			return nil, nil, fileError(path, ErrEncryptedKey, "holds an encrypted private key", errEncryptedHint, nil)
 		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
 			if strings.Contains(block.Headers["Proc-Type"], "ENCRYPTED") {
-				zero(block.Bytes)
+				clear(block.Bytes)
 				return nil, nil, fileError(path, ErrEncryptedKey, "holds an encrypted private key", errEncryptedHint, nil)
 			}
 			if key != nil {
-				zero(block.Bytes)
+				clear(block.Bytes)
 				return nil, nil, fileError(path, ErrNotKeyPair, "holds more than one private key", "Give each key its own file.", nil)
 			}
 			k, err := parseKeyDER(block.Bytes)
-			zero(block.Bytes)
+			clear(block.Bytes)
 			if err != nil {
 				return nil, nil, fileError(path, ErrNotKeyPair, "holds a private key Opsdesk cannot read", "Export the key again as PKCS#8 PEM (BEGIN PRIVATE KEY).", err)
 			}
 			key = k
 		case "OPENSSH PRIVATE KEY":
-			zero(block.Bytes)
+			clear(block.Bytes)
 			return nil, nil, fileError(path, ErrNotKeyPair, "is an SSH key, not a key pair with a certificate",
 				"Cloud Integration keeps SSH keys apart (Add ▾ SSH Key on the tenant); Opsdesk does not handle them.", nil)
 		case "CERTIFICATE":

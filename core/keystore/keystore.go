@@ -111,7 +111,7 @@ func Open(path string, password []byte) (*Keystore, error) {
 		return nil, err
 	}
 	if !raw.verify(jp) {
-		zero(jp)
+		clear(jp)
 		return nil, fileError(path, ErrWrongPassword, "cannot be opened: the password is wrong",
 			"Type it again. If you don't know it, you can still open the keystore without a password to look at its entries.", nil)
 	}
@@ -142,7 +142,7 @@ func Create(path string, password []byte) (*Keystore, error) {
 		return nil, err
 	}
 	if err := checkNewPassword(jp); err != nil {
-		zero(jp)
+		clear(jp)
 		return nil, err
 	}
 	k := &Keystore{path: path, password: jp, lib: newLibrary(), libReady: true}
@@ -164,8 +164,8 @@ func Create(path string, password []byte) (*Keystore, error) {
 
 // Close forgets the password. The Keystore must not be used afterwards.
 func (k *Keystore) Close() {
-	zero(k.password)
-	zero(k.p12Password)
+	clear(k.password)
+	clear(k.p12Password)
 	k.password, k.p12Password = nil, nil
 }
 
@@ -249,16 +249,14 @@ func parseBytes(path string, data []byte) (*rawStore, error) {
 		return nil, fileError(path, ErrNotKeystore, "is a JCEKS keystore, which Cloud Integration does not use",
 			"Convert it with: keytool -importkeystore -srcstoretype JCEKS -deststoretype JKS.", nil)
 	case errors.Is(err, errNotJKS):
-		what := "is not a Java keystore (JKS)"
-		hint := "Choose a .jks file."
+		kind, what, hint := ErrNotKeystore, "is not a Java keystore (JKS)", "Choose a .jks file."
 		if len(data) > 0 && data[0] == 0x30 {
-			what = "is a PKCS#12 keystore (.p12 or .pfx), not a JKS keystore"
-			hint = "Bring its entries in with Add ▾ Keystore (opsdesk keystore merge)."
+			kind, what, hint = ErrIsPKCS12, "is a PKCS#12 keystore (.p12 or .pfx), not a JKS keystore", "Bring its entries in with Add ▾ Keystore."
 		}
 		if b := certs.Read("", data); len(b.Certificates) > 0 {
-			what, hint = "is a certificate, not a keystore", "Add it with Add ▾ Certificate (opsdesk keystore import)."
+			kind, what, hint = ErrIsCertificate, "is a certificate, not a keystore", "Add it with Add ▾ Certificate."
 		}
-		return nil, fileError(path, ErrNotKeystore, what, hint, nil)
+		return nil, fileError(path, kind, what, hint, nil)
 	}
 	return nil, fileError(path, ErrDamaged, "is damaged or cut off and cannot be read",
 		"Use a backup, or download the keystore again.", err)

@@ -493,3 +493,14 @@ func TestNormalizeAlias(t *testing.T) {
 		}
 	}
 }
+
+// TestIsKeystoreFile: every keystore name a drop or "Open with" meets,
+// whatever its capitals; certificates are not keystores.
+func TestIsKeystoreFile(t *testing.T) {
+	for name, want := range map[string]bool{"my.jks": true, "MY.JKS": true, "client.p12": true, "client.PFX": true,
+		"cacerts.keystore": true, "smtp.cer": false, "chain.zip": false, "jks": false} {
+		if keystore.IsKeystoreFile(name) != want {
+			t.Errorf("IsKeystoreFile(%q) = %v", name, !want)
+		}
+	}
+}

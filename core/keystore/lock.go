@@ -61,8 +61,8 @@ func lockPath(target string) string {
 // runs within the outer one's lock.
 func (k *Keystore) write(op func() error) error {
 	if k.pkcs12 {
-		return fileError(k.path, ErrReadOnly, "is a PKCS#12 keystore, which Opsdesk reads but does not change",
-			"Save it as a JKS keystore (Download; opsdesk keystore download) and change that, or bring its entries into one with Add ▾ Keystore.", nil)
+		return fileError(k.path, ErrPKCS12ReadOnly, "is a PKCS#12 keystore, which Opsdesk reads but does not change",
+			"Save it as a JKS keystore (Download) and change that, or bring its entries into one with Add ▾ Keystore.", nil)
 	}
 	if k.readOnly {
 		return fileError(k.path, ErrReadOnly, "was opened without its password, so it cannot be changed", "Open it again with its password.", nil)

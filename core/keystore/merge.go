@@ -76,7 +76,7 @@ func (k *Keystore) Merge(sourcePath string, opt MergeOptions) (Summary, error) {
 	}
 	defer func() {
 		for _, s := range src {
-			zero(s.key)
+			clear(s.key)
 		}
 	}()
 
@@ -259,7 +259,7 @@ func pkcs12Error(path string, data, password []byte, err error) error {
 			"Export it again with current settings (AES, as keytool, OpenSSL 3 and Windows do by default).", err)
 	}
 	if b := certs.Read("", data); len(b.Certificates) > 0 {
-		return fileError(path, ErrNotKeystore, "is a certificate, not a keystore", "Add it with Add ▾ Certificate (opsdesk keystore import).", nil)
+		return fileError(path, ErrIsCertificate, "is a certificate, not a keystore", "Add it with Add ▾ Certificate.", nil)
 	}
 	return fileError(path, ErrDamaged, "is not a keystore Opsdesk can read: neither JKS nor an intact PKCS#12 file",
 		"Choose the keystore file itself, or export it again.", err)

@@ -17,11 +17,11 @@ func javaPassword(utf8Password []byte) ([]byte, error) {
 	for i := 0; i < len(utf8Password); {
 		r, size := utf8.DecodeRune(utf8Password[i:])
 		if r == utf8.RuneError && size <= 1 {
-			zero(out)
+			clear(out)
 			return nil, errPasswordEncoding
 		}
 		if r > 0xFF {
-			zero(out)
+			clear(out)
 			return nil, passwordCharacterError(r)
 		}
 		out = append(out, byte(r))
@@ -37,13 +37,6 @@ func utf16Password(p []byte) []byte {
 		out = append(out, 0, b)
 	}
 	return out
-}
-
-// zero overwrites a secret that is no longer needed.
-func zero(b []byte) {
-	for i := range b {
-		b[i] = 0
-	}
 }
 
 func checkNewPassword(javaPass []byte) error {

@@ -58,7 +58,7 @@ func (k *Keystore) convertPKCS12() error {
 	}
 	defer func() {
 		for _, s := range src {
-			zero(s.key)
+			clear(s.key)
 		}
 	}()
 	if k.password == nil {

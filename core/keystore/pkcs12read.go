@@ -222,13 +222,13 @@ func openPKCS12(data, password []byte) ([]p12Bag, error) {
 }
 
 func (r *p12Reader) close() {
-	zero(r.utf8)
-	zero(r.bmp)
+	clear(r.utf8)
+	clear(r.bmp)
 }
 
 func zeroBags(bags []p12Bag) {
 	for _, b := range bags {
-		zero(b.key)
+		clear(b.key)
 	}
 }
 
@@ -278,7 +278,7 @@ func checkMAC(mac p12MacData, authSafe, bmp, utf8 []byte) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		defer zero(key)
+		defer clear(key)
 		m := hmac.New(h, key)
 		m.Write(authSafe)
 		return hmac.Equal(m.Sum(nil), mac.Mac.Digest), nil
@@ -291,7 +291,7 @@ func checkMAC(mac p12MacData, authSafe, bmp, utf8 []byte) (bool, error) {
 		return false, err
 	}
 	key := pkcs12KDF(h, 3, bmp, mac.MacSalt, mac.Iterations, h().Size())
-	defer zero(key)
+	defer clear(key)
 	m := hmac.New(h, key)
 	m.Write(authSafe)
 	return hmac.Equal(m.Sum(nil), mac.Mac.Digest), nil
@@ -382,7 +382,7 @@ func (r *p12Reader) safeContents(der []byte, bags []p12Bag, depth int) ([]p12Bag
 		}
 		if b.key != nil {
 			if _, err := x509.ParsePKCS8PrivateKey(b.key); err != nil {
-				zero(b.key)
+				clear(b.key)
 				b.key, b.keyProblem = nil, "Its private key cannot be read ("+err.Error()+")."
 			}
 		}
@@ -441,7 +441,7 @@ func (r *p12Reader) decrypt(alg pkix.AlgorithmIdentifier, data []byte) ([]byte, 
 			copy(key[16:], key[:8]) // two keys: K1 K2 K1
 		}
 		block, err = des.NewTripleDESCipher(key)
-		zero(key)
+		clear(key)
 	case alg.Algorithm.Equal(oidPBEWithSHARC240), alg.Algorithm.Equal(oidPBEWithSHARC2128):
 		size := 5
 		if alg.Algorithm.Equal(oidPBEWithSHARC2128) {
@@ -449,7 +449,7 @@ func (r *p12Reader) decrypt(alg pkix.AlgorithmIdentifier, data []byte) ([]byte, 
 		}
 		key := derive(1, size)
 		block, err = rc2.New(key, size*8)
-		zero(key)
+		clear(key)
 	default:
 		return nil, fmt.Errorf("%w: encryption %v", errP12Unsupported, alg.Algorithm)
 	}
@@ -476,7 +476,7 @@ func (r *p12Reader) decryptPBES2(params, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer zero(key)
+	defer clear(key)
 	var block cipher.Block
 	if p.Scheme.Algorithm.Equal(oidDESEDE3CBC) {
 		block, err = des.NewTripleDESCipher(key)
@@ -531,7 +531,7 @@ func cbcDecrypt(block cipher.Block, iv, data []byte) ([]byte, error) {
 	cipher.NewCBCDecrypter(block, iv).CryptBlocks(out, data)
 	pad := int(out[len(out)-1])
 	if pad < 1 || pad > bs || !bytes.Equal(out[len(out)-pad:], bytes.Repeat([]byte{byte(pad)}, pad)) {
-		zero(out)
+		clear(out)
 		return nil, errors.New("the decrypted data does not check out (a wrong password)")
 	}
 	return out[:len(out)-pad], nil
@@ -553,7 +553,7 @@ func pkcs12KDF(h func() hash.Hash, id byte, password, salt []byte, iterations, n
 		return out
 	}
 	i := append(fill(salt), fill(password)...)
-	defer zero(i)
+	defer clear(i)
 	dBlock := bytes.Repeat([]byte{id}, v)
 	out := make([]byte, 0, n+u)
 	b := make([]byte, v)
@@ -580,7 +580,7 @@ func pkcs12KDF(h func() hash.Hash, id byte, password, salt []byte, iterations, n
 			}
 		}
 	}
-	zero(out[n:])
+	clear(out[n:])
 	return out[:n]
 }
 

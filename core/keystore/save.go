@@ -59,7 +59,7 @@ func (k *Keystore) lowerCaseAliases() {
 			if entry, err := k.decryptKey(e, k.password); err == nil {
 				k.lib.DeleteEntry(e.stored)
 				_ = k.lib.SetPrivateKeyEntry(e.Alias, entry, k.password)
-				zero(entry.PrivateKey)
+				clear(entry.PrivateKey)
 			}
 		}
 	}

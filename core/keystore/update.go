@@ -73,8 +73,8 @@ func (k *Keystore) updateKeyPair(e Entry, given []*x509.Certificate, keyPassword
 	if err != nil {
 		return err
 	}
-	defer zero(entry.PrivateKey)
-	defer zero(kp)
+	defer clear(entry.PrivateKey)
+	defer clear(kp)
 	key, err := x509.ParsePKCS8PrivateKey(entry.PrivateKey)
 	if err != nil {
 		return &problem.Error{Kind: ErrNotKeyPair, What: fmt.Sprintf("The private key of %q cannot be read", e.Alias),

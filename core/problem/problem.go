@@ -3,7 +3,10 @@
 // to do next, with the technical detail kept apart for whoever needs it.
 package problem
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Error is what a user reads. Its message is built as
 // `"<Source>" <What>. <Hint> (<Detail>)`; without a Source, What is the
@@ -14,6 +17,10 @@ type Error struct {
 	What   string // what happened, starting with a verb: "is empty"
 	Hint   string // the next step, a full sentence
 	Detail string // the underlying library's words, for support
+	// Field names the input it is about, as a form labels it ("Port",
+	// "Password"), so that a form can show it beside that field and a
+	// command can name its flag; empty when it is about no one input.
+	Field string
 }
 
 func (e *Error) Error() string {
@@ -39,3 +46,12 @@ func (e *Error) Sentence() string {
 }
 
 func (e *Error) Unwrap() error { return e.Kind }
+
+// FieldOf is the Field of the *Error in err's chain, or "".
+func FieldOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -9,16 +9,17 @@ import (
 	"strings"
 	"testing"
 
+	"os"
+
 	"github.com/opsdesk/opsdesk/core/certs"
 	"github.com/opsdesk/opsdesk/core/connectivity/mailtest"
 	"github.com/opsdesk/opsdesk/core/keystore"
-	"os"
 )
 
 func testRun(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := runCommand(append([]string{"test"}, args...), strings.NewReader(""), &out, &errb)
+	code := Run(append([]string{"test"}, args...), strings.NewReader(""), &out, &errb)
 	if strings.Contains(out.String()+errb.String(), "Mail-Pa55") {
 		t.Fatalf("the password was printed:\n%s\n%s", out.String(), errb.String())
 	}
@@ -72,8 +73,9 @@ func TestTutorialFromTheCommandLine(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 1 {
 		t.Fatalf("wrong password: exit %d, %v\n%s", code, err, out)
 	}
-	expl, _ := res["Explanation"].(map[string]any)
-	if !strings.Contains(fmt.Sprint(expl["What"]), "did not accept the user name or password") || !strings.Contains(fmt.Sprint(expl["ServerText"]), "5.7.8") {
+	expl, _ := res["explanation"].(map[string]any)
+	if !strings.Contains(fmt.Sprint(expl["what"]), "did not accept the user name or password") || !strings.Contains(fmt.Sprint(expl["serverText"]), "5.7.8") ||
+		res["schemaVersion"] != float64(schemaVersion) || res["ok"] != false {
 		t.Errorf("explanation %v", expl)
 	}
 }

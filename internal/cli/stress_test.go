@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"crypto/sha256"
@@ -106,7 +106,7 @@ func TestParallelCommandsLoseNoUpdate(t *testing.T) {
 
 	run := func(args ...string) (bool, string) {
 		cmd := exec.Command(os.Args[0], append([]string{"keystore"}, args...)...)
-		cmd.Env = append(os.Environ(), "OPSDESK_RUN_MAIN=1", "LC_ALL=C", "LANG=C")
+		cmd.Env = append(os.Environ(), "OPSDESK_RUN_CLI=1", "LC_ALL=C", "LANG=C")
 		out, err := cmd.CombinedOutput()
 		if strings.Contains(string(out), testPassword) {
 			t.Errorf("a password was printed: %s", out)

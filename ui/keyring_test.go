@@ -1,4 +1,4 @@
-package main
+package ui
 
 import (
 	"errors"
@@ -10,18 +10,19 @@ import (
 	"time"
 
 	"github.com/opsdesk/opsdesk/core/credentials"
+	"github.com/opsdesk/opsdesk/core/ownkeystore"
 )
 
-// TestGUIKeyringOpensTheOwnKeystore: the window's keyring creates the app's
+// TestKeyringOpensTheOwnKeystore: the window's keyring creates the app's
 // own keystore on first use, keeps its password, and opens it again with
 // the same store.
-func TestGUIKeyringOpensTheOwnKeystore(t *testing.T) {
+func TestKeyringOpensTheOwnKeystore(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("OPSDESK_HOME", home)
 	t.Setenv(credentials.BackendEnv, "file")
 	t.Setenv(credentials.FilePasswordEnv, "Cr3d-file-keyring")
 	os.Unsetenv("OPSDESK_KEYSTORE_PASSWORD")
-	kr := &guiKeyring{}
+	kr := &keyringOpener{}
 	for i := range 2 {
 		k, err := kr.ownKeystore()
 		if err != nil {
@@ -29,14 +30,14 @@ func TestGUIKeyringOpensTheOwnKeystore(t *testing.T) {
 		}
 		k.Close()
 	}
-	if _, err := os.Stat(filepath.Join(home, ownKeystoreName)); err != nil {
+	if _, err := os.Stat(filepath.Join(home, ownkeystore.FileName)); err != nil {
 		t.Fatal(err)
 	}
 	s, err := kr.open()
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw, err := s.KeystorePassword(filepath.Join(home, ownKeystoreName))
+	pw, err := s.KeystorePassword(filepath.Join(home, ownkeystore.FileName))
 	if err != nil || len(pw) == 0 {
 		t.Errorf("password not kept: %v", err)
 	}
@@ -82,21 +83,21 @@ func (f *fakeAsk) questions() []question {
 
 // fileKeyring is the window's keyring on the encrypted file in home, with
 // no password in the environment, so every one comes from ask.
-func fileKeyring(t *testing.T, home string, ask *fakeAsk) *guiKeyring {
+func fileKeyring(t *testing.T, home string, ask *fakeAsk) *keyringOpener {
 	t.Helper()
 	t.Setenv(credentials.FilePasswordEnv, "")
 	os.Unsetenv(credentials.FilePasswordEnv)
-	kr := &guiKeyring{opts: credentials.Options{Backend: "file", Home: home, User: "tester"}}
+	kr := &keyringOpener{opts: credentials.Options{Backend: "file", Home: home, User: "tester"}}
 	kr.setAsk(ask.ask)
 	return kr
 }
 
 const keyringFilePassword = "Cr3d-file-keyring"
 
-// TestGUIKeyringAsksTheFilePassword: the first run chooses the password
+// TestKeyringAsksTheFilePassword: the first run chooses the password
 // (asked as a new one), and a later run is asked for it, again after a
 // wrong one, and then reads what the first run stored.
-func TestGUIKeyringAsksTheFilePassword(t *testing.T) {
+func TestKeyringAsksTheFilePassword(t *testing.T) {
 	home := t.TempDir()
 	first := &fakeAsk{answers: []string{keyringFilePassword}}
 	s, err := fileKeyring(t, home, first).open()
@@ -124,9 +125,9 @@ func TestGUIKeyringAsksTheFilePassword(t *testing.T) {
 	}
 }
 
-// TestGUIKeyringGivesUpAfterWrongPasswords: a few wrong passwords leave it
+// TestKeyringGivesUpAfterWrongPasswords: a few wrong passwords leave it
 // locked, and the tile's retry asks once more.
-func TestGUIKeyringGivesUpAfterWrongPasswords(t *testing.T) {
+func TestKeyringGivesUpAfterWrongPasswords(t *testing.T) {
 	home := keyringFileWithAnEntry(t)
 	wrong := slices.Repeat([]string{"not-the-password"}, maxFilePasswordTries)
 	ask := &fakeAsk{answers: append(wrong, keyringFilePassword)}
@@ -143,9 +144,9 @@ func TestGUIKeyringGivesUpAfterWrongPasswords(t *testing.T) {
 	}
 }
 
-// TestGUIKeyringCancelled: Cancel leaves the keyring locked, and later
+// TestKeyringCancelled: Cancel leaves the keyring locked, and later
 // callers get that answer without a new dialog, until the tile's retry.
-func TestGUIKeyringCancelled(t *testing.T) {
+func TestKeyringCancelled(t *testing.T) {
 	ask := &fakeAsk{answers: []string{"", keyringFilePassword}}
 	kr := fileKeyring(t, t.TempDir(), ask)
 	for i := range 2 {
@@ -169,17 +170,17 @@ func TestGUIKeyringCancelled(t *testing.T) {
 	}
 }
 
-// TestGUIKeyringOneDialogForConcurrentCallers: the tile and the app's own
+// TestKeyringOneDialogForConcurrentCallers: the tile and the app's own
 // keystore open the keyring at the same time, before the window has handed
 // over its dialog; the user is asked once.
-func TestGUIKeyringOneDialogForConcurrentCallers(t *testing.T) {
+func TestKeyringOneDialogForConcurrentCallers(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("OPSDESK_HOME", home)
 	os.Unsetenv("OPSDESK_KEYSTORE_PASSWORD")
 	t.Setenv(credentials.FilePasswordEnv, "")
 	os.Unsetenv(credentials.FilePasswordEnv)
 	ask := &fakeAsk{answers: []string{keyringFilePassword, keyringFilePassword}, gate: make(chan struct{})}
-	kr := &guiKeyring{opts: credentials.Options{Backend: "file", Home: home}}
+	kr := &keyringOpener{opts: credentials.Options{Backend: "file", Home: home}}
 
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
@@ -205,10 +206,10 @@ func TestGUIKeyringOneDialogForConcurrentCallers(t *testing.T) {
 	}
 }
 
-// TestGUIKeyringEnvironmentPasswordWrong: a wrong
+// TestKeyringEnvironmentPasswordWrong: a wrong
 // OPSDESK_KEYRING_FILE_PASSWORD is not asked again (no answer could change
 // it) and is not "locked": the tile says why.
-func TestGUIKeyringEnvironmentPasswordWrong(t *testing.T) {
+func TestKeyringEnvironmentPasswordWrong(t *testing.T) {
 	home := keyringFileWithAnEntry(t)
 	ask := &fakeAsk{}
 	kr := fileKeyring(t, home, ask)

@@ -1,9 +1,8 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"os"
 	"os/exec"
@@ -21,7 +20,7 @@ const testPassword = "Sekr3t-Pässwort"
 func ksRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = runCommand(append([]string{"keystore"}, args...), strings.NewReader(""), &out, &errb)
+	code = Run(append([]string{"keystore"}, args...), strings.NewReader(""), &out, &errb)
 	for _, secret := range []string{testPassword, "new-pass-123", "copy-pass-123", "source-pass"} {
 		if strings.Contains(out.String()+errb.String(), secret) {
 			t.Fatalf("a password was printed:\n%s\n%s", out.String(), errb.String())
@@ -61,8 +60,8 @@ func TestKeystoreCommands(t *testing.T) {
 	}
 
 	code, out, _ = ksRun(t, "list", "--keystore", ks, "--json")
-	var entries []map[string]any
-	if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil || len(entries) != 3 {
+	entries, err := jsonEntries(out)
+	if code != 0 || err != nil || len(entries) != 3 {
 		t.Fatalf("list --json: exit %d, %v\n%s", code, err, out)
 	}
 	for _, field := range []string{"alias", "type", "subjectDN", "issuerDN", "serialNumber", "validFrom", "validUntil", "sha1", "sha256", "keyType", "keySize", "signatureAlgorithm", "sapOwned", "lastModified"} {
@@ -243,5 +242,20 @@ func TestKeystoreKeyPairCommands(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(ks); !bytes.Equal(before, after) {
 		t.Error("a refused command changed the keystore")
+	}
+}
+
+// TestKeystoreHintsNameCommands: core's hints name the window's ways; the
+// command line adds its own command, once.
+func TestKeystoreHintsNameCommands(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("OPSDESK_KEYSTORE_PASSWORD", testPassword)
+	cert := filepath.Join(dir, "smtp.pem")
+	if err := os.WriteFile(cert, certtest.CA(t, "smtp").PEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := ksRun(t, "list", "--keystore", cert)
+	if code != 1 || !strings.Contains(errs, "is a certificate, not a keystore") || strings.Count(errs, `"opsdesk keystore import"`) != 1 {
+		t.Errorf("a certificate as the keystore: exit %d, %q", code, errs)
 	}
 }

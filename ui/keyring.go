@@ -1,21 +1,17 @@
-package main
+package ui
 
 import (
 	"errors"
-	"io"
-	"os"
-	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
 
 	"github.com/opsdesk/opsdesk/core/credentials"
-	"github.com/opsdesk/opsdesk/core/keystore"
-	"github.com/opsdesk/opsdesk/ui"
+	"github.com/opsdesk/opsdesk/core/ownkeystore"
 )
 
-// askFunc asks the encrypted keyring file's password: the window's dialog
-// (ui.Home.AskKeyringFilePassword), or a fake in tests. first means the
+// askFunc asks the encrypted keyring file's password: Home's dialog
+// (askKeyringFilePassword), or a fake in tests. first means the
 // password is being chosen; retry, when not empty, says why the last
 // answer failed. It runs off the UI thread and may wait for the user.
 type askFunc func(first bool, retry string) ([]byte, error)
@@ -27,12 +23,12 @@ const maxFilePasswordTries = 3
 // retryWrongPassword is what the dialog says after a wrong password.
 const retryWrongPassword = "That password did not open the keyring file. Type it again."
 
-// guiKeyring opens the keyring for the window: the Security Material and
-// the app's own keystore's password both come from it. Opening may wait for
-// an unlock prompt or the keyring file's password dialog, so it is never
-// done on the UI thread.
-type guiKeyring struct {
-	opts credentials.Options // the zero value in the app; tests choose Home and Backend
+// keyringOpener opens the keyring for the windows: the Security Material
+// and the app's own keystore's password both come from it. Opening may
+// wait for an unlock prompt or the keyring file's password dialog, so it
+// is never done on the UI thread.
+type keyringOpener struct {
+	opts credentials.Options
 
 	mu     sync.Mutex
 	ask    askFunc
@@ -77,13 +73,13 @@ func openCredentialsAsking(opt credentials.Options, ask credentials.PasswordFunc
 // time share one attempt, so the user sees one dialog. A failure is
 // returned again to later callers: only the tile's retry asks again, so
 // that a cancelled dialog does not come back on its own.
-func (k *guiKeyring) open() (*credentials.Store, error) { return k.attempt(false) }
+func (k *keyringOpener) open() (*credentials.Store, error) { return k.attempt(false) }
 
 // retry opens again after a failure the user can undo (isLocked); other
 // failures are returned as they were.
-func (k *guiKeyring) retry() (*credentials.Store, error) { return k.attempt(true) }
+func (k *keyringOpener) retry() (*credentials.Store, error) { return k.attempt(true) }
 
-func (k *guiKeyring) attempt(again bool) (*credentials.Store, error) {
+func (k *keyringOpener) attempt(again bool) (*credentials.Store, error) {
 	k.mu.Lock()
 	if busy := k.busy; busy != nil {
 		k.mu.Unlock()
@@ -112,7 +108,7 @@ func (k *guiKeyring) attempt(again bool) (*credentials.Store, error) {
 // openAsking opens the store, asking the file's password again after a
 // wrong one. A password from OPSDESK_KEYRING_FILE_PASSWORD is not asked,
 // so when it is wrong, asking again cannot help: the error says so.
-func (k *guiKeyring) openAsking() (*credentials.Store, error) {
+func (k *keyringOpener) openAsking() (*credentials.Store, error) {
 	retry := ""
 	for try := 1; ; try++ {
 		asked := false
@@ -136,10 +132,10 @@ func (k *guiKeyring) openAsking() (*credentials.Store, error) {
 	}
 }
 
-// asker is the password dialog, once the window has handed it over: the
-// app's own keystore starts opening the keyring while the window is being
-// built, before useIn runs. Until then a question waits.
-func (k *guiKeyring) asker() askFunc {
+// asker is the password dialog, once Home has handed it over: the app's
+// own keystore starts opening the keyring while Home is being built,
+// before useKeyring runs, and a question waits for the dialog.
+func (k *keyringOpener) asker() askFunc {
 	k.mu.Lock()
 	if k.hasAsk == nil {
 		k.hasAsk = make(chan struct{})
@@ -153,7 +149,7 @@ func (k *guiKeyring) asker() askFunc {
 }
 
 // setAsk hands over the password dialog.
-func (k *guiKeyring) setAsk(ask askFunc) {
+func (k *keyringOpener) setAsk(ask askFunc) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.hasAsk == nil {
@@ -165,57 +161,57 @@ func (k *guiKeyring) setAsk(ask askFunc) {
 	k.ask = ask
 }
 
-// ownKeystore is ui.Options.OpenOwnKeystore: the same logic as the
-// command line's default keystore, with the window's store.
-func (k *guiKeyring) ownKeystore() (*keystore.Keystore, error) {
-	path, err := ownKeystorePath()
+// ownKeystore opens the app's own keystore, its password from this
+// keyring (or OPSDESK_KEYSTORE_PASSWORD).
+func (k *keyringOpener) ownKeystore() (*ownkeystore.Opened, error) {
+	path, err := ownkeystore.Path()
 	if err != nil {
 		return nil, err
 	}
-	c := &ksCommand{stdin: strings.NewReader(""), stdout: io.Discard, stderr: os.Stderr, path: path, own: true}
-	if _, ok := os.LookupEnv("OPSDESK_KEYSTORE_PASSWORD"); !ok {
-		if c.creds, err = k.open(); err != nil {
+	return ownkeystore.Open(path, func() (ownkeystore.Keyring, error) {
+		s, err := k.open()
+		if err != nil {
 			return nil, err
 		}
-	}
-	return c.openOwn()
-}
-
-// useIn makes home's dialog the one that asks the keyring file's password,
-// then opens the keyring in the background and hands it to home. When it
-// cannot be opened, the Security Material tile says why, or that it is
-// locked and a tap asks again; the rest of the app works without it.
-func (k *guiKeyring) useIn(home *ui.Home) {
-	k.setAsk(home.AskKeyringFilePassword)
-	go k.show(home, k.open)
-}
-
-// show runs open (in a goroutine of its own) and puts the outcome on the
-// Security Material tile.
-func (k *guiKeyring) show(home *ui.Home, open func() (*credentials.Store, error)) {
-	s, err := open()
-	fyne.Do(func() {
-		switch {
-		case err == nil:
-			home.UseSecurityMaterial(s)
-		case isLocked(err):
-			fyne.LogError("security material locked", err)
-			home.SecurityMaterialLocked(func() { go k.showRetry(home) })
-		default:
-			home.SecurityMaterialUnavailable(err)
-		}
+		return s, nil
 	})
 }
 
-// showRetry is show after the tile's "Tap to unlock": once the keyring
-// opens, so can the app's own keystore, whose password it keeps and
-// which could not open while the keyring was locked.
-func (k *guiKeyring) showRetry(home *ui.Home) {
-	k.show(home, func() (*credentials.Store, error) {
-		s, err := k.retry()
-		if err == nil {
-			fyne.Do(home.RetryOwnKeystore)
+// useKeyring makes Home's dialog the one that asks the keyring file's
+// password, then opens the keyring in the background and hands it to
+// Home. When it cannot be opened, the Security Material tile says why, or
+// that it is locked and a tap asks again; the rest of the app works
+// without it.
+func (h *Home) useKeyring(k *keyringOpener) {
+	k.setAsk(h.askKeyringPassword)
+	h.openKeyring(k, false)
+}
+
+// openKeyring opens the keyring in the background, again after a failure
+// the user can undo when retry is set (the tile's "Tap to unlock"), and
+// puts the outcome on the Security Material tile. After a retry the app's
+// own keystore, whose password the keyring keeps and which could not open
+// while it was locked, opens too.
+func (h *Home) openKeyring(k *keyringOpener, retry bool) {
+	open := k.open
+	if retry {
+		open = k.retry
+	}
+	h.bg.run(func() func() {
+		s, err := open()
+		return func() {
+			switch {
+			case err == nil:
+				h.useSecurityMaterial(s)
+				if retry {
+					h.retryOwnKeystore()
+				}
+			case isLocked(err):
+				fyne.LogError("security material locked", err)
+				h.securityMaterialLocked(func() { h.openKeyring(k, true) })
+			default:
+				h.securityMaterialUnavailable(err)
+			}
 		}
-		return s, err
 	})
 }

@@ -1,10 +1,9 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,7 +26,7 @@ var credSecrets = []string{"Cr3d-pass-Alpha", "Cr3d-pass-Bravo", "Cr3d-param-Cha
 func credRun(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = runCommand(append([]string{"credentials"}, args...), strings.NewReader(stdin), &out, &errb)
+	code = Run(append([]string{"credentials"}, args...), strings.NewReader(stdin), &out, &errb)
 	for _, s := range credSecrets {
 		if strings.Contains(out.String()+errb.String(), s) {
 			t.Fatalf("a secret was printed:\n%s\n%s", out.String(), errb.String())
@@ -65,7 +64,7 @@ func credName(t *testing.T, base string) string {
 	_, _ = rand.Read(b)
 	name := base + "-" + hex.EncodeToString(b)
 	t.Cleanup(func() {
-		runCommand([]string{"credentials", "delete", name}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+		Run([]string{"credentials", "delete", name}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 	})
 	return name
 }
@@ -137,8 +136,8 @@ func TestCredentialsCommands(t *testing.T) {
 			}
 		}
 		code, out, _ = credRun(t, "", "list", "--json")
-		var entries []map[string]any
-		if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil {
+		entries, err := jsonEntries(out)
+		if code != 0 || err != nil {
 			t.Fatalf("list --json: exit %d, %v\n%s", code, err, out)
 		}
 		found := 0
@@ -289,7 +288,7 @@ func TestCredentialUsedByAConnectivityTest(t *testing.T) {
 		}
 
 		var out, errb bytes.Buffer
-		code := runCommand([]string{"test", "smtp", "--host", mailtest.Host, "--connect-to", "127.0.0.1", "--port", fmt.Sprint(port),
+		code := Run([]string{"test", "smtp", "--host", mailtest.Host, "--connect-to", "127.0.0.1", "--port", fmt.Sprint(port),
 			"--protection", "starttls-mandatory", "--auth", "plain", "--credential", name, "--no-verify", "--transcript"},
 			strings.NewReader(""), &out, &errb)
 		if code != 0 || !strings.Contains(out.String(), "Authentication: Successful") {
@@ -311,7 +310,7 @@ func TestCredentialUsedByAConnectivityTest(t *testing.T) {
 		credRun(t, "Cr3d-param-Charlie", "add-parameter", param, "--password-stdin")
 		out.Reset()
 		errb.Reset()
-		code = runCommand([]string{"test", "smtp", "--host", mailtest.Host, "--connect-to", "127.0.0.1", "--port", fmt.Sprint(port),
+		code = Run([]string{"test", "smtp", "--host", mailtest.Host, "--connect-to", "127.0.0.1", "--port", fmt.Sprint(port),
 			"--protection", "starttls-mandatory", "--credential", param, "--no-verify"}, strings.NewReader(""), &out, &errb)
 		if code != 1 || !strings.Contains(errb.String(), "not User Credentials") {
 			t.Fatalf("test with a secure parameter: exit %d\n%s\n%s", code, out.String(), errb.String())
@@ -351,8 +350,8 @@ func TestOwnKeystore(t *testing.T) {
 			t.Fatalf("import: exit %d\n%s\n%s", code, out, errs)
 		}
 		code, out, errs = ksRun(t, "list", "--json")
-		var entries []map[string]any
-		if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil || len(entries) != 2 || errs != "" {
+		entries, err := jsonEntries(out)
+		if code != 0 || err != nil || len(entries) != 2 || errs != "" {
 			t.Fatalf("list --json: exit %d %v\n%s\n%s", code, err, out, errs)
 		}
 
@@ -448,7 +447,7 @@ func TestCredentialsOtherTypes(t *testing.T) {
 
 		// OpenConnectors is no credential for a mail test.
 		var tout, terr bytes.Buffer
-		code = runCommand([]string{"test", "smtp", "--host", "127.0.0.1", "--port", "1", "--credential", oc, "--no-verify"},
+		code = Run([]string{"test", "smtp", "--host", "127.0.0.1", "--port", "1", "--credential", oc, "--no-verify"},
 			strings.NewReader(""), &tout, &terr)
 		if code != 1 || !strings.Contains(terr.String(), "not User Credentials") {
 			t.Errorf("test with OpenConnectors: exit %d\n%s", code, terr.String())
@@ -463,8 +462,8 @@ func TestCredentialsOtherTypes(t *testing.T) {
 func listJSON(t *testing.T) map[string]map[string]any {
 	t.Helper()
 	code, out, _ := credRun(t, "", "list", "--json")
-	var entries []map[string]any
-	if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil {
+	entries, err := jsonEntries(out)
+	if code != 0 || err != nil {
 		t.Fatalf("list --json: exit %d, %v\n%s", code, err, out)
 	}
 	byName := map[string]map[string]any{}
