@@ -107,6 +107,7 @@ a prompt.`,
 			func(fs *pflag.FlagSet) { fs.BoolVar(&c.newPassword, "new-password", false, "replace the secrets") }),
 		undeploy,
 	)
+	g.AddCommand(oauth2Commands(c)...)
 	return g
 }
 

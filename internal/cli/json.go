@@ -121,11 +121,13 @@ type testJSON struct {
 	Protocol       string            `json:"protocol"` // SMTP, IMAP, POP3, TLS
 	Host           string            `json:"host"`
 	Port           int               `json:"port"`
-	Address        string            `json:"address,omitempty"` // the address reached, IP:port
-	Protection     string            `json:"protection"`        // as the tenant spells it: SMTPS, STARTTLS Mandatory, …
-	Authentication string            `json:"authentication"`    // None, Plain User/Password, Encrypted User/Password
-	OK             bool              `json:"ok"`                // every check asked for passed (exit code 0)
-	Verdict        string            `json:"verdict"`           // the first line, as printed and shown in the window
+	Address        string            `json:"address,omitempty"`      // the address reached, IP:port
+	Protection     string            `json:"protection"`             // as the tenant spells it: SMTPS, STARTTLS Mandatory, …
+	Authentication string            `json:"authentication"`         // None, Plain User/Password, Encrypted User/Password, OAuth2 Authorization Code
+	Mechanism      string            `json:"mechanism,omitempty"`    // OAuth2's SASL mechanism: XOAUTH2 or OAUTHBEARER
+	TokenRenewed   bool              `json:"tokenRenewed,omitempty"` // OAuth2: the kept access token was refused and renewed
+	OK             bool              `json:"ok"`                     // every check asked for passed (exit code 0)
+	Verdict        string            `json:"verdict"`                // the first line, as printed and shown in the window
 	Reached        bool              `json:"reached"`
 	Greeted        bool              `json:"greeted"`
 	Banner         string            `json:"banner"`
@@ -157,9 +159,10 @@ type mailboxJSON struct {
 }
 
 type explanationJSON struct {
-	What       string `json:"what"`
-	Next       string `json:"next"`
-	ServerText string `json:"serverText,omitempty"`
+	What          string `json:"what"`
+	Next          string `json:"next"`
+	ServerText    string `json:"serverText,omitempty"`
+	ProposeOAuth2 bool   `json:"proposeOAuth2,omitempty"` // the server takes no passwords any more: create an OAuth2 credential
 }
 
 type phaseJSON struct {
@@ -175,7 +178,8 @@ type lineJSON struct {
 
 func testResultOf(req connectivity.Request, r *connectivity.Result) testJSON {
 	out := testJSON{SchemaVersion: schemaVersion, Protocol: string(r.Protocol), Host: r.Host, Port: r.Port, Address: r.Address,
-		Protection: r.Protection.Label(r.Protocol), Authentication: string(r.Auth), OK: r.OK(), Verdict: r.Verdict().Headline,
+		Protection: r.Protection.Label(r.Protocol), Authentication: string(r.Auth), Mechanism: r.Mechanism, TokenRenewed: r.Renewed,
+		OK: r.OK(), Verdict: r.Verdict().Headline,
 		Reached: r.Reached, Greeted: r.Greeted, Banner: r.Banner, Checks: []checkJSON{}, TLSVersion: r.TLSVersion, Cipher: r.Cipher,
 		SentInClear: r.SentInClear, Folders: r.Folders, Chain: []certificateJSON{}, ElapsedMS: r.Elapsed.Milliseconds(),
 		Phases: []phaseJSON{}, Transcript: []lineJSON{}}
@@ -186,7 +190,7 @@ func testResultOf(req connectivity.Request, r *connectivity.Result) testJSON {
 		out.Mailbox = &mailboxJSON{Messages: r.Messages, Unread: r.Unread, Bytes: r.MailboxBytes}
 	}
 	if e := r.Explanation; e != nil {
-		out.Explanation = &explanationJSON{What: e.What, Next: e.Next, ServerText: e.ServerText}
+		out.Explanation = &explanationJSON{What: e.What, Next: e.Next, ServerText: e.ServerText, ProposeOAuth2: e.ProposeOAuth2}
 	}
 	if r.Err != nil {
 		out.Error = r.Err.Error()

@@ -15,7 +15,7 @@ type testCmd struct {
 	*streams
 
 	req                    connectivity.Request
-	protection, auth       string
+	protection, auth, sasl string
 	credential, keystore   string
 	saveChain, clientCert  string
 	importChain, noVerify  bool
@@ -77,7 +77,8 @@ func protocolCommand(s *streams, p connectivity.Protocol) *cobra.Command {
 	if p != connectivity.TLS {
 		mailFlags(c, fs)
 		completeValues(cmd, "protection", "off", name+"s", "starttls-mandatory", "starttls-optional")
-		completeValues(cmd, "auth", "none", "plain", "encrypted")
+		completeValues(cmd, "auth", "none", "plain", "encrypted", "oauth2")
+		completeValues(cmd, "sasl", "xoauth2", "oauthbearer")
 	}
 	switch p {
 	case connectivity.SMTP:
@@ -99,9 +100,10 @@ func protocolCommand(s *streams, p connectivity.Protocol) *cobra.Command {
 func mailFlags(c *testCmd, fs *pflag.FlagSet) {
 	implicit := strings.ToLower(string(c.req.Protocol)) + "s"
 	fs.StringVar(&c.protection, "protection", "", "`MODE`: off, "+implicit+", starttls-mandatory (the default) or starttls-optional")
-	fs.StringVar(&c.auth, "auth", "", "`MODE`: none, plain or encrypted (CRAM-MD5); default plain with --user or --credential, else none")
+	fs.StringVar(&c.auth, "auth", "", "`MODE`: none, plain, encrypted (CRAM-MD5) or oauth2; default with --credential its type's, with --user plain, else none")
 	fs.StringVar(&c.req.User, "user", "", "the `USER`; the password comes from OPSDESK_PASSWORD or a prompt")
-	fs.StringVar(&c.credential, "credential", "", "a stored User Credentials artifact's `NAME`")
+	fs.StringVar(&c.credential, "credential", "", "a stored User Credentials or OAuth2 Authorization Code credential's `NAME`")
+	fs.StringVar(&c.sasl, "sasl", "", "with --auth oauth2: force the SASL `MECHANISM`, xoauth2 or oauthbearer (default: what the server offers, XOAUTH2 first)")
 }
 
 // defaultPorts are the ports a test of p reaches without --port.

@@ -58,8 +58,25 @@ func (c *testCmd) check() error {
 		r.Auth = connectivity.AuthPlain
 	case "encrypted":
 		r.Auth = connectivity.AuthEncrypted
+	case "oauth2":
+		r.Auth = connectivity.AuthOAuth2
 	default:
-		return usagef("--auth %q is not one of none, plain, encrypted", c.auth)
+		return usagef("--auth %q is not one of none, plain, encrypted, oauth2", c.auth)
+	}
+	switch strings.ToLower(c.sasl) {
+	case "":
+	case "xoauth2":
+		r.SASL = connectivity.SASLXOAUTH2
+	case "oauthbearer":
+		r.SASL = connectivity.SASLOAUTHBEARER
+	default:
+		return usagef("--sasl %q is not one of xoauth2 and oauthbearer", c.sasl)
+	}
+	if c.sasl != "" && r.Auth != connectivity.AuthOAuth2 && c.auth != "" {
+		return usagef("--sasl applies to --auth oauth2 only")
+	}
+	if r.Auth == connectivity.AuthOAuth2 && r.User != "" {
+		return usagef("--user does not apply to --auth oauth2: the mailbox is the credential's (--credential NAME)")
 	}
 	r.Credential = c.credential
 	if err := r.Check(); err != nil {
@@ -201,6 +218,9 @@ func (c *testCmd) password() error {
 	if c.credential != "" {
 		return c.lookupCredential()
 	}
+	if c.req.Auth == connectivity.AuthOAuth2 {
+		return usagef("--auth oauth2 needs --credential NAME, an OAuth2 Authorization Code credential")
+	}
 	pw, err := secret("OPSDESK_PASSWORD", "Password for "+c.req.User+": ", c.stdin, c.stderr)
 	if errors.Is(err, errNoTerminal) {
 		return errors.New("no password: set OPSDESK_PASSWORD, run in a terminal to be asked, or use --credential")
@@ -236,6 +256,9 @@ func (c *testCmd) print(r *connectivity.Result) {
 	}
 	if e := r.Explanation; e != nil {
 		fmt.Fprintf(w, "\nWhat happened: %s\nWhat to do: %s\n", e.What, e.Next)
+		if e.ProposeOAuth2 {
+			fmt.Fprintln(w, "With OAuth2: opsdesk credentials add-oauth2 NAME --provider microsoft365|google …, then authorize NAME, then test with --credential NAME.")
+		}
 		if e.ServerText != "" {
 			fmt.Fprintf(w, "The server's words: %s\n", strings.ReplaceAll(e.ServerText, "\n", "\n  "))
 		}
@@ -279,6 +302,22 @@ func (c *testCmd) lookupCredential() error {
 	e, err := s.Entry(c.credential)
 	if err != nil {
 		return err
+	}
+	// An OAuth2 credential signs in with OAuth2 unless told otherwise.
+	if e.Type == credentials.OAuth2AuthorizationCode && (c.auth == "" || c.req.Auth == connectivity.AuthOAuth2) {
+		login, err := s.OAuth2Login(c.credential)
+		if err != nil {
+			return err
+		}
+		c.req.Auth, c.req.User, c.req.OAuth2 = connectivity.AuthOAuth2, login.User, login
+		return nil
+	}
+	if c.req.Auth == connectivity.AuthOAuth2 {
+		return &problem.Error{Source: c.credential, Kind: credentials.ErrWrongType, What: "is " + string(e.Type) + " security material, not OAuth2 Authorization Code",
+			Hint: "Name an OAuth2 Authorization Code credential, or leave out --auth oauth2."}
+	}
+	if c.sasl != "" {
+		return usagef("--sasl applies to OAuth2 credentials only; %s is %s", c.credential, e.Type)
 	}
 	if e.Type != credentials.UserCredentials {
 		return &problem.Error{Source: c.credential, Kind: credentials.ErrWrongType, What: "is " + string(e.Type) + " security material, not User Credentials",
