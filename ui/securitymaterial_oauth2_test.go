@@ -168,6 +168,7 @@ func TestConnectivityWithOAuth2(t *testing.T) {
 	}
 	h := newTestHome(t)
 	h.useSecurityMaterial(s)
+	settle(t, h) // the tile's count comes back on the test driver's worker: let it land first
 	c := connectivityFor(t, h)
 	settle(t, h)
 	tab := c.tab(connectivity.SMTP)
