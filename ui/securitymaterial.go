@@ -33,8 +33,10 @@ type securityMaterialStore interface {
 
 var _ securityMaterialStore = (*credentials.Store)(nil)
 
-// smColumns are the tenant's columns, in its order.
-var smColumns = []column{{"Name", 260}, {"Type", 160}, {"Status", 110}, {"Deployed By", 160}, {"Deployed On", 170}}
+// smColumns are the tenant's columns, in its order. Type is as wide as
+// its longest name, "OAuth2 Authorization Code", which an ellipsis would
+// cut before it says which kind it is; Name and Deployed By give the room.
+var smColumns = []column{{"Name", 240}, {"Type", 210}, {"Status", 110}, {"Deployed By", 130}, {"Deployed On", 170}}
 
 // securityMaterialWindow is "Overview / Manage Security Material": the
 // deployed User Credentials and Secure Parameters, with Add ▾, Edit and

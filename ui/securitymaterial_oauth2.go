@@ -39,6 +39,8 @@ type oauth2Form struct {
 	provider, sendAs                                     *keySelect
 	tenantItem                                           *widget.FormItem
 	form                                                 *widget.Form
+	fields                                               fyne.CanvasObject // the form at its width
+	scroll                                               *container.Scroll
 	redirects                                            *widget.Label // the one sentence about both redirect URLs
 	why                                                  *widget.Label
 	deploy, cancel                                       *keyButton
@@ -92,7 +94,9 @@ func showOAuth2Form(parent fyne.Window, store securityMaterialStore, bg *backgro
 	f.provider = newKeySelect(providers, f.onProvider)
 	f.sendAs = newKeySelect([]string{string(oauth.BodyParameter), string(oauth.BasicAuthHeader)}, func(string) { f.validate() })
 	f.sendAs.SetSelected(string(oauth.BodyParameter))
-	f.redirects = &widget.Label{Text: redirectSentence(""), Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	// In the text's own colour: the grey of placeholders and disabled
+	// buttons would say it is a hint to skip, and it is a step to do.
+	f.redirects = &widget.Label{Text: redirectSentence(""), Wrapping: fyne.TextWrapWord}
 	f.why = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 
 	title := "Create " + string(credentials.OAuth2AuthorizationCode)
@@ -143,8 +147,9 @@ func showOAuth2Form(parent fyne.Window, store securityMaterialStore, bg *backgro
 	f.showTenant()
 	// The form scrolls in a small window; the sentence about redirect
 	// URLs and the reason Deploy waits stay in view below it.
-	body := container.NewBorder(nil, container.NewVBox(f.redirects, f.why), nil, nil,
-		container.NewVScroll(container.New(&minWidthLayout{width: 560}, f.form)))
+	f.fields = container.New(&minWidthLayout{width: 560}, f.form)
+	f.scroll = container.NewVScroll(f.fields)
+	body := container.NewBorder(nil, container.NewVBox(f.redirects, f.why), nil, nil, f.scroll)
 	f.body = body
 	f.ExtendBaseWidget(f)
 	f.dlg = newKeyedDialog(parent, title, f, "Deploy", "Cancel", nil)
@@ -152,14 +157,31 @@ func showOAuth2Form(parent fyne.Window, store securityMaterialStore, bg *backgro
 	f.deploy.Icon, f.cancel.Icon = theme.ConfirmIcon(), theme.CancelIcon()
 	f.deploy.OnTapped = f.onDeploy // the form stays open until the keyring has it
 	f.validate()
-	f.dlg.Resize(fyne.NewSize(620, 720))
 	f.dlg.Show()
+	// Twice: the wrapped sentences below the form know their height
+	// only once laid out at the dialog's width.
+	f.dlg.Resize(f.wholeSize())
+	f.dlg.Resize(f.wholeSize())
 	if existing == nil {
 		parent.Canvas().Focus(f.name)
 	} else {
 		parent.Canvas().Focus(f.description)
 	}
 	return f
+}
+
+// oauth2FormWidth is the dialog's width: the presets' URLs and the
+// redirect sentence need more than the form's least.
+const oauth2FormWidth = 700
+
+// wholeSize is the dialog's size with every field in view: what it needs
+// beyond the scroll's least height, plus the whole form's. A window too
+// small for that keeps the dialog inside it, and the fields scroll.
+func (f *oauth2Form) wholeSize() fyne.Size {
+	h := f.dlg.MinSize().Height - f.scroll.MinSize().Height + f.fields.MinSize().Height
+	// and a line for the reason Deploy waits, which often takes two
+	line := fyne.MeasureText("M", theme.TextSize(), fyne.TextStyle{}).Height
+	return fyne.NewSize(oauth2FormWidth, h+line)
 }
 
 // onProvider fills the provider's preset into the fields.
@@ -329,7 +351,9 @@ func (a *authorizer) start(e credentials.Entry) {
 	act.Start()
 	a.again = &widget.Button{Text: "Open Browser Again", Icon: theme.ComputerIcon(), OnTapped: a.openAgain}
 	a.again.Disable()
-	body := container.New(&minWidthLayout{width: 440}, container.NewVBox(container.NewHBox(act, a.status), hint))
+	// The status beside the spinner in a Border, not an HBox: an HBox gives
+	// a wrapping label no width, and it stood a letter a line down the window.
+	body := container.New(&minWidthLayout{width: 440}, container.NewVBox(container.NewBorder(nil, nil, act, nil, a.status), hint))
 	// Cancel (or Escape) stops waiting for the browser; the dialog closes
 	// when the flow has let go. Enter does nothing here: nothing to confirm.
 	a.dlg = newKeyedDialog(a.win, "Authorize "+e.Name, body, "", "Cancel", nil)

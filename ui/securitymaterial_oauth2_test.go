@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
 	"github.com/opsdesk/opsdesk/core/connectivity/mailtest"
@@ -188,4 +191,94 @@ func TestConnectivityWithOAuth2(t *testing.T) {
 	tab.cred.name.SetSelected("idp_mailbox")
 	resp := send(t, h, tab)
 	mustContain(t, "response", resp, "Test passed", "Authentication: Successful (XOAUTH2)")
+}
+
+// TestOAuth2FormShowsEveryField: in a window with room for it, the form
+// opens with every field in view down to Scope, the redirect sentence
+// below it in the text's own colour (not the grey of a placeholder), and
+// nothing to scroll; a smaller window keeps the dialog inside it.
+func TestOAuth2FormShowsEveryField(t *testing.T) {
+	h, _ := newSMHome(t)
+	w := h.showSecurityMaterial()
+	settle(t, h)
+	w.win.Resize(fyne.NewSize(1000, 1100))
+	w.showCreate(credentials.OAuth2AuthorizationCode)
+	f := oauth2FormOn(w.win)
+	if got, need := f.scroll.Size().Height, f.fields.MinSize().Height; got < need {
+		t.Errorf("the fields scroll in a window with room for them: %v of %v shown", got, need)
+	}
+	if f.redirects.Importance == widget.LowImportance {
+		t.Error("the redirect sentence is greyed like a placeholder")
+	}
+	f.dlg.Hide()
+
+	w.win.Resize(fyne.NewSize(1000, 600))
+	w.showCreate(credentials.OAuth2AuthorizationCode)
+	g := oauth2FormOn(w.win)
+	if s := g.dlg.dlg.MinSize(); g.Size().Height > w.win.Canvas().Size().Height || s.Height > w.win.Canvas().Size().Height {
+		t.Errorf("the dialog (%v) is taller than its window (%v)", g.Size(), w.win.Canvas().Size())
+	}
+}
+
+// TestSecurityMaterialTypesFit: every type's name fits its column whole,
+// "OAuth2 Authorization Code" too, and so does the Status "Unauthorized".
+func TestSecurityMaterialTypesFit(t *testing.T) {
+	test.NewTempApp(t)
+	fits := func(col int, text string) {
+		need := fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()
+		if c := smColumns[col]; need > c.width {
+			t.Errorf("%q needs %v in the %s column of %v: cut off with an ellipsis", text, need, c.title, c.width)
+		}
+	}
+	for _, typ := range []credentials.Type{credentials.UserCredentials, credentials.SecureParameter, credentials.SuccessFactors,
+		credentials.OpenConnectors, credentials.OAuth2AuthorizationCode} {
+		fits(1, string(typ))
+	}
+	for _, st := range []string{credentials.Deployed, credentials.Unauthorized, credentials.Error} {
+		fits(2, st)
+	}
+}
+
+// TestAuthorizeDialogReadsAcross: the dialog that waits for the browser
+// says so in a line beside the spinner, not a letter a line down the
+// window, and stays a small dialog with its hint above the buttons.
+func TestAuthorizeDialogReadsAcross(t *testing.T) {
+	srv := oauthtest.Start(t, oauthtest.Options{})
+	h, s := newSMHome(t)
+	oauthCredential(t, s, srv, "idp_mailbox")
+	w := h.showSecurityMaterial()
+	settle(t, h)
+	w.win.Resize(fyne.NewSize(1000, 900))
+	w.selectName("idp_mailbox")
+	opened := make(chan string, 1)
+	w.openURL = func(u *url.URL) error { opened <- u.String(); return nil }
+	test.Tap(w.authorize)
+	select {
+	case <-opened:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the browser was not opened")
+	}
+	var status, hint *widget.Label
+	walkWidgets(w.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, "Sign in as") {
+			hint = l
+		} else if ok && strings.Contains(l.Text, "browser") {
+			status = l
+		}
+	})
+	if status == nil || hint == nil {
+		t.Fatalf("no status or hint in the dialog: %q", overlayText(w.win))
+	}
+	if line := fyne.MeasureText(status.Text, theme.TextSize(), fyne.TextStyle{}); status.Size().Width < line.Width {
+		t.Errorf("the status %q is %v wide, its line %v: it wraps letter by letter", status.Text, status.Size().Width, line.Width)
+	}
+	if h, line := status.Size().Height, fyne.MeasureText("M", theme.TextSize(), fyne.TextStyle{}).Height; h > 3*line {
+		t.Errorf("the status is %v high, %v lines", h, h/line)
+	}
+	bottom := fyne.CurrentApp().Driver().AbsolutePositionForObject(hint).Y + hint.Size().Height
+	if win := w.win.Canvas().Size().Height; bottom > win {
+		t.Errorf("the hint ends %v down a window of %v: cut off", bottom, win)
+	}
+	tapOverlayButton(t, w.win, "Cancel")
+	settle(t, h)
 }
