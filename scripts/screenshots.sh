@@ -8,7 +8,9 @@
 # Xvfb, xdotool, ImageMagick and openssl when missing. Xvfb takes the first
 # free display; OPSDESK_XVFB_DISPLAY=:95 makes it use that one instead.
 #
-# The pictures: Home; Security Material with a row selected; the Keystore
+# The pictures: Home; Security Material with a row selected; its Create
+# OAuth2 Authorization Code form with Microsoft 365's preset and a tenant;
+# the Authorize dialog waiting for the browser; the Keystore
 # with an entry's details; a passed and a failed Connectivity test (the
 # loopback mail server below, the second with a credential whose password
 # it refuses); and the import dialog of the app started with a partner's
@@ -115,6 +117,9 @@ OPSDESK_PASSWORD=demo-token bin/opsdesk credentials add-parameter api_token \
 # The same account with the password it had before: the failed test.
 OPSDESK_PASSWORD=old-app-password bin/opsdesk credentials add gmail_smtp_old --user ops@example.com \
   --description "Before the App Password was renewed" >/dev/null
+OPSDESK_CLIENT_SECRET=demo-client-secret bin/opsdesk credentials add-oauth2 m365_mailbox --provider microsoft365 \
+  --tenant-id contoso.onmicrosoft.com --client-id 0e8f5b1c-7d2a-4c3e-9a61-2b4f8d6e1a70 --user ops@contoso.com \
+  --description "Shared mailbox, basic authentication off" >/dev/null
 bin/opsdesk credentials list
 
 # A loopback SMTP server with STARTTLS and a generated root → intermediate →
@@ -128,8 +133,13 @@ server_pid=$!
 start_xvfb "$SCREEN"
 echo "screenshots: Xvfb on $DISPLAY"
 
-# 5. The real app, light theme.
-FYNE_THEME=light bin/opsdesk >"$tmp/app.log" 2>&1 &
+# 5. The real app, light theme. Authorize opens the sign-in page with
+# xdg-open; the app finds this stand-in first, which only notes the
+# address (Xvfb has no browser, and none may outlive the run).
+mkdir -p "$tmp/bin"
+printf '#!/bin/sh\nprintf "%%s\\n" "$1" >>"%s"\n' "$tmp/opened" >"$tmp/bin/xdg-open"
+chmod +x "$tmp/bin/xdg-open"
+PATH="$tmp/bin:$PATH" FYNE_THEME=light bin/opsdesk >"$tmp/app.log" 2>&1 &
 app_pid=$!
 
 # find_window REGEX: the id of the visible window whose name matches.
@@ -173,6 +183,40 @@ sleep 1
 xdotool mousemove --window "$win" 100 $((MENU + 184)) click 1
 xdotool mousemove --window "$win" 900 $((MENU + 500))
 shoot "$win" screenshot-security-material.png
+
+# Add ▾ OAuth2 Authorization Code with Microsoft 365's preset and a tenant,
+# in a window tall enough for the whole form: its fields and the sentence
+# about both redirect URLs.
+xdotool windowmove "$win" 0 0
+xdotool windowsize "$win" 1000 900
+sleep 0.5
+xdotool mousemove --window "$win" 565 94 click 1 && sleep 0.5  # Add ▾
+xdotool mousemove --window "$win" 630 172 click 1 && sleep 1   # OAuth2 Authorization Code
+field() { xdotool type --delay 10 "$1"; xdotool key Tab; sleep 0.2; }
+field m365_servicedesk                   # Name (focused)
+field "Service desk's shared mailbox"    # Description
+xdotool key Tab                          # Provider: Microsoft 365, the preset
+field contoso.onmicrosoft.com            # Tenant: into both URLs
+xdotool key Tab Tab Tab Tab              # past the URLs, the expiry and the Redirect URL
+field 0e8f5b1c-7d2a-4c3e-9a61-2b4f8d6e1a70 # Client ID
+field demo-client-secret                 # Client Secret
+xdotool key Tab                          # Send As
+xdotool type --delay 10 servicedesk@contoso.com # User Name: Deploy is enabled
+xdotool mousemove --window "$win" 990 890
+shoot "$win" screenshot-oauth2-form.png
+xdotool key Escape && sleep 0.5
+
+# Authorize on m365_mailbox (the fifth row): the dialog that waits for the
+# browser. There is no browser here: the app finds the stand-in xdg-open
+# first on its PATH, which notes the address and returns.
+xdotool mousemove --window "$win" 100 $((MENU + 301)) click 1 && sleep 0.5
+xdotool mousemove --window "$win" 660 94 click 1               # Authorize
+for _ in $(seq 50); do [ -s "$tmp/opened" ] && break; sleep 0.1; done
+[ -s "$tmp/opened" ] || { echo "screenshots: Authorize opened no sign-in page; log:" >&2; cat "$tmp/app.log" >&2; exit 1; }
+xdotool mousemove --window "$win" 990 890
+shoot "$win" screenshot-oauth2-authorize.png
+xdotool key Escape # Cancel: the app stops waiting and closes its listener
+sleep 1
 
 click_tile 1
 win=$(find_window '^Keystore')
