@@ -125,7 +125,7 @@ func saveDialog(parent fyne.Window, fileName string, dir fyne.ListableURI, save 
 			save("")
 			return
 		}
-		path := wc.URI().Path()
+		path := localPath(wc.URI())
 		wc.Close()
 		save(path)
 	}, parent)
