@@ -56,6 +56,11 @@ type Home struct {
 	securityMaterial *tile
 	keystoreTile     *tile
 	connectivityTile *tile
+
+	// ownOpening: the own keystore is being opened at start; files the app
+	// was opened with wait in waiting until it is (OpenFiles).
+	ownOpening bool
+	waiting    []string
 }
 
 // NewHome returns the main window, not shown, so callers (and tests)
@@ -96,10 +101,16 @@ func New(a fyne.App, opts Options) *Home {
 		ks := h.ShowKeystore()
 		ks.opener.askPassword(ks.win, opts.KeystorePath, "", func() {})
 	case opts.OpenOwnKeystore != nil:
+		h.ownOpening = true
 		h.keystore.open(opts.OpenOwnKeystore, func(err error) {
 			if err != nil {
 				// The Keystore window then offers to open a file instead.
 				fyne.LogError("open the app's own keystore", err)
+			}
+			h.ownOpening = false
+			if files := h.waiting; files != nil {
+				h.waiting = nil
+				h.ShowKeystore().onDropped(toURIs(files))
 			}
 		})
 	}
@@ -179,8 +190,17 @@ func (h *Home) ShowConnectivity() *connectivityWindow {
 }
 
 // OpenFiles takes files the app was opened with (a file manager's "Open
-// with Opsdesk"): they go to the Keystore window as if dropped on it.
+// with Opsdesk"): they go to the Keystore window as if dropped on it. While
+// the own keystore is still opening (the keyring can take seconds), they
+// wait for it: handed over at once, certificates met "No Keystore Open"
+// and stayed there after the own keystore had opened beneath the dialog
+// (seen in the Windows lane, whose Credential Manager under Wine is slow).
 func (h *Home) OpenFiles(paths []string) {
+	if h.ownOpening {
+		h.ShowKeystore()
+		h.waiting = append(h.waiting, paths...)
+		return
+	}
 	h.ShowKeystore().onDropped(toURIs(paths))
 }
 

@@ -3,7 +3,9 @@ package ui
 import (
 	"crypto/x509"
 	"errors"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/opsdesk/opsdesk/core/certs/certtest"
 	"github.com/opsdesk/opsdesk/core/keystore"
 )
 
@@ -176,5 +179,41 @@ func TestHomeMenuOpensEachTile(t *testing.T) {
 	}
 	if s := loadSizes(h.app)["keystore"]; s != [2]float32{1001, 701} {
 		t.Errorf("the Keystore window's size was not remembered: %v", s)
+	}
+}
+
+// TestOpenWithWaitsForTheOwnKeystore: "Open with Opsdesk" starts the app
+// with a certificate while its own keystore is still opening (the keyring
+// can take seconds). The certificate is offered for the own keystore once
+// it is open; before, it met "No Keystore Open", which stayed after the
+// keystore had opened beneath it.
+func TestOpenWithWaitsForTheOwnKeystore(t *testing.T) {
+	own := newKeystore(t, nil)
+	release := make(chan struct{})
+	a := test.NewTempApp(t)
+	h := New(a, Options{OpenOwnKeystore: func() (*keystore.Keystore, error) {
+		<-release
+		return keystore.Open(own, []byte(testPassword))
+	}})
+	defer h.win.Close()
+	chain := certtest.NewChain(t, "mail.example.com")
+	cer := filepath.Join(t.TempDir(), "server.cer")
+	writePEM(t, cer, chain.Leaf.Cert)
+
+	h.OpenFiles([]string{cer})
+	w := h.ksWin
+	if w == nil {
+		t.Fatal("the Keystore window did not open")
+	}
+	if text := overlayText(w.win); strings.Contains(text, "No Keystore Open") {
+		t.Fatalf("asked for a keystore while the own one was opening: %q", text)
+	}
+	close(release)
+	settle(t, h)
+	if m := h.keystore.Model(); m == nil || m.Path != own {
+		t.Fatalf("the own keystore is not open: %+v", m)
+	}
+	if w.lastImport == nil || len(w.lastImport.items) != 1 {
+		t.Fatal("the certificate was not offered for the own keystore")
 	}
 }
