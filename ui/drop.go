@@ -48,10 +48,10 @@ func (w *keystoreWindow) onDropped(uris []fyne.URI) {
 		if u == nil || u.Scheme() != "file" {
 			continue
 		}
-		if keystore.IsKeystoreFile(u.Path()) {
-			stores = append(stores, u.Path())
+		if keystore.IsKeystoreFile(localPath(u)) {
+			stores = append(stores, localPath(u))
 		} else {
-			certFiles = append(certFiles, u.Path())
+			certFiles = append(certFiles, localPath(u))
 		}
 	}
 	if len(certFiles) == 0 {

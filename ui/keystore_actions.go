@@ -135,7 +135,7 @@ func saveDialog(parent fyne.Window, fileName string, save func(path string)) {
 			save("")
 			return
 		}
-		path := wc.URI().Path()
+		path := localPath(wc.URI())
 		wc.Close()
 		save(path)
 	}, parent)

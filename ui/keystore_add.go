@@ -64,7 +64,7 @@ func (w *keystoreWindow) browseFile(exts []string, picked func(path string)) {
 		if r == nil {
 			return
 		}
-		path := r.URI().Path()
+		path := localPath(r.URI())
 		r.Close()
 		picked(path)
 	}, w.win)

@@ -74,7 +74,7 @@ func (o *keystoreOpener) browse(parent fyne.Window, then func()) {
 		if r == nil {
 			return // cancelled
 		}
-		path := r.URI().Path()
+		path := localPath(r.URI())
 		r.Close()
 		o.askPassword(parent, path, "", then)
 	}, parent)
@@ -161,7 +161,7 @@ func (o *keystoreOpener) create(parent fyne.Window, then func()) {
 		if wc == nil {
 			return
 		}
-		path := wc.URI().Path()
+		path := localPath(wc.URI())
 		wc.Close()
 		o.askNewPassword(parent, path, then)
 	}, parent)

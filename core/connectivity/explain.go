@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
-	"syscall"
 	"unicode"
 	"unicode/utf8"
 
@@ -51,10 +51,10 @@ func explain(r *Result) *Explanation {
 	case errors.As(err, &dns):
 		e.What = fmt.Sprintf("The server name %s cannot be found.", r.Host)
 		e.Next = "Check the spelling of the host (for Gmail: smtp.gmail.com, imap.gmail.com, pop.gmail.com) and that this computer is online."
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case isAny(err, errsRefused):
 		e.What = fmt.Sprintf("%s refused the connection: no mail server listens on port %d there, or a firewall said no.", r.Host, r.Port)
 		e.Next = portHint(r)
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+	case isAny(err, errsUnreachable):
 		e.What = fmt.Sprintf("There is no network route to %s.", r.Host)
 		e.Next = "Check this computer's network connection, VPN or proxy."
 	case isTimeout(err) && !r.Reached:
@@ -130,7 +130,7 @@ func explain(r *Result) *Explanation {
 		if proto != nil && readable(proto.Line) {
 			e.ServerText = proto.Line // "SSH-2.0-…" tells a supporter what listens there
 		}
-	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed):
+	case errors.Is(err, io.EOF), isAny(err, errsReset), errors.Is(err, net.ErrClosed):
 		e.What = "The server closed the connection unexpectedly."
 		e.Next = portHint(r)
 	default:
@@ -167,6 +167,11 @@ func readable(s string) bool {
 func authFailed(r *Result) bool {
 	c, ok := r.Check("Authentication")
 	return ok && !c.OK
+}
+
+// isAny reports whether err is one of targets.
+func isAny(err error, targets []error) bool {
+	return slices.ContainsFunc(targets, func(t error) bool { return errors.Is(err, t) })
 }
 
 func isTimeout(err error) bool {

@@ -45,6 +45,9 @@ func TestHostileServers(t *testing.T) {
 	}{
 		{"garbage", func(c net.Conn) { c.Write([]byte("HELLO \x00\xff there\r\n")) }, connectivity.Off, "does not answer like an SMTP server"},
 		{"early close", func(c net.Conn) {}, connectivity.Off, "closed the connection unexpectedly"},
+		// A reset, not a close: Windows reports it as WSAECONNRESET, which
+		// syscall.ECONNRESET does not match there.
+		{"reset", func(c net.Conn) { c.(*net.TCPConn).SetLinger(0) }, connectivity.Off, "closed the connection unexpectedly"},
 		{"never answers", func(c net.Conn) { time.Sleep(2 * time.Second) }, connectivity.Off, "stopped answering"},
 		{"drips a byte at a time", func(c net.Conn) {
 			for i := 0; i < 40; i++ {

@@ -210,10 +210,12 @@ func TestFileRingCompatible(t *testing.T) {
 		t.Error("a key named like a temporary file was stored")
 	}
 
-	// The Store uses fileRing for the file backend.
+	// The Store uses fileRing for the file backend, behind the guard.
 	ts := openTest(t, "file")
-	if _, ok := ts.ring.(*fileRing); !ok {
-		t.Errorf("the file backend's keyring is %T", ts.ring)
+	if g, ok := ts.ring.(*guardedRing); !ok {
+		t.Errorf("the Store's keyring is %T, not guarded", ts.ring)
+	} else if _, ok := g.ring.(*fileRing); !ok {
+		t.Errorf("the file backend's keyring is %T", g.ring)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -32,12 +33,39 @@ func requireSecretService(t *testing.T) {
 	t.Skip("skipped: the Secret Service tests run only inside scripts/with-secret-service.sh (make test), a private D-Bus session, so that they never touch your own keyring")
 }
 
-// testBackends runs fn against the encrypted file and the Secret Service.
+// requireCredentialManager skips a test that needs Windows Credential
+// Manager unless it runs in the Windows lane (make test-windows), whose
+// throwaway Wine prefix sets OPSDESK_TEST_WINCRED=1, so that it never
+// touches a developer's own Credential Manager. Under CI it fails instead.
+func requireCredentialManager(t *testing.T) {
+	t.Helper()
+	if os.Getenv("OPSDESK_TEST_WINCRED") == "1" {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("OPSDESK_TEST_WINCRED is not set: CI runs the Windows tests through scripts/windows/test-windows.sh (make test-windows), which sets it")
+	}
+	t.Skip("skipped: the Credential Manager tests run only in make test-windows, in a throwaway Wine prefix, so that they never touch your own Credential Manager; set OPSDESK_TEST_WINCRED=1 to run them here")
+}
+
+// serviceBackend is the keyring service of this operating system that the
+// tests use beside the encrypted file, and the check that they may.
+func serviceBackend() (string, func(*testing.T)) {
+	if runtime.GOOS == "windows" {
+		return "wincred", requireCredentialManager
+	}
+	return "secret-service", requireSecretService
+}
+
+// testBackends runs fn against the encrypted file and this operating
+// system's keyring service: the Secret Service on Linux, Credential
+// Manager on Windows.
 func testBackends(t *testing.T, fn func(t *testing.T, backend string)) {
 	t.Run("file", func(t *testing.T) { fn(t, "file") })
-	t.Run("secret-service", func(t *testing.T) {
-		requireSecretService(t)
-		fn(t, "secret-service")
+	service, require := serviceBackend()
+	t.Run(service, func(t *testing.T) {
+		require(t)
+		fn(t, service)
 	})
 }
 

@@ -140,7 +140,7 @@ func open(b keyring.BackendType, home string, opt Options) (*Store, error) {
 		}
 	}
 	err := s.do("open "+s.Where(), func() error {
-		ring, err := keyring.Open(cfg)
+		ring, err := openGuarded(cfg, s.Where())
 		if err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func open(b keyring.BackendType, home string, opt Options) (*Store, error) {
 		if opt.wrap != nil {
 			ring = opt.wrap(ring)
 		}
-		s.ring = ring
+		s.ring = guard(ring, s.Where()) // a backend's panic becomes an error: guard.go
 		if b == keyring.FileBackend {
 			return s.checkFilePassword()
 		}

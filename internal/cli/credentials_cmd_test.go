@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -36,15 +37,21 @@ func credRun(t *testing.T, stdin string, args ...string) (code int, stdout, stde
 }
 
 // credBackends runs fn with the keyring chosen through the environment, as a
-// user would: the encrypted file, and the Secret Service when it is ours.
+// user would: the encrypted file, and this system's keyring service when it
+// is ours: the Secret Service inside scripts/with-secret-service.sh, or
+// Credential Manager in the Windows lane's throwaway Wine prefix.
 func credBackends(t *testing.T, fn func(t *testing.T, home string)) {
-	for _, backend := range []string{"file", "secret-service"} {
+	service, ours, how := "secret-service", "OPSDESK_TEST_SECRET_SERVICE", "through scripts/with-secret-service.sh (make test does)"
+	if runtime.GOOS == "windows" {
+		service, ours, how = "wincred", "OPSDESK_TEST_WINCRED", "in make test-windows, whose Wine prefix is thrown away"
+	}
+	for _, backend := range []string{"file", service} {
 		t.Run(backend, func(t *testing.T) {
-			if backend == "secret-service" && os.Getenv("OPSDESK_TEST_SECRET_SERVICE") != "1" {
+			if backend == service && os.Getenv(ours) != "1" {
 				if os.Getenv("CI") != "" {
-					t.Fatal("no Secret Service: CI must run the tests through scripts/with-secret-service.sh (make test does)")
+					t.Fatalf("%s is not set: CI must run the %s tests %s", ours, service, how)
 				}
-				t.Skip("skipped: the Secret Service tests run only inside scripts/with-secret-service.sh (make test), so that they never touch your own keyring")
+				t.Skipf("skipped: the %s tests run only %s, so that they never touch your own keyring", service, how)
 			}
 			home := t.TempDir()
 			t.Setenv("OPSDESK_HOME", home)

@@ -141,6 +141,9 @@ Section "Uninstall"
   Delete "$INSTDIR\opsdesk.com"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
+  ; %LOCALAPPDATA%\Programs, which the installer made if it was not there:
+  ; removed only when empty, so other programs' installs stay.
+  RMDir "$LOCALAPPDATA\Programs"
 
   !insertmacro UnOpenWith ".cer" "Opsdesk.Certificate"
   !insertmacro UnOpenWith ".crt" "Opsdesk.Certificate"

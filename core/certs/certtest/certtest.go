@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/opsdesk/opsdesk/internal/wine"
 )
 
 // Issued is a certificate with its private key.
@@ -131,12 +133,17 @@ func NewChain(t testing.TB, host string) Chain {
 
 // Tool returns the path of an external program a test talks to, such as
 // keytool. Where it is missing the test is skipped with the reason, except
-// under CI, which installs every such program and so fails instead.
+// under CI, which installs every such program and so fails instead. Under
+// Wine (make test-windows) keytool and openssl are the lane's bridges to
+// the Linux programs (internal/cmd/winebridge), on Wine's PATH.
 func Tool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err == nil {
 		return p
+	}
+	if wine.Running() {
+		t.Fatalf("%s is not on Wine's PATH: run the Windows tests with scripts/windows/test-windows.sh (make test-windows), which bridges to the Linux %s", name, name)
 	}
 	if os.Getenv("CI") != "" {
 		t.Fatalf("%s is not installed; .ci/run must install it (make deps)", name)

@@ -59,7 +59,7 @@ func Replace(path string, data []byte, o Options) (err error) {
 	if o.BeforeRename != nil {
 		o.BeforeRename()
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err = rename(tmp.Name(), path); err != nil {
 		return err
 	}
 	SyncDir(dir)

@@ -82,3 +82,29 @@ func TestRemoveStaleKeepsRecentAndForeignFiles(t *testing.T) {
 		t.Fatalf("left %v: want the recent temporary file and the foreign one", left)
 	}
 }
+
+// A reader with the file open does not make a replacement fail: on Unix
+// it keeps the old content; on Windows, which refuses to replace an open
+// file, the rename waits for it (rename_windows.go). Under Wine this failed
+// with "Access denied" before.
+func TestReplaceWhileAReaderHasTheFileOpen(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "keystore.jks")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(300*time.Millisecond, func() { reader.Close() })
+	if err := Replace(path, []byte("new"), Options{TempPrefix: ".f.tmp-"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "new" {
+		t.Fatalf("got %q", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("left in the folder: %v", entries)
+	}
+}

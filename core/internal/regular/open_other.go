@@ -1,9 +1,14 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package regular
 
-import "os"
+import (
+	"io/fs"
+	"os"
+)
 
 // openNoBlock is a plain open where named pipes cannot sit in the file
-// system (Windows keeps them under \\.\pipe\, which Check refuses).
+// system.
 func openNoBlock(path string) (*os.File, error) { return os.Open(path) }
+
+func stat(path string) (fs.FileInfo, error) { return os.Stat(path) }

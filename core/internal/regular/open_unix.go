@@ -3,6 +3,7 @@
 package regular
 
 import (
+	"io/fs"
 	"os"
 	"syscall"
 )
@@ -12,3 +13,5 @@ import (
 func openNoBlock(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
+
+func stat(path string) (fs.FileInfo, error) { return os.Stat(path) }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 )
 
 // NotRegularError says a path is something other than a regular file.
@@ -54,7 +53,7 @@ func Kind(m fs.FileMode) string {
 // at most limit bytes. Errors from stat (not found, no permission) come
 // back as they are, for errors.Is(err, fs.ErrNotExist).
 func Check(path string, limit int64) (fs.FileInfo, error) {
-	info, err := os.Stat(path)
+	info, err := stat(path)
 	if err != nil {
 		return nil, err
 	}
