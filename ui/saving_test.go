@@ -12,7 +12,8 @@ import (
 // name and folder; the folder is where the next file dialog starts.
 func TestEverySaveSaysWhereTheFileWent(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv("HOME", home)
+	t.Setenv("HOME", home)        // os.UserHomeDir on Linux and macOS
+	t.Setenv("USERPROFILE", home) // and on Windows (seen in the Wine lane)
 	h, w := openKeystoreWindow(t, newKeystore(t, nil))
 	dir := filepath.Join(t.TempDir(), "exports")
 	os.Mkdir(dir, 0o700)
@@ -41,7 +42,8 @@ func TestEverySaveSaysWhereTheFileWent(t *testing.T) {
 // forgotten. Importing from a folder does not make it the start.
 func TestFileDialogsStartWhereTheUserKeepsFiles(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv("HOME", home)
+	t.Setenv("HOME", home)        // os.UserHomeDir on Linux and macOS
+	t.Setenv("USERPROFILE", home) // and on Windows (seen in the Wine lane)
 	h, w := openKeystoreWindow(t, newKeystore(t, nil))
 	if got := saveStartDir(h.app); got != home {
 		t.Errorf("without Documents: %q, want the home folder %q", got, home)
