@@ -79,7 +79,7 @@ func TestFileDialogsStartWhereTheUserKeepsFiles(t *testing.T) {
 	if got := saveStartDir(h.app); got != docs {
 		t.Errorf("the saved-into folder is gone: %q, want Documents %q", got, docs)
 	}
-	if l := saveStartLister(h.app); l == nil || l.Path() != docs {
+	if l := saveStartLister(h.app); l == nil || localPath(l) != docs {
 		t.Errorf("the dialogs' location %v", l)
 	}
 }

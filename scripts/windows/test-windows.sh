@@ -189,9 +189,19 @@ run_tests() {
     log=$CACHE/logs/$name.log
     mkdir -p "$CACHE/logs"
     start=$SECONDS
-    rc=0
-    (cd "$dir" && CI=true OPSDESK_TEST_WINE=1 OPSDESK_TEST_WINCRED=1 \
-      timeout 1200 wine "$bin" -test.v -test.count=1 -test.timeout=15m) >"$log" 2>&1 || rc=$?
+    for attempt in 1 2; do
+      rc=0
+      (cd "$dir" && CI=true OPSDESK_TEST_WINE=1 OPSDESK_TEST_WINCRED=1 \
+        timeout 1200 wine "$bin" -test.v -test.count=1 -test.timeout=15m) >"$log" 2>&1 || rc=$?
+      # Wine's own failure to start the program (its server went away:
+      # "wine client error", and not one test ran) is retried once, said so.
+      if [ "$rc" -ne 0 ] && grep -q '^wine client error' "$log" && ! grep -q -- '^=== RUN' "$log" && [ "$attempt" -eq 1 ]; then
+        echo "--- $name: Wine did not start the test binary ($(grep -m1 '^wine client error' "$log")); once more"
+        wineserver -k 2>/dev/null || true
+        continue
+      fi
+      break
+    done
     # Every "--- PASS/FAIL/SKIP" line is a test or a subtest; unindented
     # ones are top-level tests. A skip's reason is the line logged before it.
     counts=$(awk -v pkg="$name" -v skipped="$TMP/skipped" '
