@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opsdesk/opsdesk/core/certs/certtest"
+	"github.com/opsdesk/opsdesk/internal/wine"
 )
 
 // TestStartWithFilesShowsTheImportDialog starts the real app, as "Open
@@ -29,8 +30,14 @@ func TestStartWithFilesShowsTheImportDialog(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the real app under Xvfb")
 	}
+	if wine.Running() {
+		t.Skip("under Wine the Windows lane starts the installed opsdesk.exe under the Linux Xvfb itself, with a file, as Open with does (scripts/windows/setup-session.sh)")
+	}
 	xvfb, err := exec.LookPath("Xvfb")
 	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("Xvfb is not installed; .ci/run installs it (make deps)")
+		}
 		t.Skip("Xvfb is not installed (apt-get install xvfb; make deps does): the real app cannot be started here")
 	}
 	tmp := t.TempDir()
