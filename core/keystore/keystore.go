@@ -100,7 +100,7 @@ func Open(path string, password []byte) (*Keystore, error) {
 		return nil, err
 	}
 	if IsPKCS12(data) {
-		return OpenPKCS12(path, password)
+		return openPKCS12Data(path, data, password)
 	}
 	raw, err := parseBytes(path, data)
 	if err != nil {
@@ -125,7 +125,15 @@ func Open(path string, password []byte) (*Keystore, error) {
 // integrity is not verified and nothing can be changed. Cloud
 // Integration's PublicContentKeystore.jks arrives without a password.
 func OpenReadOnly(path string) (*Keystore, error) {
-	data, raw, err := readFile(path)
+	data, err := readBytes(path)
+	if err != nil {
+		return nil, err
+	}
+	if IsPKCS12(data) {
+		// Its MAC and encryption need the password, unless it has none.
+		return openPKCS12Data(path, data, nil)
+	}
+	raw, err := parseBytes(path, data)
 	if err != nil {
 		return nil, err
 	}

@@ -173,7 +173,7 @@ func (k *Keystore) Reload() error {
 		if err != nil || bytes.Equal(data, k.p12Data) {
 			return err
 		}
-		return k.convertPKCS12()
+		return k.convertPKCS12(data)
 	}
 	data, err := readBytes(k.path)
 	if err != nil {

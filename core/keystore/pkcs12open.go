@@ -37,21 +37,27 @@ func IsPKCS12(data []byte) bool { return len(data) > 0 && data[0] == 0x30 }
 // authenticate, and ExportForUpload writes it all as a JKS the tenant
 // takes. The file itself is never changed: Opsdesk writes JKS only.
 func OpenPKCS12(path string, password []byte) (*Keystore, error) {
+	data, err := readBytes(path)
+	if err != nil {
+		return nil, err
+	}
+	return openPKCS12Data(path, data, password)
+}
+
+// openPKCS12Data is OpenPKCS12 with the file's content already read.
+func openPKCS12Data(path string, data, password []byte) (*Keystore, error) {
 	k := &Keystore{path: path, readOnly: true, pkcs12: true, p12Password: append([]byte(nil), password...)}
-	if err := k.convertPKCS12(); err != nil {
+	if err := k.convertPKCS12(data); err != nil {
 		k.Close()
 		return nil, err
 	}
 	return k, nil
 }
 
-// convertPKCS12 reads the PKCS#12 file into an in-memory JKS whose keys
-// are protected by a password of the keystore's own, never shown.
-func (k *Keystore) convertPKCS12() error {
-	data, err := readBytes(k.path)
-	if err != nil {
-		return err
-	}
+// convertPKCS12 turns data, the PKCS#12 file, into an in-memory JKS
+// whose keys are protected by a password of the keystore's own, never
+// shown.
+func (k *Keystore) convertPKCS12(data []byte) error {
 	src, err := readPKCS12Source(k.path, data, k.p12Password)
 	if err != nil {
 		return err

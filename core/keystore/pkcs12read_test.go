@@ -374,3 +374,12 @@ func TestOpenPKCS12ReadOnlyAndSaveAsJKS(t *testing.T) {
 		t.Errorf("wrong password: %v", err)
 	}
 }
+
+// Opened without a password, a PKCS#12 keystore says it needs one (its
+// MAC and encryption do), rather than calling itself not a keystore.
+func TestOpenReadOnlyPKCS12NeedsItsPassword(t *testing.T) {
+	p12 := opensslP12(t, t.TempDir(), "mail", certtest.NewChain(t, "mail.example.com"), nil)
+	if _, err := keystore.OpenReadOnly(p12); !errors.Is(err, keystore.ErrWrongPassword) || !strings.Contains(err.Error(), "is protected by a password") {
+		t.Fatalf("got %v", err)
+	}
+}
