@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"os"
 	"runtime"
+	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -26,27 +27,33 @@ var bundleFiles = []string{
 // parses only the roots that could have issued a certificate of the chain.
 // Where there is no bundle (macOS, Windows), the platform verifier answers.
 func systemTrusts(leaf *x509.Certificate, chain []*x509.Certificate, opts x509.VerifyOptions) bool {
-	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" || runtime.GOOS == "ios" {
-		opts.Roots = nil
-		_, err := leaf.Verify(opts)
-		return err == nil
+	opts.Roots = systemRoots(chain)
+	_, err := leaf.Verify(opts)
+	return err == nil
+}
+
+// systemRoots returns the roots of this computer's trust store that could
+// have issued a certificate of the chain, or nil where the platform
+// verifier is to answer (macOS, Windows, or no bundle found). SSL_CERT_FILE
+// names the bundle in place of the usual ones, on every system: that is
+// how an administrator, or a test, points Opsdesk at another trust store.
+func systemRoots(chain []*x509.Certificate) *x509.CertPool {
+	files := bundleFiles
+	if f := os.Getenv("SSL_CERT_FILE"); f != "" {
+		files = []string{f}
+	} else if runtime.GOOS == "windows" || runtime.GOOS == "darwin" || runtime.GOOS == "ios" {
+		return nil
 	}
 	wanted := map[string]bool{}
 	for _, c := range chain {
 		wanted[string(c.RawIssuer)] = true
-	}
-	roots := x509.NewCertPool()
-	found := false
-	files := bundleFiles
-	if f := os.Getenv("SSL_CERT_FILE"); f != "" {
-		files = []string{f}
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			continue
 		}
-		found = true
+		roots := x509.NewCertPool()
 		for len(data) > 0 {
 			var block *pem.Block
 			block, data = pem.Decode(data)
@@ -60,15 +67,39 @@ func systemTrusts(leaf *x509.Certificate, chain []*x509.Certificate, opts x509.V
 				roots.AddCert(c)
 			}
 		}
-		break
+		return roots
 	}
-	if !found {
-		opts.Roots = nil
-	} else {
-		opts.Roots = roots
+	return nil
+}
+
+// CompleteChain returns the chain a server sent as this computer's trust
+// store completes it: from the leaf through the intermediates to a root
+// the trust store holds, which servers usually leave out (Gmail sends its
+// leaf and intermediate only). ok is false when no root of this computer
+// issued it; the chain comes back as sent then. Host names and dates are
+// not judged here (the connectivity test does that): an expired leaf
+// still shows which root and intermediate the keystore needs.
+func CompleteChain(sent []*x509.Certificate) (chain []*x509.Certificate, ok bool) {
+	if len(sent) == 0 {
+		return sent, false
 	}
-	_, err := leaf.Verify(opts)
-	return err == nil
+	leaf := sent[0]
+	inter := x509.NewCertPool()
+	for _, c := range sent[1:] {
+		inter.AddCert(c)
+	}
+	opts := x509.VerifyOptions{Roots: systemRoots(sent), Intermediates: inter,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
+	// At the moment the leaf became valid as well as now: a chain that
+	// has expired since still names its root.
+	for _, at := range []time.Time{time.Now(), leaf.NotBefore.Add(time.Second)} {
+		opts.CurrentTime = at
+		chains, err := leaf.Verify(opts)
+		if err == nil && len(chains) > 0 {
+			return chains[0], true
+		}
+	}
+	return sent, false
 }
 
 // subjectOf returns a DER certificate's raw subject without parsing the
