@@ -2,6 +2,7 @@ package mailsetup
 
 import (
 	"crypto/x509"
+	"strconv"
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
 	"github.com/opsdesk/opsdesk/core/credentials"
@@ -17,6 +18,10 @@ type Account struct {
 	// CredentialType is UserCredentials, or OAuth2AuthorizationCode
 	// where the account signs in with OAuth2.
 	CredentialType credentials.Type
+	// ConnectTo, when set, is dialled in place of Server.Host, which the
+	// certificate is still checked for (connectivity.Request.ConnectTo):
+	// tests reach a named server on loopback with it.
+	ConnectTo string
 }
 
 // Auth is the Authentication the tests and the tenant's adapter use.
@@ -100,4 +105,43 @@ func (p TrustProposal) Chosen() []*x509.Certificate {
 		}
 	}
 	return out
+}
+
+// Step is a step of the flow, as the window numbers them.
+type Step int
+
+const (
+	StepAddress   Step = iota + 1 // the address, and the servers found for it
+	StepSignIn                    // how to sign in; the secret stored as a credential
+	StepFirstTest                 // the test without certificate validation: the chain
+	StepTrust                     // the certificates added to the keystore
+	StepProof                     // the test again, validating and signing in
+	StepHandOver                  // what to do on the tenant
+)
+
+// String is the step's title, as the window and the command show it.
+func (s Step) String() string {
+	switch s {
+	case StepAddress:
+		return "Address"
+	case StepSignIn:
+		return "Sign-in"
+	case StepFirstTest:
+		return "First Test"
+	case StepTrust:
+		return "Trust"
+	case StepProof:
+		return "Proof"
+	case StepHandOver:
+		return "Hand-over"
+	}
+	return "Step " + strconv.Itoa(int(s))
+}
+
+// GoBackTo says, for a proof test that did not pass, which step to go back
+// to and why, in one sentence: the server not reached or the wrong port
+// → Address; sign-in refused → Sign-in; the certificate still not valid →
+// Trust. The window and the command both say it.
+func GoBackTo(res *connectivity.Result) (Step, string) {
+	panic("mailsetup: GoBackTo not written yet")
 }
