@@ -226,7 +226,17 @@ func (t *connTab) setRunning(on bool, status string) {
 // startClock updates the running test's elapsed time every tickEvery on
 // the UI thread, until the returned function is called.
 func (t *connTab) startClock() (stop func()) {
-	every := t.w.tickEvery
+	return startTicker(t.w.tickEvery, func() {
+		if t.stop != nil { // not yet shown: the result has not come
+			t.resp.tick()
+		}
+	})
+}
+
+// startTicker runs tick on the UI thread every every, until the returned
+// function is called; every <= 0 never ticks (tests tick by hand: the
+// test driver runs fyne.Do on the ticking goroutine, beside the test's).
+func startTicker(every time.Duration, tick func()) (stop func()) {
 	if every <= 0 {
 		return func() {}
 	}
@@ -239,11 +249,7 @@ func (t *connTab) startClock() (stop func()) {
 			case <-done:
 				return
 			case <-tk.C:
-				fyne.Do(func() {
-					if t.stop != nil { // not yet shown: the result has not come
-						t.resp.tick()
-					}
-				})
+				fyne.Do(tick)
 			}
 		}
 	}()
@@ -271,13 +277,16 @@ func (w *connectivityWindow) onAddToKeystore(r *connectivity.Result) {
 
 // onSaveChain saves the chain as the tenant's download icon does: a .zip
 // of .cer files, named after each certificate's CN.
-func (w *connectivityWindow) onSaveChain(r *connectivity.Result) {
+func (w *connectivityWindow) onSaveChain(r *connectivity.Result) { saveChain(w.win, w.svc, r) }
+
+// saveChain saves a result's chain as a .zip of .cer files, from parent.
+func saveChain(parent fyne.Window, svc *keystoreService, r *connectivity.Result) {
 	data, err := connectivity.ChainZip(r.Chain)
 	if err != nil {
-		showError("Download", err, w.win)
+		showError("Download", err, parent)
 		return
 	}
-	saveBytes(w.win, w.svc, "Download", "certificates.zip", data)
+	saveBytes(parent, svc, "Download", "certificates.zip", data)
 }
 
 // reloadCredentials fills every tab's Credential Name drop-down again,

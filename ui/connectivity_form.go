@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
-	"github.com/opsdesk/opsdesk/core/problem"
 )
 
 // portOptions are the Port drop-down's choices, spelled as the tenant
@@ -46,17 +45,14 @@ const (
 // connTab is one protocol's tab: the Request form, Send and Cancel, and
 // the Response.
 type connTab struct {
-	w     *connectivityWindow
-	proto connectivity.Protocol
+	w *connectivityWindow
+	*serverFields
 
-	host       *hostEntry
-	port       *portEntry
-	proxy      *widget.Select
-	location   *widget.Entry  // Location ID, On-Premise only
-	protection *widget.Select // not on the TLS tab, which is TLS
-	auth       *widget.Select // not on the TLS tab
-	cred       *credentialField
-	verify     *widget.Check
+	proxy    *widget.Select
+	location *widget.Entry  // Location ID, On-Premise only
+	auth     *widget.Select // not on the TLS tab
+	cred     *credentialField
+	verify   *widget.Check
 
 	checkAddrs  *widget.Check // SMTP
 	from, to    *widget.Entry
@@ -76,25 +72,18 @@ type connTab struct {
 
 	form        *widget.Form
 	labelsStale bool // a field was enabled or disabled: its label must follow
-	syncing     bool // Port and Protection are being set to agree
 	restoring   bool // the remembered form is being filled in: nothing to save
 	saved       string
 	wantedAlias string // the remembered client certificate, until the keystore offers it
 }
 
 func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
-	t := &connTab{w: w, proto: p, restoring: true}
+	t := &connTab{w: w, restoring: true}
 	changed := func(string) { t.validate() }
-	t.host = newHostEntry()
-	t.host.onLeave = t.takePortFromHost
+	t.serverFields = newServerFields(p, func() { t.validate() })
 	t.host.SetPlaceHolder(map[connectivity.Protocol]string{connectivity.SMTP: "e.g. smtp.gmail.com",
 		connectivity.IMAP: "e.g. imap.gmail.com", connectivity.POP3: "e.g. pop.gmail.com", connectivity.TLS: "e.g. example.com"}[p])
-	t.host.OnChanged = changed
 	t.host.OnSubmitted = func(string) { t.onSend() }
-	t.port = newPortEntry(portOptions[p])
-	t.port.SetText(portOptions[p][0])
-	t.port.OnChanged = t.onPort
-	t.port.onLeave = t.followPort
 	t.verify = widget.NewCheck(labelVerify, nil)
 	t.verify.SetChecked(true)
 	t.verify.OnChanged = func(bool) { t.validate() }
@@ -105,8 +94,6 @@ func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
 	t.proxy.OnChanged = func(string) { t.validate() }
 
 	if p != connectivity.TLS {
-		implicit := connectivity.Implicit.Label(p)
-		t.protection = widget.NewSelect([]string{"Off", implicit, string(connectivity.STARTTLSMandatory), string(connectivity.STARTTLSOptional)}, t.onProtection)
 		auths := []string{string(connectivity.AuthNone), string(connectivity.AuthEncrypted), string(connectivity.AuthPlain), string(connectivity.AuthOAuth2)}
 		if p == connectivity.POP3 {
 			auths = auths[1:] // POP3 always logs in: a Credential Name is mandatory
@@ -144,11 +131,15 @@ func newConnTab(w *connectivityWindow, p connectivity.Protocol) *connTab {
 	t.status.Wrapping = fyne.TextWrapWord
 	t.clearText = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	t.clearText.Hide()
-	t.resp = newResponsePanel(w, t.onCancel)
-	t.resp.onProposeOAuth2 = func() { w.onProposeOAuth2(t) }
+	t.resp = newResponsePanel(t.onCancel, w.onSaveChain, w.onAddToKeystore)
+	t.resp.onProposeOAuth2 = func() func() {
+		if w.newCredential == nil {
+			return nil
+		}
+		return func() { w.onProposeOAuth2(t) }
+	}
 
-	if t.protection != nil {
-		t.protection.SetSelected(string(connectivity.STARTTLSMandatory))
+	if t.auth != nil {
 		t.auth.SetSelected(t.auth.Options[0])
 	}
 	t.restore()
@@ -195,39 +186,22 @@ func (t *connTab) content() fyne.CanvasObject {
 	return split
 }
 
-func (t *connTab) protectionValue() connectivity.Protection {
-	if t.protection == nil {
-		return connectivity.Implicit
-	}
-	switch sel := t.protection.Selected; sel {
-	case "Off":
-		return connectivity.Off
-	case connectivity.Implicit.Label(t.proto):
-		return connectivity.Implicit
-	default:
-		return connectivity.Protection(sel)
-	}
-}
-
 // validate enables the fields that apply and Send when the form is
 // complete, saying what is missing otherwise, and remembers the form.
 func (t *connTab) validate() string {
 	why := ""
 	t.enable(t.location, t.proxy.Selected == proxyOnPremise)
+	// No certificate to require without TLS.
+	t.enable(t.verify, t.protectionValue() != connectivity.Off)
 	if t.auth != nil {
 		t.cred.setEnabled(t.auth.Selected != string(connectivity.AuthNone))
 		t.cred.setOAuth(t.auth.Selected == string(connectivity.AuthOAuth2))
 	}
 	t.warnClearText()
-	_, _, hostErr := connectivity.SplitHostPort(t.host.Text)
 	checkErr := t.request().Check()
-	switch {
-	case problem.FieldOf(checkErr) == connectivity.FieldHost:
-		why, _ = explained(checkErr)
-	case hostErr != nil:
-		why, _ = explained(hostErr)
-	case !validPort(t.port.Text):
-		why = "The port must be a number between 1 and 65535."
+	switch server := t.serverFields.problem(); {
+	case server != "":
+		why = server
 	case t.proxy.Selected == proxyOnPremise:
 		why = whyOnPremise
 	case checkErr != nil:

@@ -25,7 +25,6 @@ import (
 // detail folded away. It scrolls on its own, and each new state starts at
 // its top, where the verdict is.
 type responsePanel struct {
-	w      *connectivityWindow
 	box    *fyne.Container
 	scroll *container.Scroll
 	result *connectivity.Result
@@ -43,9 +42,10 @@ type responsePanel struct {
 	technical   *widget.Accordion
 	idle        *widget.Label
 	// proposeOAuth2 opens the OAuth2 form after a password was refused
-	// because the server takes passwords no more.
+	// because the server takes passwords no more; offered while
+	// onProposeOAuth2 returns an action.
 	proposeOAuth2   *widget.Button
-	onProposeOAuth2 func()
+	onProposeOAuth2 func() func()
 
 	// The running test's view.
 	running     fyne.CanvasObject
@@ -57,8 +57,11 @@ type responsePanel struct {
 	limit       time.Duration
 }
 
-func newResponsePanel(w *connectivityWindow, onCancel func()) *responsePanel {
-	p := &responsePanel{w: w}
+// newResponsePanel builds the panel: onCancel stops the running test,
+// onSave saves the chain (the download icon), onAdd offers it to the
+// keystore (Add to Keystore, left out when nil).
+func newResponsePanel(onCancel func(), onSave, onAdd func(*connectivity.Result)) *responsePanel {
+	p := &responsePanel{}
 	p.banner = widget.NewLabel("")
 	p.banner.Wrapping = fyne.TextWrapWord
 	p.banner.TextStyle = fyne.TextStyle{Bold: true}
@@ -71,12 +74,16 @@ func newResponsePanel(w *connectivityWindow, onCancel func()) *responsePanel {
 		container.NewPadded(container.NewBorder(nil, nil, container.NewCenter(p.bannerIcon), nil, p.banner)))
 	p.checks = container.NewVBox()
 	p.explanation = container.NewVBox()
-	p.download = &widget.Button{Icon: theme.DownloadIcon(), Importance: widget.LowImportance, OnTapped: func() { p.w.onSaveChain(p.result) }}
-	p.addToKS = &widget.Button{Text: "Add to Keystore", Icon: theme.ContentAddIcon(), OnTapped: func() { p.w.onAddToKeystore(p.result) }}
+	p.download = &widget.Button{Icon: theme.DownloadIcon(), Importance: widget.LowImportance, OnTapped: func() { onSave(p.result) }}
+	p.addToKS = &widget.Button{Text: "Add to Keystore", Icon: theme.ContentAddIcon(), OnTapped: func() { onAdd(p.result) }}
 	p.chain = widget.NewAccordion()
 	// The buttons sit on the accordion's header, at its right end, as the
 	// tenant's download icon does; the certificates below get the full width.
-	p.chainRow = container.NewStack(p.chain, container.NewVBox(container.NewHBox(layout.NewSpacer(), p.download, p.addToKS)))
+	buttons := container.NewHBox(layout.NewSpacer(), p.download)
+	if onAdd != nil {
+		buttons.Add(p.addToKS)
+	}
+	p.chainRow = container.NewStack(p.chain, container.NewVBox(buttons))
 	p.technical = widget.NewAccordion()
 
 	p.runTitle = widget.NewLabel("")
@@ -168,10 +175,12 @@ func (p *responsePanel) show(r *connectivity.Result) {
 			form.Append("The server's words", monoValue(e.ServerText))
 		}
 		p.explanation.Add(form)
-		if e.ProposeOAuth2 && p.w.newCredential != nil && p.onProposeOAuth2 != nil {
-			p.proposeOAuth2 = &widget.Button{Text: "Create OAuth2 Credential…", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance,
-				OnTapped: p.onProposeOAuth2}
-			p.explanation.Add(container.NewHBox(p.proposeOAuth2))
+		if e.ProposeOAuth2 && p.onProposeOAuth2 != nil {
+			if act := p.onProposeOAuth2(); act != nil {
+				p.proposeOAuth2 = &widget.Button{Text: "Create OAuth2 Credential…", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance,
+					OnTapped: act}
+				p.explanation.Add(container.NewHBox(p.proposeOAuth2))
+			}
 		}
 		p.box.Add(p.explanation)
 	}

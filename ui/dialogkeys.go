@@ -78,7 +78,7 @@ func dialogKey(c fyne.Canvas, ev *fyne.KeyEvent) bool {
 	if top == nil {
 		return false
 	}
-	if front := c.Overlays().Top(); top.overlay != nil && front != nil && front != top.overlay {
+	if front := c.Overlays().Top(); front != nil && front != top.overlay {
 		// A drop-down's list, a date's calendar or a file dialog is
 		// in front of the dialog: Escape closes that, Enter is its own.
 		if ev.Name == fyne.KeyEscape {
@@ -100,6 +100,18 @@ func dialogKey(c fyne.Canvas, ev *fyne.KeyEvent) bool {
 		}
 	}
 	return false
+}
+
+// windowKeys makes Enter and Escape on c do enter and escape whenever no
+// dialog is open over it: for a window that is itself a dialog, such as
+// Connect a Mail Account's steps, so that its fields hand Enter and Escape
+// on as a dialog's do. A dialog opened over it comes first, as does a
+// pop-up (Escape closes that). stop ends it.
+func windowKeys(c fyne.Canvas, enter, escape func()) (stop func()) {
+	k := &dialogKeys{enter: enter, escape: escape}
+	keyStacks[c] = append([]*dialogKeys{k}, keyStacks[c]...) // under any dialog already open
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { dialogKey(c, ev) })
+	return func() { popKeys(c, k) }
 }
 
 // canvasOf is the canvas with an open dialog on which o has the focus:

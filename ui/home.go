@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -69,6 +70,7 @@ type Home struct {
 
 	ksWin   *keystoreWindow
 	connWin *connectivityWindow
+	mailWin *connectWindow // Connect a Mail Account, while its flow runs
 	smWin   *securityMaterialWindow
 	smStore securityMaterialStore // nil until the keyring is open
 
@@ -129,8 +131,8 @@ func newHome(a fyne.App, opts Options, svcs services) *Home {
 
 	tiles := container.NewGridWrap(tileSize, h.securityMaterial.obj, h.keystoreTile.obj, h.connectivityTile.obj)
 	h.hint = newHint(dropHint)
-	h.win.SetContent(container.NewPadded(container.NewVBox(heading, tiles, h.hint)))
-	restoreSize(a, h.win, "home", fyne.NewSize(820, 420))
+	h.win.SetContent(container.NewPadded(container.NewVBox(h.connectBanner(), heading, tiles, h.hint)))
+	restoreSize(a, h.win, "home", fyne.NewSize(820, 520))
 	h.win.SetMaster()
 	h.win.SetMainMenu(h.menu())
 	h.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { h.openURIs(uris) })
@@ -186,7 +188,50 @@ func (h *Home) windowMenu(current string) *fyne.Menu {
 		item(TileSecurityMaterial, fyne.Key1, tap(h.securityMaterial)),
 		item(TileKeystore, fyne.Key2, tap(h.keystoreTile)),
 		item(TileConnectivityTests, fyne.Key3, tap(h.connectivityTile)),
+		item(WindowConnect, fyne.Key4, func() { h.showConnect() }),
 	)
+}
+
+// connectBanner is Home's way into Connect a Mail Account, above the
+// tiles: the whole tutorial in one flow is where a new user starts.
+func (h *Home) connectBanner() fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(WindowConnect, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameSubHeadingText
+	text := &widget.Label{Text: "From an e-mail address to what to enter in Cloud Integration: Opsdesk finds the servers, " +
+		"stores the password, tests, trusts the right certificates and proves it works.", Wrapping: fyne.TextWrapWord}
+	btn := &widget.Button{Text: WindowConnect + "…", Icon: theme.MailComposeIcon(), Importance: widget.HighImportance,
+		OnTapped: func() { h.showConnect() }}
+	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNamePrimary), 0x20))
+	bg.CornerRadius = theme.InputRadiusSize()
+	body := container.NewBorder(nil, nil, widget.NewIcon(theme.MailComposeIcon()), container.NewCenter(btn),
+		container.NewVBox(title, text))
+	return container.NewStack(bg, container.NewPadded(body))
+}
+
+// showConnect opens Connect a Mail Account, or brings its flow forward.
+func (h *Home) showConnect() *connectWindow {
+	if h.mailWin == nil {
+		w := newConnectWindow(h.app, h.keystore, h.bg, h.showHome, h.smStore)
+		w.win.SetMainMenu(h.menuFor(w.menu(), WindowConnect))
+		w.onClosed = func() {
+			if h.mailWin == w {
+				h.mailWin = nil
+			}
+		}
+		w.onStored = func() {
+			if h.smWin != nil {
+				h.smWin.reload()
+			} else if h.smStore != nil {
+				h.countSecurityMaterial()
+			}
+			if h.connWin != nil {
+				h.connWin.reloadCredentials(nil)
+			}
+		}
+		h.mailWin = w
+	}
+	h.mailWin.showWindow()
+	return h.mailWin
 }
 
 // withQuit ends m's first menu with Quit and its Ctrl+Q (Fyne would add a
@@ -367,6 +412,10 @@ func (h *Home) onClosed() {
 	if h.connWin != nil {
 		h.connWin.cancelAll()
 		windows["connectivity"] = h.connWin.win
+	}
+	if h.mailWin != nil {
+		h.mailWin.stopAll()
+		windows["connect"] = h.mailWin.win
 	}
 	saveSizes(h.app, windows)
 	h.keystore.close()

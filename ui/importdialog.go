@@ -28,23 +28,75 @@ type importItem struct {
 	note     *widget.Label // how the alias will be saved, when not as typed
 }
 
-// importDialog lists every certificate found, each with its suggested
+// importList lists every certificate found, each with its suggested
 // alias, subject, issuer, validity, fingerprint and a checkbox, and every
-// file that held none with the reason. Nothing is written until Confirm:
-// the drop handler and the chain's Add to Keystore both use it.
+// file that held none with the reason; validate says, on status, why the
+// choice cannot be added yet. It is the import dialog's content, and the
+// Trust step of Connect a Mail Account shows it too, so both check
+// duplicates and aliases by the same rules.
+type importList struct {
+	items    []*importItem
+	problems []*problem.Error
+	model    *ksModel
+	status   *widget.Label
+	list     *fyne.Container // the certificates, then the files that held none
+	opts  importOptions
+	// onValidate, when set, gets whether the choice can be added, after
+	// each change.
+	onValidate func(ok bool)
+}
+
+// importOptions shape an import list; the zero value is the import
+// dialog's.
+type importOptions struct {
+	// offer, when set, says which certificates start checked; by
+	// default all that the keystore lacks.
+	offer func(*x509.Certificate) bool
+	// about, when set, says above a certificate's alias why it is offered.
+	about func(it *importItem) fyne.CanvasObject
+	// fixedAliases shows the aliases without letting them be changed:
+	// core names the entries (Connect a Mail Account's Trust step).
+	fixedAliases bool
+}
+
+// newImportList lists batch's certificates for the keystore m describes.
+func newImportList(batch certs.Batch, m *ksModel, opts importOptions) *importList {
+	l := &importList{problems: batch.Problems, model: m, opts: opts, list: container.NewVBox()}
+	l.status = widget.NewLabel("")
+	l.status.Wrapping = fyne.TextWrapWord
+	l.status.Importance = widget.DangerImportance
+	l.collect(batch.Certificates)
+	for _, it := range l.items {
+		l.list.Add(l.itemView(it))
+		l.list.Add(widget.NewSeparator())
+	}
+	if len(l.problems) > 0 {
+		h := "1 file is not a certificate"
+		if n := len(l.problems); n > 1 {
+			h = fmt.Sprintf("%d files are not certificates", n)
+		}
+		l.list.Add(heading(h))
+		for _, p := range l.problems {
+			msg := widget.NewLabel(p.Sentence())
+			msg.Wrapping = fyne.TextWrapWord
+			l.list.Add(container.NewBorder(nil, nil, lineIcon(theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError)), nil, msg))
+		}
+	}
+	return l
+}
+
+// importDialog is the import list in a dialog: nothing is written until
+// Confirm. The drop handler and the chain's Add to Keystore both use it.
 //
 // It is the dialog's content, a widget of its own, so that the dialog on
 // screen is the importDialog value.
 type importDialog struct {
 	widget.BaseWidget
+	*importList
 	body      *fyne.Container
-	items     []*importItem
-	problems  []*problem.Error
-	model     *ksModel
 	dlg       *keyedDialog
 	confirm   *keyButton
 	cancel    *keyButton
-	status    *widget.Label
 	intro     *widget.Label // the alias typed in Add Certificate, when given to all
 	onConfirm func([]keystore.Candidate)
 }
@@ -52,10 +104,7 @@ type importDialog struct {
 func (d *importDialog) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(d.body) }
 
 func newImportDialog(title string, batch certs.Batch, m *ksModel, parent fyne.Window, onConfirm func([]keystore.Candidate)) *importDialog {
-	d := &importDialog{problems: batch.Problems, model: m, onConfirm: onConfirm}
-	d.status = widget.NewLabel("")
-	d.status.Wrapping = fyne.TextWrapWord
-	d.status.Importance = widget.DangerImportance
+	d := &importDialog{onConfirm: onConfirm}
 	holder := container.NewStack() // the list, once collected
 	d.body = holder
 	d.ExtendBaseWidget(d)
@@ -65,7 +114,11 @@ func newImportDialog(title string, batch certs.Batch, m *ksModel, parent fyne.Wi
 		}
 	})
 	d.cancel, d.confirm = d.dlg.cancel, d.dlg.confirm
-	d.collect(batch.Certificates)
+	d.importList = newImportList(batch, m, importOptions{})
+	d.onValidate = func(ok bool) {
+		setEnabled(d.confirm, ok)
+		d.dlg.Refresh() // the dialog grows with what it says, rather than drawing it over the buttons
+	}
 
 	list := container.NewVBox()
 	if n := len(d.items); n > 0 {
@@ -75,22 +128,7 @@ func newImportDialog(title string, batch certs.Batch, m *ksModel, parent fyne.Wi
 		}
 		list.Add(heading(h))
 	}
-	for _, it := range d.items {
-		list.Add(d.itemView(it))
-		list.Add(widget.NewSeparator())
-	}
-	if len(d.problems) > 0 {
-		h := "1 file is not a certificate"
-		if n := len(d.problems); n > 1 {
-			h = fmt.Sprintf("%d files are not certificates", n)
-		}
-		list.Add(heading(h))
-		for _, p := range d.problems {
-			msg := widget.NewLabel(p.Sentence())
-			msg.Wrapping = fyne.TextWrapWord
-			list.Add(container.NewBorder(nil, nil, lineIcon(theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError)), nil, msg))
-		}
-	}
+	list.Add(d.list)
 
 	d.intro = widget.NewLabel("")
 	d.intro.Wrapping = fyne.TextWrapWord
@@ -136,7 +174,7 @@ func (d *importDialog) show() {
 
 // collect lists each certificate once, however many files held it, under
 // an alias suggested from its name that no entry or other row has.
-func (d *importDialog) collect(found []certs.Found) {
+func (d *importList) collect(found []certs.Found) {
 	bySum := map[[32]byte]*importItem{}
 	suggested := map[string]bool{}
 	taken := func(a string) bool { return suggested[a] || d.model.Has(a) }
@@ -159,7 +197,10 @@ func (d *importDialog) collect(found []certs.Found) {
 			d.validate()
 		}
 		it.check = newKeyCheck("", func(bool) { d.validate() })
-		it.check.SetChecked(it.existing == "")
+		it.check.SetChecked(it.existing == "" && (d.opts.offer == nil || d.opts.offer(f.Cert)))
+		if d.opts.fixedAliases {
+			it.alias.Disable()
+		}
 		if it.existing != "" {
 			// The keystore keeps each certificate once (core reports a
 			// second as a duplicate): nothing to choose here.
@@ -173,12 +214,15 @@ func (d *importDialog) collect(found []certs.Found) {
 
 // itemView shows one certificate compactly, so that a chain of three fits
 // on screen: the alias to give it, then one line per fact.
-func (d *importDialog) itemView(it *importItem) fyne.CanvasObject {
+func (d *importList) itemView(it *importItem) fyne.CanvasObject {
 	aliasRow := container.NewBorder(nil, nil, container.NewHBox(it.check, widget.NewLabel("Alias")), nil, it.alias)
 	facts := widget.NewLabel(fmt.Sprintf("Subject: %s\nIssuer: %s\nValidity: %s\nSHA-256: %s\nFrom: %s",
 		it.desc.SubjectDN, it.desc.IssuerDN, validity(it.desc), it.desc.SHA256, strings.Join(it.sources, ", ")))
 	facts.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(aliasRow, it.note, facts)
+	if d.opts.about != nil {
+		box.Objects = append([]fyne.CanvasObject{d.opts.about(it)}, box.Objects...)
+	}
 	if why := it.desc.NotValidAt(time.Now()); why != "" {
 		box.Add(validityWarning(why))
 	}
@@ -193,20 +237,19 @@ func (d *importDialog) itemView(it *importItem) fyne.CanvasObject {
 
 // validate keeps Confirm disabled, and says why, until every chosen
 // certificate has an alias the keystore accepts.
-func (d *importDialog) validate() {
+func (d *importList) validate() {
 	why := d.problem()
 	if why == "" && d.chosen() == 0 {
 		why = d.nothingChosen()
 	}
 	d.status.SetText(why)
-	setEnabled(d.confirm, why == "")
-	if d.dlg != nil {
-		d.dlg.Refresh() // the dialog grows with what it says, rather than drawing it over the buttons
+	if d.onValidate != nil {
+		d.onValidate(why == "")
 	}
 }
 
 // nothingChosen says why Confirm would import nothing.
-func (d *importDialog) nothingChosen() string {
+func (d *importList) nothingChosen() string {
 	existing := 0
 	for _, it := range d.items {
 		if it.existing != "" {
@@ -224,7 +267,7 @@ func (d *importDialog) nothingChosen() string {
 	return "Check the certificates to import."
 }
 
-func (d *importDialog) chosen() int {
+func (d *importList) chosen() int {
 	n := 0
 	for _, it := range d.items {
 		if it.check.Checked {
@@ -234,7 +277,7 @@ func (d *importDialog) chosen() int {
 	return n
 }
 
-func (d *importDialog) problem() string {
+func (d *importList) problem() string {
 	if why := d.model.readOnlyWhy(); why != "" {
 		return "Nothing can be added: " + why + "."
 	}
@@ -260,7 +303,7 @@ func (d *importDialog) problem() string {
 }
 
 // candidates are the checked certificates under the aliases typed.
-func (d *importDialog) candidates() []keystore.Candidate {
+func (d *importList) candidates() []keystore.Candidate {
 	var out []keystore.Candidate
 	for _, it := range d.items {
 		if it.check.Checked {

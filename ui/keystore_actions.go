@@ -125,6 +125,16 @@ func writeSaved(parent fyne.Window, svc *keystoreService, title, path string, da
 // saveDialog shows a file save dialog and hands the chosen path to save,
 // or "" when the user cancels.
 func saveDialog(parent fyne.Window, fileName string, save func(path string)) {
+	var exts []string
+	if ext := filepath.Ext(fileName); ext != "" {
+		exts = []string{ext}
+	}
+	saveDialogFor(parent, fileName, exts, save)
+}
+
+// saveDialogFor is saveDialog offering the file types exts (".md",
+// ".html"): the caller writes what the extension chosen asks for.
+func saveDialogFor(parent fyne.Window, fileName string, exts []string, save func(path string)) {
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
 			showError("Save", err, parent)
@@ -140,8 +150,8 @@ func saveDialog(parent fyne.Window, fileName string, save func(path string)) {
 		save(path)
 	}, parent)
 	d.SetFileName(fileName)
-	if ext := filepath.Ext(fileName); ext != "" {
-		d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
+	if len(exts) > 0 {
+		d.SetFilter(storage.NewExtensionFileFilter(exts))
 	}
 	if dir := saveStartLister(fyne.CurrentApp()); dir != nil {
 		d.SetLocation(dir)

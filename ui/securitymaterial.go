@@ -368,6 +368,9 @@ func (h *Home) useSecurityMaterial(s securityMaterialStore) {
 	if h.connWin != nil {
 		h.connWin.setCredentials(s)
 	}
+	if h.mailWin != nil {
+		h.mailWin.setStore(s)
+	}
 	h.countSecurityMaterial()
 }
 
@@ -428,6 +431,9 @@ func (h *Home) showSecurityMaterial() *securityMaterialWindow {
 		h.smWin.onChange = func() {
 			if h.connWin != nil {
 				h.connWin.reloadCredentials(nil)
+			}
+			if h.mailWin != nil {
+				h.mailWin.signIn.list()
 			}
 		}
 	}

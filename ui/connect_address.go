@@ -1,0 +1,365 @@
+package ui
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/opsdesk/opsdesk/core/connectivity"
+	"github.com/opsdesk/opsdesk/core/mailsetup"
+)
+
+// What the mailbox is for: Cloud Integration's Mail adapter sends with
+// SMTP (the receiver side) and reads with IMAP or POP3 (the sender side);
+// the flow connects one of them at a time.
+const (
+	useSend     = "Send mail (SMTP)"
+	useReadIMAP = "Read mail too (IMAP)"
+	useReadPOP3 = "Read mail too (POP3)"
+	// providerAuto is the Provider drop-down's first choice.
+	providerAuto = "Find it from the address"
+)
+
+var useProtocol = map[string]connectivity.Protocol{useSend: connectivity.SMTP, useReadIMAP: connectivity.IMAP, useReadPOP3: connectivity.POP3}
+
+// addressStep is step 1: the e-mail address, and the servers found for
+// it, each value editable and saying where it came from.
+type addressStep struct {
+	w   *connectWindow
+	obj fyne.CanvasObject
+
+	email    *keyEntry
+	provider *keySelect
+	find     *widget.Button
+	findJob  job
+	activity *widget.Activity
+	found    *widget.Label // what was found, or what is being looked at
+	elapsed  *widget.Label
+	stopFind *widget.Button
+	tried    *widget.Label // what was looked at, when nothing was found
+	clock    func()
+	started  time.Time
+
+	use        *keyRadio
+	candidates *fyne.Container // a choice of the servers found, when there are several
+	choice     *keyRadio
+	fields     map[connectivity.Protocol]*serverFields
+	form       *fyne.Container // the chosen protocol's Host, Port and Protection
+	source     *widget.Label
+
+	settings mailsetup.Settings
+	// searched is the address and provider the settings were found for;
+	// "" until Find Settings ran.
+	searched string
+	// picked is the server found that the fields show, by protocol, to
+	// tell a value found from one the user changed.
+	picked map[connectivity.Protocol]mailsetup.Server
+	filling bool
+}
+
+func newAddressStep(w *connectWindow) *addressStep {
+	s := &addressStep{w: w, fields: map[connectivity.Protocol]*serverFields{}, picked: map[connectivity.Protocol]mailsetup.Server{}}
+	s.email = newKeyEntry()
+	s.email.SetPlaceHolder("e.g. ops@gmail.com")
+	s.email.OnChanged = func(string) { w.refresh() }
+	names := []string{providerAuto}
+	for _, p := range mailsetup.Providers {
+		names = append(names, p.Name)
+	}
+	s.provider = newKeySelect(names, func(string) { w.refresh() })
+	s.provider.Selected = providerAuto
+	s.find = &widget.Button{Text: "Find Settings", Icon: theme.SearchIcon(), OnTapped: s.onFind}
+	s.activity = widget.NewActivity()
+	s.activity.Hide()
+	s.found = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.elapsed = widget.NewLabel("")
+	s.elapsed.Hide()
+	s.stopFind = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: s.findJob.stop}
+	s.stopFind.Hide()
+	s.tried = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	s.tried.Hide()
+
+	for _, p := range []connectivity.Protocol{connectivity.SMTP, connectivity.IMAP, connectivity.POP3} {
+		f := newServerFields(p, func() { s.showSource(); w.refresh() })
+		f.host.SetPlaceHolder(map[connectivity.Protocol]string{connectivity.SMTP: "e.g. smtp.example.com",
+			connectivity.IMAP: "e.g. imap.example.com", connectivity.POP3: "e.g. pop.example.com"}[p])
+		s.fields[p] = f
+	}
+	s.source = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.form = container.NewStack()
+	s.candidates = container.NewVBox()
+	s.use = newKeyRadio([]string{useSend, useReadIMAP, useReadPOP3}, true, func(string) { s.onUse() })
+
+	account := widget.NewForm(
+		widget.NewFormItem("E-mail Address", s.email),
+		&widget.FormItem{Text: "Provider", Widget: s.provider, HintText: "Optional: choose it when the address is on a domain of your own."},
+	)
+	searching := container.NewBorder(nil, nil, s.activity, nil, s.found)
+	s.obj = container.NewVScroll(container.NewVBox(
+		stepIntro("Type the e-mail address of the mailbox Cloud Integration will use. Opsdesk looks up its mail servers: "+
+			"in its own table of providers, then in the domain's DNS records and the provider's published settings."),
+		account,
+		leftRow(s.find, s.stopFind, s.elapsed),
+		searching, s.tried,
+		widget.NewSeparator(),
+		widget.NewForm(&widget.FormItem{Text: "Cloud Integration will", Widget: s.use,
+			HintText: "Sending and reading are separate Mail adapters: connect the account once for each."}),
+		s.candidates,
+		s.form,
+		s.source,
+	))
+	s.use.SetSelected(useSend)
+	return s
+}
+
+func (s *addressStep) content() fyne.CanvasObject { return s.obj }
+
+func (s *addressStep) enter(bool) { s.w.win.Canvas().Focus(s.email) }
+
+func (s *addressStep) busy() bool { return s.findJob.running() }
+
+func (s *addressStep) stop() { s.findJob.stop() }
+
+// proto is the protocol chosen.
+func (s *addressStep) proto() connectivity.Protocol { return useProtocol[s.use.Selected] }
+
+func (s *addressStep) current() *serverFields { return s.fields[s.proto()] }
+
+func (s *addressStep) address() string { return strings.TrimSpace(s.email.Text) }
+
+// providerID is the provider chosen, "" to find it from the address.
+func (s *addressStep) providerID() string {
+	for _, p := range mailsetup.Providers {
+		if p.Name == s.provider.Selected {
+			return p.ID
+		}
+	}
+	return ""
+}
+
+func (s *addressStep) key() string { return s.address() + "\x00" + s.providerID() }
+
+func (s *addressStep) problem() string {
+	switch addr := s.address(); {
+	case addr == "":
+		return "Type the e-mail address of the mailbox."
+	case !validAddress(addr):
+		return "That is not an e-mail address: type it as name@example.com."
+	case s.needsSearch():
+		return "" // the primary button finds the settings
+	}
+	return s.current().problem()
+}
+
+// validAddress accepts a bare address, as the Mail adapter takes it.
+func validAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == ""
+}
+
+// needsSearch: nothing was typed into Host, and the settings of this
+// address were not looked for yet.
+func (s *addressStep) needsSearch() bool {
+	return strings.TrimSpace(s.current().host.Text) == "" && s.searched != s.key()
+}
+
+func (s *addressStep) primary() string {
+	if s.needsSearch() {
+		return "Find Settings"
+	}
+	return "Next"
+}
+
+func (s *addressStep) next() {
+	if s.needsSearch() {
+		s.onFind()
+		return
+	}
+	f := s.current()
+	f.takePortFromHost()
+	f.followPort()
+	if f.problem() != "" {
+		return
+	}
+	st := s.settings
+	if s.searched != s.key() {
+		// Host and port typed without a search: the flow goes on with
+		// what the user typed, and no provider.
+		st = mailsetup.Settings{Address: s.address(), User: s.address()}
+		if _, domain, ok := strings.Cut(s.address(), "@"); ok {
+			st.Domain = domain
+		}
+	}
+	sv := f.server()
+	sv.Source = s.sourceOf(sv)
+	a := &s.w.account
+	a.Settings, a.Server, a.ConnectTo = st, sv, s.w.connectTo
+	if a.User == "" || a.User != st.User {
+		a.User = st.User
+	}
+	s.w.advance()
+}
+
+// onFind looks for the address's settings in the background, with
+// Cancel and the time it has taken.
+func (s *addressStep) onFind() {
+	addr, pid := s.address(), s.providerID()
+	if s.findJob.running() || !validAddress(addr) {
+		s.w.refresh()
+		return
+	}
+	ctx := s.findJob.start()
+	_, domain, _ := strings.Cut(addr, "@")
+	s.found.Importance = widget.MediumImportance
+	s.found.SetText("Looking for the mail servers of " + domain + "…")
+	s.tried.Hide()
+	s.activity.Show()
+	s.activity.Start()
+	s.stopFind.Show()
+	s.stopFind.Enable()
+	s.started = time.Now()
+	s.tick()
+	s.elapsed.Show()
+	s.clock = startTicker(s.w.tickEvery, s.tick)
+	det := s.w.detector
+	s.w.refresh()
+	s.w.bg.run(func() func() {
+		st, err := det.Detect(ctx, addr, pid)
+		cancelled := ctx.Err() != nil
+		return func() { s.onFound(addr, pid, st, err, cancelled) }
+	})
+}
+
+func (s *addressStep) tick() {
+	if s.findJob.running() {
+		s.elapsed.SetText(fmt.Sprintf("%d s", int(time.Since(s.started)/time.Second)))
+	}
+}
+
+func (s *addressStep) onFound(addr, pid string, st mailsetup.Settings, err error, cancelled bool) {
+	s.findJob.end()
+	s.clock()
+	s.activity.Stop()
+	s.activity.Hide()
+	s.stopFind.Hide()
+	s.elapsed.Hide()
+	defer s.w.refresh()
+	switch {
+	case err != nil:
+		s.found.Importance = widget.DangerImportance
+		s.found.SetText(sentence(err))
+		return
+	case cancelled && len(st.Servers) == 0:
+		s.found.Importance = widget.WarningImportance
+		s.found.SetText("The search was cancelled. Type the server's host and port below, or press Find Settings again.")
+		return
+	}
+	s.settings, s.searched = st, addr+"\x00"+pid
+	s.picked = map[connectivity.Protocol]mailsetup.Server{}
+	if len(st.Servers) == 0 {
+		s.found.Importance = widget.WarningImportance
+		s.found.SetText("No settings were found for " + st.Domain + ". Type the host and port your provider gives; " +
+			"the usual ones are proposed below.")
+		s.settings.Servers = mailsetup.UsualServers(st.Domain)
+	} else {
+		s.found.Importance = widget.SuccessImportance
+		where := "its DNS records and published settings"
+		if st.Provider != nil {
+			where = "Opsdesk's provider table: " + st.Provider.Name
+		}
+		s.found.SetText(fmt.Sprintf("Settings found for %s in %s. Check them below; every value can be changed.", st.Address, where))
+	}
+	s.found.Refresh()
+	if len(st.Tried) > 0 {
+		s.tried.SetText("Looked at: " + strings.Join(st.Tried, "; ") + ".")
+		s.tried.Show()
+	}
+	for _, f := range s.fields {
+		f.set("", 0, connectivity.STARTTLSMandatory)
+	}
+	s.onUse()
+}
+
+// onUse shows the chosen protocol's servers and fields.
+func (s *addressStep) onUse() {
+	p := s.proto()
+	f := s.fields[p]
+	s.form.Objects = []fyne.CanvasObject{widget.NewForm(
+		widget.NewFormItem("Host", f.host),
+		widget.NewFormItem("Port", f.port),
+		widget.NewFormItem("Protection", f.protection),
+	)}
+	s.form.Refresh()
+	s.candidates.RemoveAll()
+	cands := s.settings.Candidates(p)
+	if len(cands) > 1 {
+		var labels []string
+		byLabel := map[string]mailsetup.Server{}
+		for _, c := range cands {
+			l := serverLabel(c)
+			labels = append(labels, l)
+			byLabel[l] = c
+		}
+		s.choice = newKeyRadio(labels, false, func(l string) {
+			if !s.filling {
+				s.pick(byLabel[l])
+			}
+		})
+		s.candidates.Add(widget.NewForm(widget.NewFormItem("Servers found", s.choice)))
+	}
+	if _, shown := s.picked[p]; !shown && strings.TrimSpace(f.host.Text) == "" && len(cands) > 0 {
+		s.pick(cands[0])
+	}
+	if s.choice != nil && len(cands) > 1 {
+		s.filling = true
+		for _, c := range cands {
+			if c == s.picked[p] {
+				s.choice.SetSelected(serverLabel(c))
+			}
+		}
+		s.filling = false
+	}
+	s.showSource()
+	s.w.refresh()
+}
+
+// pick fills the fields with a server found.
+func (s *addressStep) pick(sv mailsetup.Server) {
+	s.picked[sv.Protocol] = sv
+	s.fields[sv.Protocol].set(sv.Host, sv.Port, sv.Protection)
+	s.showSource()
+}
+
+// serverLabel is a server found, in one line: where, how, and from where.
+func serverLabel(sv mailsetup.Server) string {
+	return fmt.Sprintf("%s, %s (%s)", sv.Address(), sv.Protection.Label(sv.Protocol), sv.Source)
+}
+
+// sourceOf says where the values of sv came from: the server found, when
+// the fields still show it, or the user.
+func (s *addressStep) sourceOf(sv mailsetup.Server) string {
+	found, ok := s.picked[sv.Protocol]
+	switch {
+	case ok && found.Host == sv.Host && found.Port == sv.Port && found.Protection == sv.Protection:
+		return found.Source
+	case ok:
+		return "typed by you (found: " + found.Address() + ", " + found.Source + ")"
+	}
+	return "typed by you"
+}
+
+// showSource says, below the fields, where their values came from.
+func (s *addressStep) showSource() {
+	f := s.current()
+	if f == nil || strings.TrimSpace(f.host.Text) == "" {
+		s.source.SetText("")
+		return
+	}
+	s.source.SetText("Where these values come from: " + s.sourceOf(f.server()) + ".")
+}
