@@ -64,7 +64,7 @@ func CredentialName(s Settings, p connectivity.Protocol, taken func(string) bool
 	if proto == "" {
 		proto = "mail"
 	}
-	return uniqueName(base+"_"+proto, taken)
+	return uniqueName(base, "_"+proto, taken)
 }
 
 // nameSafe lowers s and keeps only what credentials.CheckName accepts: a
@@ -87,22 +87,23 @@ func nameSafe(s string) string {
 	return strings.Trim(b.String(), "._-")
 }
 
-// uniqueName is name, or name_2, name_3, … whichever taken does not
-// report, within credentials.MaxNameLength: the proposal never names an
-// entry that exists, so that storing under it can never replace one.
-func uniqueName(name string, taken func(string) bool) string {
-	fit := func(base, suffix string) string {
-		if len(base)+len(suffix) > credentials.MaxNameLength {
-			base = base[:credentials.MaxNameLength-len(suffix)]
+// uniqueName is base+tail, or base+tail+"_2", "_3", … whichever taken
+// does not report, within credentials.MaxNameLength (base is shortened,
+// the protocol in tail kept): the proposal never names an entry that
+// exists, so that storing under it can never replace one.
+func uniqueName(base, tail string, taken func(string) bool) string {
+	fit := func(suffix string) string {
+		b := base
+		if len(b)+len(tail)+len(suffix) > credentials.MaxNameLength {
+			b = b[:credentials.MaxNameLength-len(tail)-len(suffix)]
 		}
-		return base + suffix
+		return b + tail + suffix
 	}
-	name = fit(name, "")
-	if taken == nil || !taken(name) {
+	if name := fit(""); taken == nil || !taken(name) {
 		return name
 	}
 	for i := 2; ; i++ {
-		if n := fit(name, "_"+strconv.Itoa(i)); !taken(n) {
+		if n := fit("_" + strconv.Itoa(i)); !taken(n) {
 			return n
 		}
 	}

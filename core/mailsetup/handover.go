@@ -101,8 +101,8 @@ func NewHandOver(a Account, trusted []keystore.Result, keystorePath string) Hand
 		case keystore.Duplicate:
 			alias = r.Existing
 		default:
-			h.Notes = append(h.Notes, certName(r.Cert)+" was not added to the keystore: "+strings.TrimSuffix(r.Reason, ".")+
-				"; add it to the tenant's keystore yourself.")
+			h.Notes = append(h.Notes, certName(r.Cert)+" was not added to the keystore ("+strings.TrimSuffix(r.Reason, ".")+
+				"); add it to the tenant's keystore yourself.")
 			continue
 		}
 		h.Entries = append(h.Entries, KeystoreEntry{Alias: alias, Subject: certs.JavaDN(r.Cert.RawSubject),
@@ -319,12 +319,15 @@ func mdCode(s string) string {
 	return fence + s + fence
 }
 
-// mdText escapes every character Markdown could read as markup in running
-// text (a sentence may quote an address or an alias).
+// mdText escapes the characters Markdown could read as markup inside a
+// line of running text (a sentence may quote an address or a path):
+// emphasis, code, links, HTML, entities, tables and strike-through. The
+// line never starts with the text, so "#", "-" and "1." cannot start a
+// block.
 func mdText(s string) string {
 	var b strings.Builder
 	for _, r := range oneLine(s) {
-		if strings.ContainsRune("\\`*_{}[]<>()#+!|~&", r) {
+		if strings.ContainsRune("\\`*_[]<>|~&", r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

@@ -24,8 +24,11 @@ func certName(c *x509.Certificate) string {
 	return certs.JavaDN(c.RawSubject)
 }
 
+// selfSigned checks the signature itself, not with CheckSignatureFrom,
+// which refuses a parent that is no CA: a server's home-made certificate
+// usually is none, yet signed itself.
 func selfSigned(c *x509.Certificate) bool {
-	return bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(c) == nil
+	return bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 func contains(list []*x509.Certificate, c *x509.Certificate) bool {
