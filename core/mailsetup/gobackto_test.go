@@ -20,7 +20,9 @@ const (
 // judges it.
 type staticToken string
 
-func (s staticToken) AccessToken(context.Context, bool) ([]byte, bool, error) { return []byte(s), true, nil }
+func (s staticToken) AccessToken(context.Context, bool) ([]byte, bool, error) {
+	return []byte(s), true, nil
+}
 
 // TestGoBackTo runs real proof tests against loopback servers and reads
 // each result with the one rule.
