@@ -1,8 +1,11 @@
 package mailsetup
 
 import (
+	"context"
 	"crypto/x509"
+	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
 	"github.com/opsdesk/opsdesk/core/credentials"
@@ -18,6 +21,10 @@ type Account struct {
 	// CredentialType is UserCredentials, or OAuth2AuthorizationCode
 	// where the account signs in with OAuth2.
 	CredentialType credentials.Type
+	// OAuth2 are the settings of the OAuth2 Authorization Code
+	// credential (never its secret), for the hand-over; nil for User
+	// Credentials.
+	OAuth2 *credentials.OAuth2
 	// ConnectTo, when set, is dialled in place of Server.Host, which the
 	// certificate is still checked for (connectivity.Request.ConnectTo):
 	// tests reach a named server on loopback with it.
@@ -38,21 +45,121 @@ func (a Account) Auth() connectivity.Auth {
 // against taken ("gmail_smtp_2") so an existing credential is never
 // overwritten.
 func CredentialName(s Settings, p connectivity.Protocol, taken func(string) bool) string {
-	panic("mailsetup: CredentialName not written yet")
+	base := ""
+	if s.Provider != nil {
+		base = s.Provider.ID
+	}
+	if base == "" {
+		domain := s.Domain
+		if domain == "" {
+			domain = s.Address[strings.LastIndex(s.Address, "@")+1:]
+		}
+		base, _, _ = strings.Cut(domain, ".")
+	}
+	base = nameSafe(base)
+	if base == "" {
+		base = "mail"
+	}
+	proto := nameSafe(string(p))
+	if proto == "" {
+		proto = "mail"
+	}
+	return uniqueName(base, "_"+proto, taken)
+}
+
+// nameSafe lowers s and keeps only what credentials.CheckName accepts: a
+// run of anything else (the letters of an internationalised domain, a
+// space) becomes one "_", so that the name still reads like the domain.
+func nameSafe(s string) string {
+	var b strings.Builder
+	gap := false
+	for _, r := range strings.ToLower(s) {
+		if r < 0x80 && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			if gap && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			gap = false
+			b.WriteRune(r)
+			continue
+		}
+		gap = true
+	}
+	return strings.Trim(b.String(), "._-")
+}
+
+// uniqueName is base+tail, or base+tail+"_2", "_3", … whichever taken
+// does not report, within credentials.MaxNameLength (base is shortened,
+// the protocol in tail kept): the proposal never names an entry that
+// exists, so that storing under it can never replace one.
+func uniqueName(base, tail string, taken func(string) bool) string {
+	fit := func(suffix string) string {
+		b := base
+		if len(b)+len(tail)+len(suffix) > credentials.MaxNameLength {
+			b = b[:credentials.MaxNameLength-len(tail)-len(suffix)]
+		}
+		return b + tail + suffix
+	}
+	if name := fit(""); taken == nil || !taken(name) {
+		return name
+	}
+	for i := 2; ; i++ {
+		if n := fit("_" + strconv.Itoa(i)); !taken(n) {
+			return n
+		}
+	}
 }
 
 // NormalizeSecret returns the secret as the provider takes it (spaces of an
 // App Password taken out), in a new slice; the caller clears both.
 func NormalizeSecret(p *Provider, secret []byte) []byte {
-	panic("mailsetup: NormalizeSecret not written yet")
+	out := make([]byte, 0, len(secret))
+	if p == nil || !p.SecretSpacesIgnored {
+		return append(out, secret...)
+	}
+	// Byte by byte, never through a string: a string cannot be cleared.
+	// Copying from the provider's page brings spaces, tabs, and in some
+	// browsers no-break spaces (U+00A0, C2 A0 in UTF-8) between the groups.
+	for i := 0; i < len(secret); i++ {
+		switch {
+		case secret[i] == ' ', secret[i] == '\t':
+			continue
+		case secret[i] == 0xC2 && i+1 < len(secret) && secret[i+1] == 0xA0:
+			i++
+			continue
+		}
+		out = append(out, secret[i])
+	}
+	return out
 }
 
 // Request is the connectivity test of the account's server. The first test
 // runs without "Valid Server Certificate Required" so the chain is seen
 // even before it is trusted; the proof runs with it (verify). The caller
 // fills Trusted from the keystore and the credential's secret or token.
+//
+// The first test does not sign in either (Authentication None): until the
+// chain is trusted, nothing proves that the server answering is the
+// provider's and not a machine in between, and the secret must not go to
+// it. The server's chain, which is all the first test is for, comes
+// before any sign-in anyway. The proof signs in only after the chain has
+// been validated against the keystore: connectivity.Run stops before
+// authenticating when it is not.
 func (a Account) Request(verify bool) connectivity.Request {
-	panic("mailsetup: Request not written yet")
+	req := connectivity.Request{
+		Protocol:   a.Server.Protocol,
+		Host:       a.Server.Host,
+		Port:       a.Server.Port,
+		Protection: a.Server.Protection,
+		Auth:       connectivity.AuthNone,
+		ConnectTo:  a.ConnectTo,
+		// Off has no certificate to require (and the tenant's checkbox
+		// is not offered then).
+		VerifyCertificate: verify && a.Server.Protection != connectivity.Off,
+	}
+	if verify {
+		req.Auth, req.Credential = a.Auth(), a.Credential
+	}
+	return req
 }
 
 // Role is a certificate's place in a chain.
@@ -92,7 +199,41 @@ type TrustProposal struct {
 // ProposeTrust completes the chain a server sent and proposes the root
 // and the intermediates.
 func ProposeTrust(sent []*x509.Certificate) TrustProposal {
-	panic("mailsetup: ProposeTrust not written yet")
+	chain, complete := connectivity.CompleteChain(sent)
+	p := TrustProposal{Complete: complete}
+	if len(chain) == 0 {
+		p.Note = "The server sent no certificate, so there is nothing to trust: the connection is not encrypted."
+		return p
+	}
+	for i, c := range chain {
+		it := TrustItem{Cert: c, FromThisComputer: !contains(sent, c)}
+		last := i == len(chain)-1
+		switch {
+		case i == 0 && last && selfSigned(c):
+			it.Role, it.Proposed = RoleServer, true
+			it.Why = whySelfSigned(c)
+		case i == 0:
+			it.Role, it.Why = RoleServer, whyLeaf(c)
+		case last && (complete || selfSigned(c)):
+			it.Role, it.Proposed = RoleRoot, true
+			it.Why = whyRoot(chain, complete, it.FromThisComputer)
+		default:
+			it.Role, it.Proposed = RoleIntermediate, true
+			it.Why = whyIntermediate(chain, i)
+		}
+		p.Items = append(p.Items, it)
+	}
+	if !complete {
+		p.Note = "The chain " + certName(chain[0]) + " sent does not end at a root this computer knows: " +
+			"add what the server sent, as proposed, or ask the provider for its root certificate and add that instead."
+		if !p.Items[0].Proposed && len(p.Items) == 1 {
+			// Only the server's own certificate came, and nothing here
+			// knows its issuer: trusting it is the one way to connect.
+			p.Items[0].Proposed = true
+			p.Items[0].Why = whyLeafAlone(chain[0])
+		}
+	}
+	return p
 }
 
 // Chosen returns the certificates proposed (or chosen since), root first
@@ -142,6 +283,48 @@ func (s Step) String() string {
 // to and why, in one sentence: the server not reached or the wrong port
 // → Address; sign-in refused → Sign-in; the certificate still not valid →
 // Trust. The window and the command both say it.
+//
+// The rule reads the result's failure, not its wording: the Result's
+// Reached and Greeted, its check lines and the kind of its error, so
+// that it holds for every protocol and server.
 func GoBackTo(res *connectivity.Result) (Step, string) {
-	panic("mailsetup: GoBackTo not written yet")
+	if res == nil || res.OK() {
+		return 0, ""
+	}
+	at := res.Host + ":" + strconv.Itoa(res.Port)
+	back := func(s Step, todo, why string) (Step, string) {
+		return s, "Go back to " + s.String() + " (step " + strconv.Itoa(int(s)) + ") and " + todo + ": " + why + "."
+	}
+	var ce *connectivity.CertError
+	var re *connectivity.ReplyError
+	auth, authTried := res.Check("Authentication")
+	cert, certChecked := res.Check("Server Certificate")
+	switch {
+	case errors.Is(res.Err, context.Canceled):
+		return StepProof, "Run the " + StepProof.String() + " (step 5) again: the test was cancelled before it finished."
+	case !res.Reached:
+		return back(StepAddress, "check the host and port", "nothing answered at "+at)
+	case errors.As(res.Err, &re) && (re.Code == 421 || re.Code == 454):
+		return StepProof, "Run the " + StepProof.String() + " (step 5) again in a few minutes: the server at " + at + " is busy for now."
+	case errors.As(res.Err, &ce) && ce.Kind == connectivity.CertNameMismatch:
+		return back(StepAddress, "use the host name the certificate is made for", ce.Reason)
+	case errors.As(res.Err, &ce), certChecked && !cert.OK:
+		why := "the server's certificate is still not valid"
+		if ce != nil {
+			why += ": " + ce.Reason
+		}
+		return back(StepTrust, "add the certificates the chain needs to the keystore", why)
+	case authTried && !auth.OK && res.Explanation != nil && res.Explanation.ProposeOAuth2:
+		return back(StepSignIn, "sign in with OAuth2, an OAuth2 Authorization Code credential",
+			"the server no longer accepts a password for this account")
+	case authTried && !auth.OK && res.Auth == connectivity.AuthOAuth2:
+		return back(StepSignIn, "authorize the OAuth2 credential again", "the server did not accept its access token")
+	case authTried && !auth.OK:
+		return back(StepSignIn, "store the right secret under a new credential name",
+			"the server did not accept the user name and password")
+	}
+	// Reached, but not greeted, not encrypted as chosen, or the
+	// conversation broke off: the settings of the Address step do not
+	// fit the server there.
+	return back(StepAddress, "check the port and protection", "the server at "+at+" did not answer as these settings expect")
 }

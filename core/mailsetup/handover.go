@@ -1,8 +1,16 @@
 package mailsetup
 
 import (
+	"crypto/x509"
+	"html"
+	"strconv"
+	"strings"
+
+	"github.com/opsdesk/opsdesk/core/certs"
+	"github.com/opsdesk/opsdesk/core/connectivity"
 	"github.com/opsdesk/opsdesk/core/credentials"
 	"github.com/opsdesk/opsdesk/core/keystore"
+	"github.com/opsdesk/opsdesk/core/oauth"
 )
 
 // KeystoreEntry is one certificate the tenant's keystore needs.
@@ -30,6 +38,9 @@ type HandOver struct {
 	Protection     string // the tenant's label: "STARTTLS Mandatory", "SMTPS"
 	Authentication string // "Plain User/Password", "OAuth2 Authorization Code"
 	CredentialName string
+	// Test is the Connectivity Test to run on the tenant, which proves
+	// the same as the Proof step did here.
+	Test HandOverTest
 	// Notes are what the user must still do by hand, one sentence each
 	// (authorize the OAuth2 credential on the tenant, add the tenant's
 	// redirect URL to the app registration, …).
@@ -46,17 +57,316 @@ type HandOverCredential struct {
 	OAuth2 *credentials.OAuth2
 }
 
+// HandOverTest is the tenant's Connectivity Tests form, filled in.
+type HandOverTest struct {
+	Tab                      string // SMTP, IMAP, POP3
+	Host                     string
+	Port                     int
+	Protection               string // as the tenant spells it
+	Authentication           string
+	CredentialName           string
+	ValidCertificateRequired bool // "Valid Server Certificate Required"
+}
+
 // NewHandOver builds the hand-over from the account and the keystore
 // entries the Trust step added or found already there.
 func NewHandOver(a Account, trusted []keystore.Result, keystorePath string) HandOver {
-	panic("mailsetup: NewHandOver not written yet")
+	p, sv := a.Server.Protocol, a.Server
+	h := HandOver{
+		Address:        a.Settings.Address,
+		Credential:     HandOverCredential{Type: credentials.UserCredentials, Name: a.Credential, User: a.User},
+		KeystorePath:   keystorePath,
+		Protocol:       string(p),
+		AdapterAddress: sv.Address(),
+		Protection:     sv.Protection.Label(p),
+		Authentication: string(a.Auth()),
+		CredentialName: a.Credential,
+		Test: HandOverTest{Tab: string(p), Host: sv.Host, Port: sv.Port, Protection: sv.Protection.Label(p),
+			Authentication: string(a.Auth()), CredentialName: a.Credential, ValidCertificateRequired: sv.Protection != connectivity.Off},
+	}
+	if h.Address == "" {
+		h.Address = a.User
+	}
+	if a.CredentialType == credentials.OAuth2AuthorizationCode {
+		h.Credential.Type = credentials.OAuth2AuthorizationCode
+		if a.OAuth2 != nil {
+			o := *a.OAuth2
+			h.Credential.OAuth2 = &o
+		}
+	}
+	for _, r := range trusted {
+		alias := r.Alias
+		switch r.Outcome {
+		case keystore.Added:
+		case keystore.Duplicate:
+			alias = r.Existing
+		default:
+			h.Notes = append(h.Notes, certName(r.Cert)+" was not added to the keystore ("+strings.TrimSuffix(r.Reason, ".")+
+				"); add it to the tenant's keystore yourself.")
+			continue
+		}
+		h.Entries = append(h.Entries, KeystoreEntry{Alias: alias, Subject: certs.JavaDN(r.Cert.RawSubject),
+			Role: roleOf(r.Cert), SHA256: certs.SHA256(r.Cert)})
+	}
+	h.Notes = append(h.Notes, handOverNotes(a, h)...)
+	return h
+}
+
+// roleOf is a certificate's place in a chain, read from the certificate
+// alone: the hand-over gets keystore results, not the chain.
+func roleOf(c *x509.Certificate) Role {
+	switch {
+	case c.BasicConstraintsValid && c.IsCA && selfSigned(c):
+		return RoleRoot
+	case c.BasicConstraintsValid && c.IsCA:
+		return RoleIntermediate
+	}
+	return RoleServer
+}
+
+// handOverNotes are what the user must still do by hand.
+func handOverNotes(a Account, h HandOver) []string {
+	var notes []string
+	switch {
+	case h.Credential.Type == credentials.OAuth2AuthorizationCode:
+		if o := h.Credential.OAuth2; o == nil || !o.PublicClient {
+			notes = append(notes, "Type the app registration's client secret into the tenant's Client Secret field yourself: Opsdesk never shows it.")
+		}
+		notes = append(notes,
+			"Add the tenant's redirect URL, "+oauth.TenantRedirectURL("")+" with your tenant's host, to the app registration, beside the one Opsdesk uses.",
+			"After deploying the credential, press Authorize on the tenant and sign in as "+h.Credential.User+": it stays Unauthorized, and the Mail adapter cannot use it, until then.")
+		if a.Server.Protocol == connectivity.POP3 {
+			notes = append(notes, "The tenant's Mail sender adapter offers OAuth2 Authorization Code with IMAP only, not POP3: connect it with IMAP.")
+		}
+	default:
+		secret := "password"
+		if pr := a.Settings.Provider; pr != nil && pr.Help.SecretLabel != "" {
+			secret = pr.Help.SecretLabel
+		}
+		spaces := ""
+		if pr := a.Settings.Provider; pr != nil && pr.SecretSpacesIgnored {
+			spaces = ", without spaces"
+		}
+		notes = append(notes, "Type the "+secret+" into the tenant's Password and Repeat Password fields yourself"+spaces+": Opsdesk never shows it.")
+	}
+	switch {
+	case a.Server.Protection == connectivity.Off:
+	case len(h.Entries) == 0:
+		notes = append(notes, "No certificate was added to the keystore: until the server's root certificate is in the tenant's keystore, the tenant refuses the server (PKIX path building failed).")
+	default:
+		notes = append(notes, "Save each certificate as a .cer file to upload with Opsdesk's Keystore (select the entry, then Download) or with opsdesk keystore export ALIAS.")
+	}
+	return notes
+}
+
+// A hand-over is written as a few blocks, the same for each format: a
+// heading, fields, a paragraph or a list. The formats differ only in how
+// they spell and escape a block.
+type block struct {
+	heading string
+	text    string
+	fields  []field
+	list    []string
+}
+
+type field struct{ label, value string }
+
+// blocks is the hand-over's content, in the order the tenant's pages are
+// visited: Security Material, Keystore, the Mail adapter, the test.
+func (h HandOver) blocks() []block {
+	c := h.Credential
+	cred := block{heading: "1. Security Material: Create ▾ " + string(c.Type) + ", then Deploy",
+		fields: []field{{"Name", c.Name}}}
+	if o := c.OAuth2; c.Type == credentials.OAuth2AuthorizationCode && o != nil {
+		provider := string(o.Provider)
+		if o.Provider == oauth.Google {
+			provider = "Generic (Google's URLs below)"
+		}
+		expiry := ""
+		if o.RefreshTokenExpiryDays > 0 {
+			expiry = strconv.Itoa(o.RefreshTokenExpiryDays) + " days"
+		}
+		cred.fields = append(cred.fields, field{"Provider", provider}, field{"Authorization URL", o.AuthorizationURL},
+			field{"Token Service URL", o.TokenURL}, field{"Refresh Token Expiry", expiry}, field{"Client ID", o.ClientID},
+			field{"Client Secret", "type it yourself"}, field{"Send As", string(o.SendAs)}, field{"User Name", c.User}, field{"Scope", o.Scope})
+	} else {
+		cred.fields = append(cred.fields, field{"Type", string(c.Type)}, field{"User", c.User},
+			field{"Password", "type it yourself (Opsdesk never shows it)"})
+	}
+	out := []block{{heading: "Hand-over to Cloud Integration: " + h.Address}, cred}
+	if len(h.Entries) > 0 {
+		out = append(out, block{heading: "2. Keystore: Add ▾ Certificate, once for each"})
+		for _, e := range h.Entries {
+			out = append(out, block{fields: []field{{"Alias", e.Alias}, {"Subject DN", e.Subject}, {"Role", string(e.Role)}, {"SHA-256", e.SHA256}}})
+		}
+		if h.KeystorePath != "" {
+			out = append(out, block{text: "Or upload the keystore " + h.KeystorePath +
+				" via Keystore ▾ Add ▾ Keystore, choosing Add (Replace would drop the tenant's own entries); Opsdesk's Keystore ▾ Download saves a copy with a password of your choosing and checks the tenant's limits."})
+		}
+	}
+	kind := "sender: it reads mail"
+	if h.Protocol == string(connectivity.SMTP) {
+		kind = "receiver: it sends mail"
+	}
+	out = append(out,
+		block{heading: "3. Mail adapter (" + kind + "), Connection tab",
+			fields: []field{{"Address", h.AdapterAddress}, {"Protection", h.Protection}, {"Authentication", h.Authentication}, {"Credential Name", h.CredentialName}}},
+		block{heading: "4. Connectivity Tests: " + h.Test.Tab + " tab, then Send",
+			fields: []field{{"Host", h.Test.Host}, {"Port", strconv.Itoa(h.Test.Port)}, {"Protection", h.Test.Protection},
+				{"Authentication", h.Test.Authentication}, {"Credential Name", h.Test.CredentialName},
+				{"Valid Server Certificate Required", onOff(h.Test.ValidCertificateRequired)}}})
+	if len(h.Notes) > 0 {
+		out = append(out, block{heading: "Still to do by hand", list: h.Notes})
+	}
+	return out
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// oneLine keeps a value on its line: a line break in an address or a user
+// name must not start a line of its own in what the user copies.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029 || r == 0x85 {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // Text is the hand-over as plain text, for the clipboard and the terminal.
-func (h HandOver) Text() string { panic("mailsetup: Text not written yet") }
+func (h HandOver) Text() string {
+	var b strings.Builder
+	for i, bl := range h.blocks() {
+		if i > 0 && (bl.heading != "" || bl.text != "") {
+			b.WriteString("\n")
+		}
+		if bl.heading != "" {
+			b.WriteString(oneLine(bl.heading) + "\n")
+		}
+		if bl.heading == "" && len(bl.fields) > 0 && i > 0 {
+			b.WriteString("\n")
+		}
+		for _, f := range bl.fields {
+			b.WriteString("   " + f.label + ": " + oneLine(f.value) + "\n")
+		}
+		if bl.text != "" {
+			b.WriteString("   " + oneLine(bl.text) + "\n")
+		}
+		for _, l := range bl.list {
+			b.WriteString(" - " + oneLine(l) + "\n")
+		}
+	}
+	return b.String()
+}
 
-// Markdown is the hand-over as a small Markdown file.
-func (h HandOver) Markdown() string { panic("mailsetup: Markdown not written yet") }
+// Markdown is the hand-over as a small Markdown file. Values are code
+// spans, inside which Markdown interprets nothing, so an address or a
+// user name cannot turn into a link or markup.
+func (h HandOver) Markdown() string {
+	var b strings.Builder
+	for i, bl := range h.blocks() {
+		switch {
+		case i == 0:
+			b.WriteString("# " + mdText(bl.heading) + "\n")
+		case bl.heading != "":
+			b.WriteString("\n## " + mdText(bl.heading) + "\n")
+		}
+		if len(bl.fields) > 0 {
+			b.WriteString("\n")
+		}
+		for _, f := range bl.fields {
+			b.WriteString("- " + f.label + ": " + mdCode(f.value) + "\n")
+		}
+		if bl.text != "" {
+			b.WriteString("\n" + mdText(bl.text) + "\n")
+		}
+		if len(bl.list) > 0 {
+			b.WriteString("\n")
+		}
+		for _, l := range bl.list {
+			b.WriteString("- " + mdText(l) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// mdCode is s as a CommonMark code span: fenced by more backticks than
+// any run inside it, padded with spaces where it starts or ends with one.
+func mdCode(s string) string {
+	s = oneLine(s)
+	if s == "" {
+		return "(none)"
+	}
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}
+
+// mdText escapes the characters Markdown could read as markup inside a
+// line of running text (a sentence may quote an address or a path):
+// emphasis, code, links, HTML, entities, tables and strike-through. The
+// line never starts with the text, so "#", "-" and "1." cannot start a
+// block.
+func mdText(s string) string {
+	var b strings.Builder
+	for _, r := range oneLine(s) {
+		if strings.ContainsRune("\\`*_[]<>|~&", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // HTML is the hand-over as a small HTML page, every value escaped.
-func (h HandOver) HTML() string { panic("mailsetup: HTML not written yet") }
+func (h HandOver) HTML() string {
+	var b strings.Builder
+	bls := h.blocks()
+	esc := func(s string) string { return html.EscapeString(oneLine(s)) }
+	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + esc(bls[0].heading) + "</title>\n")
+	b.WriteString("<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}dt{font-weight:bold}dd{margin:0 0 .3em 1em;font-family:monospace}</style>\n</head>\n<body>\n")
+	for i, bl := range bls {
+		switch {
+		case i == 0:
+			b.WriteString("<h1>" + esc(bl.heading) + "</h1>\n")
+		case bl.heading != "":
+			b.WriteString("<h2>" + esc(bl.heading) + "</h2>\n")
+		}
+		if len(bl.fields) > 0 {
+			b.WriteString("<dl>\n")
+			for _, f := range bl.fields {
+				b.WriteString("<dt>" + esc(f.label) + "</dt><dd>" + esc(f.value) + "</dd>\n")
+			}
+			b.WriteString("</dl>\n")
+		}
+		if bl.text != "" {
+			b.WriteString("<p>" + esc(bl.text) + "</p>\n")
+		}
+		if len(bl.list) > 0 {
+			b.WriteString("<ul>\n")
+			for _, l := range bl.list {
+				b.WriteString("<li>" + esc(l) + "</li>\n")
+			}
+			b.WriteString("</ul>\n")
+		}
+	}
+	b.WriteString("</body>\n</html>\n")
+	return b.String()
+}
