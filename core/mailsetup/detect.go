@@ -138,7 +138,9 @@ type found struct {
 }
 
 // merger adds sources in order: the first to give a protocol keeps it.
-type merger struct{ have map[connectivity.Protocol]bool }
+type merger struct {
+	have map[connectivity.Protocol]bool
+}
 
 var mailProtocols = []connectivity.Protocol{connectivity.SMTP, connectivity.IMAP, connectivity.POP3}
 
