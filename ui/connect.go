@@ -195,7 +195,7 @@ func (w *connectWindow) goBackTo(step mailsetup.Step) {
 
 // refresh shows the step's header and buttons as its state asks.
 func (w *connectWindow) refresh() {
-	if w.closed {
+	if w.closed || w.primary == nil { // closed, or still being built
 		return
 	}
 	w.header.SetText(fmt.Sprintf("Step %d of %d · %s", w.step, mailsetup.StepHandOver, w.step))

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -20,8 +19,8 @@ import (
 // the flow connects one of them at a time.
 const (
 	useSend     = "Send mail (SMTP)"
-	useReadIMAP = "Read mail too (IMAP)"
-	useReadPOP3 = "Read mail too (POP3)"
+	useReadIMAP = "Read mail (IMAP)"
+	useReadPOP3 = "Read mail (POP3)"
 	// providerAuto is the Provider drop-down's first choice.
 	providerAuto = "Find it from the address"
 )
@@ -59,7 +58,7 @@ type addressStep struct {
 	searched string
 	// picked is the server found that the fields show, by protocol, to
 	// tell a value found from one the user changed.
-	picked map[connectivity.Protocol]mailsetup.Server
+	picked  map[connectivity.Protocol]mailsetup.Server
 	filling bool
 }
 
@@ -149,18 +148,21 @@ func (s *addressStep) problem() string {
 	switch addr := s.address(); {
 	case addr == "":
 		return "Type the e-mail address of the mailbox."
-	case !validAddress(addr):
-		return "That is not an e-mail address: type it as name@example.com."
+	case addressProblem(addr) != "":
+		return addressProblem(addr)
 	case s.needsSearch():
 		return "" // the primary button finds the settings
 	}
 	return s.current().problem()
 }
 
-// validAddress accepts a bare address, as the Mail adapter takes it.
-func validAddress(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && a.Name == ""
+// addressProblem says what is wrong with the address typed, by core's
+// rule, "" when nothing is.
+func addressProblem(s string) string {
+	if _, _, err := mailsetup.CheckAddress(s); err != nil {
+		return sentence(err)
+	}
+	return ""
 }
 
 // needsSearch: nothing was typed into Host, and the settings of this
@@ -191,18 +193,22 @@ func (s *addressStep) next() {
 	if s.searched != s.key() {
 		// Host and port typed without a search: the flow goes on with
 		// what the user typed, and no provider.
-		st = mailsetup.Settings{Address: s.address(), User: s.address()}
-		if _, domain, ok := strings.Cut(s.address(), "@"); ok {
-			st.Domain = domain
+		addr, domain, _ := mailsetup.CheckAddress(s.address())
+		st = mailsetup.Settings{Address: addr, Domain: domain, User: addr}
+		// The table needs no network: an address it knows, or the
+		// provider chosen, still gets its sign-in help.
+		p, ok := mailsetup.ProviderByID(s.providerID())
+		if !ok {
+			p, ok = mailsetup.ForDomain(domain)
+		}
+		if ok {
+			st.Provider = &p
 		}
 	}
 	sv := f.server()
 	sv.Source = s.sourceOf(sv)
 	a := &s.w.account
-	a.Settings, a.Server, a.ConnectTo = st, sv, s.w.connectTo
-	if a.User == "" || a.User != st.User {
-		a.User = st.User
-	}
+	a.Settings, a.Server, a.ConnectTo = st.WithServer(sv), sv, s.w.connectTo
 	s.w.advance()
 }
 
@@ -210,7 +216,7 @@ func (s *addressStep) next() {
 // Cancel and the time it has taken.
 func (s *addressStep) onFind() {
 	addr, pid := s.address(), s.providerID()
-	if s.findJob.running() || !validAddress(addr) {
+	if s.findJob.running() || addressProblem(addr) != "" {
 		s.w.refresh()
 		return
 	}
@@ -349,9 +355,9 @@ func (s *addressStep) sourceOf(sv mailsetup.Server) string {
 	case ok && found.Host == sv.Host && found.Port == sv.Port && found.Protection == sv.Protection:
 		return found.Source
 	case ok:
-		return "typed by you (found: " + found.Address() + ", " + found.Source + ")"
+		return mailsetup.SourceTyped + " (found: " + found.Address() + ", " + found.Source + ")"
 	}
-	return "typed by you"
+	return mailsetup.SourceTyped
 }
 
 // showSource says, below the fields, where their values came from.

@@ -109,7 +109,7 @@ func (s *testStep) start() {
 	s.w.refresh()
 	s.w.bg.run(func() func() {
 		var res *connectivity.Result
-		err := errNoSecurityMaterial
+		var err error = errNoSecurityMaterial
 		if store != nil || req.Auth == connectivity.AuthNone {
 			err = mailsetup.FillSignIn(store, &req)
 		}

@@ -38,8 +38,8 @@ type signInStep struct {
 	useNext  *widget.Button
 	useOld   *widget.Button // the taken name is this user's credential: use it as stored
 	reuse    string         // the taken name the user chose to use as stored
-	stored   *widget.Label // the credential this flow stored, when it did
-	password *widget.Form  // User, the secret, Credential Name
+	stored   *widget.Label  // the credential this flow stored, when it did
+	password *widget.Form   // User, the secret, Credential Name
 
 	// Microsoft 365: OAuth2, with a password as a knowing choice.
 	oauthBox  *fyne.Container
@@ -52,6 +52,9 @@ type signInStep struct {
 	listed   bool
 	proposed string // the name last proposed: replaced while the user keeps it
 	forUser  string // the user last proposed
+	// secretLabel is what the provider calls the secret ("App
+	// Password"); a password chosen in place of OAuth2 is a Password.
+	secretLabel string
 	listJob  job
 	storeJob job
 }
@@ -93,6 +96,7 @@ func newSignInStep(w *connectWindow) *signInStep {
 	)
 
 	s.method = newKeyRadio([]string{oauthExisting, oauthCreate, oauthPassword}, false, func(string) { s.showMethod() })
+	s.secretLabel = "Password"
 	s.existing = newKeySelect(nil, changed)
 	s.existing.PlaceHolder = "(choose an OAuth2 Authorization Code credential)"
 	s.create = &widget.Button{Text: "Create OAuth2 Credential…", Icon: theme.ContentAddIcon(), OnTapped: s.onCreateOAuth2}
@@ -146,12 +150,7 @@ func (s *signInStep) enter(bool) {
 		s.link.SetURL(u)
 		s.link.Show()
 	}
-	label := help.SecretLabel
-	if label == "" {
-		label = "Password"
-	}
-	s.password.Items[1].Text = label
-	s.password.Refresh()
+	s.secretLabel = help.SecretLabel
 	if t := strings.TrimSpace(s.user.Text); t == "" || t == s.forUser {
 		s.user.SetText(st.User)
 		s.forUser = st.User
@@ -244,6 +243,14 @@ func (s *signInStep) entry(name string) (credentials.Entry, bool) {
 
 // showMethod shows the fields of the way chosen to sign in.
 func (s *signInStep) showMethod() {
+	label := s.secretLabel
+	if label == "" || s.oauth() {
+		label = "Password"
+	}
+	if s.password.Items[1].Text != label {
+		s.password.Items[1].Text = label
+		s.password.Refresh()
+	}
 	if s.usesPassword() {
 		s.password.Show()
 	} else {

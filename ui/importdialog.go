@@ -40,7 +40,7 @@ type importList struct {
 	model    *ksModel
 	status   *widget.Label
 	list     *fyne.Container // the certificates, then the files that held none
-	opts  importOptions
+	opts     importOptions
 	// onValidate, when set, gets whether the choice can be added, after
 	// each change.
 	onValidate func(ok bool)

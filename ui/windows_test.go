@@ -59,29 +59,32 @@ func newPlacedHome(t *testing.T) (*Home, *placedApp) {
 }
 
 // TestEveryWindowReachesTheOthers: each window's menu bar has the Window
-// menu, with Overview on Ctrl+0 and the three tools on Ctrl+1–3 as on
-// Home, the window it is in checked; no two items of one window share a
+// menu, with Overview on Ctrl+0, the three tools on Ctrl+1–3 as on Home
+// and Connect a Mail Account on Ctrl+4, the window it is in checked; no two items of one window share a
 // shortcut (the Connectivity Tests' tabs moved to Alt+1–4 for that); and
 // each item brings its window forward.
 func TestEveryWindowReachesTheOthers(t *testing.T) {
 	h, _ := newPlacedHome(t)
-	for _, label := range []string{TileSecurityMaterial, TileKeystore, TileConnectivityTests} {
+	for _, label := range []string{TileSecurityMaterial, TileKeystore, TileConnectivityTests, WindowConnect} {
 		findMenuItem(h.win, label).Action()
 		settle(t, h) // each window reads its data in the background first
 	}
-	if h.smWin == nil || h.ksWin == nil || h.connWin == nil {
-		t.Fatalf("Home's menu opened Security Material %v, Keystore %v, Connectivity Tests %v", h.smWin != nil, h.ksWin != nil, h.connWin != nil)
+	if h.smWin == nil || h.ksWin == nil || h.connWin == nil || h.mailWin == nil {
+		t.Fatalf("Home's menu opened Security Material %v, Keystore %v, Connectivity Tests %v, Connect a Mail Account %v",
+			h.smWin != nil, h.ksWin != nil, h.connWin != nil, h.mailWin != nil)
 	}
 	windows := []struct {
 		name string
 		win  fyne.Window
 	}{
 		{"Overview", h.win}, {TileSecurityMaterial, h.smWin.win}, {TileKeystore, h.ksWin.win}, {TileConnectivityTests, h.connWin.win},
+		{WindowConnect, h.mailWin.win},
 	}
 	want := []struct {
 		label string
 		key   fyne.KeyName
-	}{{"Overview", fyne.Key0}, {TileSecurityMaterial, fyne.Key1}, {TileKeystore, fyne.Key2}, {TileConnectivityTests, fyne.Key3}}
+	}{{"Overview", fyne.Key0}, {TileSecurityMaterial, fyne.Key1}, {TileKeystore, fyne.Key2}, {TileConnectivityTests, fyne.Key3},
+		{WindowConnect, fyne.Key4}}
 
 	for _, from := range windows {
 		var menu *fyne.Menu
@@ -154,9 +157,10 @@ func TestWindowsOpenCentred(t *testing.T) {
 	settle(t, h) // it reads the keyring in the background
 	h.showKeystore()
 	h.showConnectivity()
+	h.showConnect()
 	settle(t, h)
-	if len(a.windows) != 4 {
-		t.Fatalf("%d windows made, want 4", len(a.windows))
+	if len(a.windows) != 5 {
+		t.Fatalf("%d windows made, want 5", len(a.windows))
 	}
 	for _, w := range a.windows {
 		if !w.centred || w.shownUncentred {
