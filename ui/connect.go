@@ -171,13 +171,19 @@ func (w *connectWindow) showWindow() {
 }
 
 // show makes step the current one.
+//
+// Work a step starts in the background is started last, after the window
+// shows the step as it is then: its result may come back at once, and
+// (in tests, whose driver runs fyne.Do on the worker) must not meet the
+// UI thread still changing widgets. So enter refreshes the window itself,
+// before it starts work, and nothing here follows it.
 func (w *connectWindow) show(step mailsetup.Step, forward bool) {
 	w.step = step
 	s := w.steps[step]
 	w.body.Objects = []fyne.CanvasObject{s.content()}
 	w.body.Refresh()
-	s.enter(forward)
 	w.refresh()
+	s.enter(forward)
 }
 
 // advance goes to the step after the current one.
@@ -234,8 +240,7 @@ func (w *connectWindow) onPrimary() {
 	if s.busy() || s.problem() != "" {
 		return
 	}
-	s.next()
-	w.refresh()
+	s.next() // it refreshes the window, before any work it starts (see show)
 }
 
 func (w *connectWindow) onBack() {

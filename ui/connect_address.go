@@ -187,6 +187,7 @@ func (s *addressStep) next() {
 	f.takePortFromHost()
 	f.followPort()
 	if f.problem() != "" {
+		s.w.refresh()
 		return
 	}
 	st := s.settings

@@ -55,8 +55,8 @@ type signInStep struct {
 	// secretLabel is what the provider calls the secret ("App
 	// Password"); a password chosen in place of OAuth2 is a Password.
 	secretLabel string
-	listJob  job
-	storeJob job
+	listJob     job
+	storeJob    job
 }
 
 func newSignInStep(w *connectWindow) *signInStep {
@@ -161,10 +161,10 @@ func (s *signInStep) enter(bool) {
 		s.oauthBox.Hide()
 	}
 	s.showMethod()
-	s.list()
 	if s.usesPassword() {
 		s.w.win.Canvas().Focus(s.secret)
 	}
+	s.list()
 }
 
 // list reads Security Material in the background: the names taken and
@@ -175,6 +175,7 @@ func (s *signInStep) list() {
 		return
 	}
 	s.listJob.start()
+	s.w.refresh()
 	s.w.bg.run(func() func() {
 		entries, err := store.List()
 		return func() {
@@ -347,6 +348,7 @@ func (s *signInStep) next() {
 	s.secret.SetText("")
 	store, previous := s.w.credStore(), s.w.storedCred
 	s.storeJob.start()
+	s.w.refresh()
 	s.w.bg.run(func() func() {
 		defer clear(secret)
 		var removed bool
@@ -388,6 +390,7 @@ func (s *signInStep) next() {
 func (s *signInStep) useExisting(acct mailsetup.Account, name string) {
 	store := s.w.credStore()
 	s.storeJob.start()
+	s.w.refresh()
 	s.w.bg.run(func() func() {
 		e, err := mailsetup.ExistingCredential(store, name, acct.User)
 		return func() {

@@ -184,6 +184,7 @@ func (s *trustStep) next() {
 	list := s.list
 	var results []keystore.Result
 	s.adding.start()
+	s.w.refresh()
 	s.w.svc.edit(s.w.win, func(k *keystore.Keystore) error {
 		var err error
 		results, err = mailsetup.AddTrust(k, chosen)
