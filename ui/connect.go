@@ -89,8 +89,11 @@ type connectWindow struct {
 	// What the flow chose and did: for the next steps, Cancel and the
 	// hand-over.
 	account mailsetup.Account
-	// storedCred is the credential this flow stored ("" while none).
+	// storedCred is the credential this flow stored ("" while none);
+	// stores counts how often it stored one, so that a refused sign-in
+	// is known to be the secret stored last.
 	storedCred string
+	stores     int
 	// added are the keystore entries this flow added; trusted are those
 	// and the ones the keystore had already, for the hand-over.
 	added, trusted []keystore.Result
@@ -123,7 +126,9 @@ func newConnectWindow(a fyne.App, svc *keystoreService, bg *background, home fun
 	w.header.SizeName = theme.SizeNameSubHeadingText
 	w.progress = widget.NewRichText()
 	w.body = container.NewStack()
-	w.status = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	// What the primary button waits for: guidance more than an error,
+	// so in the text's own colour.
+	w.status = &widget.Label{Wrapping: fyne.TextWrapWord}
 	w.back = &widget.Button{Text: "Back", Icon: theme.NavigateBackIcon(), OnTapped: w.onBack}
 	w.primary = &widget.Button{Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText,
 		Importance: widget.HighImportance, OnTapped: w.onPrimary}
@@ -132,7 +137,7 @@ func newConnectWindow(a fyne.App, svc *keystoreService, bg *background, home fun
 	top := container.NewVBox(breadcrumb(WindowConnect, home), w.header, w.progress, widget.NewSeparator())
 	bottom := container.NewVBox(widget.NewSeparator(), w.status, buttons)
 	w.win.SetContent(container.NewPadded(container.NewBorder(top, bottom, nil, nil, w.body)))
-	restoreSize(a, w.win, "connect", fyne.NewSize(980, 760))
+	restoreSize(a, w.win, "connect", fyne.NewSize(1000, 860))
 	w.win.SetCloseIntercept(w.onCancel)
 	// Enter is the primary button and Escape is Cancel, from every field,
 	// as in a dialog; a dialog over the window takes them first.

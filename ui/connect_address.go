@@ -45,12 +45,15 @@ type addressStep struct {
 	clock    func()
 	started  time.Time
 
-	use        *keyRadio
-	candidates *fyne.Container // a choice of the servers found, when there are several
-	choice     *keyRadio
-	fields     map[connectivity.Protocol]*serverFields
-	form       *fyne.Container // the chosen protocol's Host, Port and Protection
-	source     *widget.Label
+	use    *keyRadio
+	choice *keyRadio // a choice of the servers found, when there are several
+	fields map[connectivity.Protocol]*serverFields
+	// server is the form of the chosen protocol: the servers found, Host,
+	// Port, Protection and where they come from; box is the whole step,
+	// laid out again when the form changes.
+	server *fyne.Container
+	box    *fyne.Container
+	source *widget.Label
 
 	settings mailsetup.Settings
 	// searched is the address and provider the settings were found for;
@@ -91,8 +94,7 @@ func newAddressStep(w *connectWindow) *addressStep {
 		s.fields[p] = f
 	}
 	s.source = &widget.Label{Wrapping: fyne.TextWrapWord}
-	s.form = container.NewStack()
-	s.candidates = container.NewVBox()
+	s.server = container.NewStack()
 	s.use = newKeyRadio([]string{useSend, useReadIMAP, useReadPOP3}, true, func(string) { s.onUse() })
 
 	account := widget.NewForm(
@@ -100,19 +102,16 @@ func newAddressStep(w *connectWindow) *addressStep {
 		&widget.FormItem{Text: "Provider", Widget: s.provider, HintText: "Optional: choose it when the address is on a domain of your own."},
 	)
 	searching := container.NewBorder(nil, nil, s.activity, nil, s.found)
-	s.obj = container.NewVScroll(container.NewVBox(
+	s.box = container.NewVBox(
 		stepIntro("Type the e-mail address of the mailbox Cloud Integration will use. Opsdesk looks up its mail servers: "+
 			"in its own table of providers, then in the domain's DNS records and the provider's published settings."),
 		account,
 		leftRow(s.find, s.stopFind, s.elapsed),
 		searching, s.tried,
 		widget.NewSeparator(),
-		widget.NewForm(&widget.FormItem{Text: "Cloud Integration will", Widget: s.use,
-			HintText: "Sending and reading are separate Mail adapters: connect the account once for each."}),
-		s.candidates,
-		s.form,
-		s.source,
-	))
+		s.server,
+	)
+	s.obj = container.NewVScroll(s.box)
 	s.use.SetSelected(useSend)
 	return s
 }
@@ -275,7 +274,7 @@ func (s *addressStep) onFound(addr, pid string, st mailsetup.Settings, err error
 			"the usual ones are proposed below.")
 		s.settings.Servers = mailsetup.UsualServers(st.Domain)
 	} else {
-		s.found.Importance = widget.SuccessImportance
+		s.found.Importance = widget.MediumImportance
 		where := "its DNS records and published settings"
 		if st.Provider != nil {
 			where = "Opsdesk's provider table: " + st.Provider.Name
@@ -297,14 +296,10 @@ func (s *addressStep) onFound(addr, pid string, st mailsetup.Settings, err error
 func (s *addressStep) onUse() {
 	p := s.proto()
 	f := s.fields[p]
-	s.form.Objects = []fyne.CanvasObject{widget.NewForm(
-		widget.NewFormItem("Host", f.host),
-		widget.NewFormItem("Port", f.port),
-		widget.NewFormItem("Protection", f.protection),
-	)}
-	s.form.Refresh()
-	s.candidates.RemoveAll()
+	form := widget.NewForm(&widget.FormItem{Text: "Cloud Integration will", Widget: s.use,
+		HintText: "Sending and reading are separate Mail adapters: connect the account once for each."})
 	cands := s.settings.Candidates(p)
+	s.choice = nil
 	if len(cands) > 1 {
 		var labels []string
 		byLabel := map[string]mailsetup.Server{}
@@ -318,12 +313,18 @@ func (s *addressStep) onUse() {
 				s.pick(byLabel[l])
 			}
 		})
-		s.candidates.Add(widget.NewForm(widget.NewFormItem("Servers found", s.choice)))
+		form.Append("Servers found", s.choice)
 	}
+	form.Append("Host", f.host)
+	form.Append("Port", f.port)
+	form.Append("Protection", f.protection)
+	form.Append("Source", s.source)
+	s.server.Objects = []fyne.CanvasObject{form}
+	s.box.Refresh() // the form's height changed: the step is laid out again
 	if _, shown := s.picked[p]; !shown && strings.TrimSpace(f.host.Text) == "" && len(cands) > 0 {
 		s.pick(cands[0])
 	}
-	if s.choice != nil && len(cands) > 1 {
+	if s.choice != nil {
 		s.filling = true
 		for _, c := range cands {
 			if c == s.picked[p] {
@@ -345,7 +346,7 @@ func (s *addressStep) pick(sv mailsetup.Server) {
 
 // serverLabel is a server found, in one line: where, how, and from where.
 func serverLabel(sv mailsetup.Server) string {
-	return fmt.Sprintf("%s, %s (%s)", sv.Address(), sv.Protection.Label(sv.Protocol), sv.Source)
+	return fmt.Sprintf("%s, %s · %s", sv.Address(), sv.Protection.Label(sv.Protocol), sv.Source)
 }
 
 // sourceOf says where the values of sv came from: the server found, when
@@ -365,8 +366,9 @@ func (s *addressStep) sourceOf(sv mailsetup.Server) string {
 func (s *addressStep) showSource() {
 	f := s.current()
 	if f == nil || strings.TrimSpace(f.host.Text) == "" {
-		s.source.SetText("")
+		s.source.Hide() // and its row, until there is something to say
 		return
 	}
-	s.source.SetText("Where these values come from: " + s.sourceOf(f.server()) + ".")
+	s.source.SetText(s.sourceOf(f.server()))
+	s.source.Show()
 }

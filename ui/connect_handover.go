@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image/color"
 	"path/filepath"
 	"strings"
 
@@ -19,7 +20,8 @@ type handOverStep struct {
 	w   *connectWindow
 	obj fyne.CanvasObject
 
-	view   *widget.RichText
+	title  *widget.Label
+	view   *fyne.Container // the sections, laid out in two columns
 	copied *widget.Label
 	copy   *widget.Button
 	save   *widget.Button
@@ -28,14 +30,15 @@ type handOverStep struct {
 
 func newHandOverStep(w *connectWindow) *handOverStep {
 	s := &handOverStep{w: w}
-	s.view = widget.NewRichText()
-	s.view.Wrapping = fyne.TextWrapWord
+	s.title = heading("")
+	s.title.SizeName = theme.SizeNameSubHeadingText
+	s.view = container.NewVBox()
 	s.copied = &widget.Label{Importance: widget.SuccessImportance}
 	s.copy = &widget.Button{Text: "Copy", Icon: theme.ContentCopyIcon(), OnTapped: s.onCopy}
 	s.save = &widget.Button{Text: "Save…", Icon: theme.DocumentSaveIcon(), OnTapped: s.onSave}
 	intro := stepIntro("The account works from this computer. Do the same on your Cloud Integration tenant, with these values:")
-	s.obj = container.NewBorder(container.NewVBox(intro, leftRow(s.copy, s.save, s.copied)), nil, nil, nil,
-		container.NewVScroll(s.view))
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(s.copied, s.copy, s.save), s.title), intro)
+	s.obj = container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewThemeOverride(s.view, compactLook{})))
 	return s
 }
 
@@ -56,8 +59,63 @@ func (s *handOverStep) enter(bool) {
 		path = m.Path
 	}
 	s.ho = mailsetup.NewHandOver(s.w.account, s.w.trusted, path)
-	s.view.ParseMarkdown(s.ho.Markdown())
+	s.show(s.ho.Sections())
 	s.copied.SetText("")
+}
+
+// show lays the sections out: the title above, each part with its values
+// in a form, the parts in two columns so that the whole fits in the
+// window.
+func (s *handOverStep) show(secs []mailsetup.Section) {
+	s.view.RemoveAll()
+	if len(secs) == 0 {
+		return
+	}
+	s.title.SetText(secs[0].Heading)
+	// Each part goes to the shorter column, in order, counted in lines:
+	// wrapped text knows its height only once laid out.
+	left, right := container.NewVBox(), container.NewVBox()
+	var leftLines, rightLines int
+	var col *fyne.Container
+	for _, sec := range secs[1:] {
+		if sec.Heading != "" || col == nil {
+			col = left
+			if rightLines < leftLines {
+				col = right
+			}
+			col.Add(heading(sec.Heading))
+		}
+		col.Add(sectionBody(sec))
+		n := 1 + len(sec.Fields) + len(sec.Text)/70 + 2*len(sec.List)
+		if col == left {
+			leftLines += n
+		} else {
+			rightLines += n
+		}
+	}
+	s.view.Add(container.NewGridWithColumns(2, left, right))
+	s.view.Refresh()
+}
+
+// sectionBody is a part's values (selectable, to copy one), paragraph and
+// list.
+func sectionBody(sec mailsetup.Section) fyne.CanvasObject {
+	box := container.NewVBox()
+	if len(sec.Fields) > 0 {
+		form := widget.NewForm()
+		for _, f := range sec.Fields {
+			v := &widget.Label{Text: f.Value, Wrapping: fyne.TextWrapBreak, Selectable: true}
+			form.Append(f.Label, v)
+		}
+		box.Add(form)
+	}
+	if sec.Text != "" {
+		box.Add(&widget.Label{Text: sec.Text, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText})
+	}
+	for _, l := range sec.List {
+		box.Add(&widget.Label{Text: "• " + l, Wrapping: fyne.TextWrapWord})
+	}
+	return box
 }
 
 // next is Done: everything stays as it is, and the flow ends.
@@ -82,4 +140,23 @@ func (s *handOverStep) onSave() {
 		}
 		writeSaved(s.w.win, s.w.svc, "Save the Hand-over", path, []byte(data))
 	})
+}
+
+// compactLook is the app's theme with half the space between lines: the
+// hand-over is read as one page, as on paper, and fits in the window so.
+type compactLook struct{}
+
+func (compactLook) app() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+
+func (l compactLook) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	return l.app().Color(n, v)
+}
+func (l compactLook) Font(s fyne.TextStyle) fyne.Resource     { return l.app().Font(s) }
+func (l compactLook) Icon(n fyne.ThemeIconName) fyne.Resource { return l.app().Icon(n) }
+func (l compactLook) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNamePadding, theme.SizeNameInnerPadding, theme.SizeNameLineSpacing:
+		return l.app().Size(n) / 2
+	}
+	return l.app().Size(n)
 }

@@ -30,8 +30,9 @@ type testStep struct {
 	run    job
 	clock  func()
 	// tested is the account the result is for: a change made by going
-	// back runs the test again.
-	tested mailsetup.Account
+	// back runs the test again. testedStore is the window's stores then.
+	tested      mailsetup.Account
+	testedStore int
 }
 
 func newTestStep(w *connectWindow, verify bool) *testStep {
@@ -72,7 +73,7 @@ func (s *testStep) enter(forward bool) {
 		s.intro.SetText("Opsdesk tests " + what + " without checking its certificate yet, to see which certificates the server sends. " +
 			"It does not sign in yet: until the certificate is trusted, nothing proves the server is your provider's.")
 	}
-	if forward || s.result == nil || !sameAccount(s.tested, a) {
+	if forward || s.result == nil || !sameAccount(s.tested, a) || s.testedStore != s.w.stores {
 		s.start()
 	}
 }
@@ -97,7 +98,7 @@ func (s *testStep) start() {
 	}
 	store := s.w.credStore()
 	ctx := s.run.start()
-	s.result, s.tested = nil, a
+	s.result, s.tested, s.testedStore = nil, a, s.w.stores
 	s.showAdvice()
 	s.again.Disable()
 	s.resp.start(a.Server.Address(), req.Timeouts.WithDefaults().Total)
@@ -152,6 +153,16 @@ func (s *testStep) showAdvice() {
 	s.goBack.SetText("Back to " + step.String())
 	s.goBack.OnTapped = func() { s.w.goBackTo(step) }
 	s.goBack.Show()
+}
+
+// refused reports whether the test's sign-in was refused with the secret
+// stored last.
+func (s *testStep) refused() bool {
+	if s.result == nil || s.testedStore != s.w.stores || s.w.storedCred == "" || s.tested.Credential != s.w.storedCred {
+		return false
+	}
+	c, ok := s.result.Check("Authentication")
+	return ok && !c.OK
 }
 
 // passed: the first test must have reached the server and signed in, with

@@ -85,7 +85,7 @@ func newSignInStep(w *connectWindow) *signInStep {
 		s.secret.SetText("")
 		w.refresh()
 	}}
-	s.stored = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.SuccessImportance}
+	s.stored = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.stored.Hide()
 	s.password = widget.NewForm(
 		widget.NewFormItem("User", s.user),
@@ -161,6 +161,7 @@ func (s *signInStep) enter(bool) {
 		s.oauthBox.Hide()
 	}
 	s.showMethod()
+	s.showStored()
 	if s.usesPassword() {
 		s.w.win.Canvas().Focus(s.secret)
 	}
@@ -314,8 +315,27 @@ func (s *signInStep) problem() string {
 		return fmt.Sprintf("Choose a Credential Name no other credential has, such as %q.", free)
 	case s.secret.Text == "" && !strings.EqualFold(name, s.w.storedCred):
 		return "Type the " + s.secretWord() + "."
+	case s.secret.Text == "" && s.w.proof.refused():
+		return "Type the right " + s.secretWord() + ": the server refused the one stored."
 	}
 	return ""
+}
+
+// showStored says what this flow stored, and whether the server took it.
+func (s *signInStep) showStored() {
+	switch {
+	case s.w.storedCred == "":
+		s.stored.Hide()
+		return
+	case s.w.proof.refused():
+		s.stored.Importance = widget.DangerImportance
+		s.stored.SetText(fmt.Sprintf("The server refused the %s stored as %s. Type the right one: Opsdesk replaces what this flow stored.",
+			s.secretWord(), s.w.storedCred))
+	default:
+		s.stored.Importance = widget.MediumImportance
+		s.stored.SetText(fmt.Sprintf("Stored in Security Material as %s. Type the %s again only to change it.", s.w.storedCred, s.secretWord()))
+	}
+	s.stored.Show()
 }
 
 // secretWord is what the provider calls the secret: "password", "App
@@ -367,6 +387,7 @@ func (s *signInStep) next() {
 			s.storeJob.end()
 			if removed {
 				s.w.storedCred = ""
+				s.showStored()
 			}
 			if err != nil {
 				showError("Store the Credential", err, s.w.win)
@@ -375,9 +396,9 @@ func (s *signInStep) next() {
 				return
 			}
 			s.w.storedCred = e.Name
+			s.w.stores++
 			s.w.account = acct.AccountWith(e)
-			s.stored.SetText(fmt.Sprintf("Stored in Security Material as %s. Type the %s again only to change it.", e.Name, s.secretWord()))
-			s.stored.Show()
+			s.showStored()
 			s.w.changedSecurityMaterial()
 			s.list()
 			s.w.advance()

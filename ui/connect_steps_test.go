@@ -52,7 +52,7 @@ func TestConnectFindSettingsFailsFastOffline(t *testing.T) {
 	}
 	wantStep(t, w, mailsetup.StepAddress)
 	mustContain(t, "Address step", joined(w.address.obj), "No settings were found for example.org", "Looked at:",
-		"Where these values come from: the usual port")
+		"the usual port; check the host")
 	f := w.address.current()
 	if f.host.Text != "smtp.example.org" || f.port.Text != "587 (SMTP /STARTTLS)" || f.protectionValue() != connectivity.STARTTLSMandatory {
 		t.Errorf("proposed %q %q %s", f.host.Text, f.port.Text, f.protectionValue())
@@ -80,7 +80,7 @@ func TestConnectProviderChosen(t *testing.T) {
 		t.Fatal("Gmail's two SMTP servers are not offered")
 	}
 	mustContain(t, "Address step", joined(a.obj), "Settings found for ops@example.com", "Gmail / Google Workspace",
-		"Where these values come from: "+a.picked[connectivity.SMTP].Source)
+		"Source", a.picked[connectivity.SMTP].Source)
 	a.choice.SetSelected(a.choice.Options[1])
 	if f.port.Text != "465 (SMTPS)" || f.protectionValue() != connectivity.Implicit {
 		t.Errorf("the second server: %q %s", f.port.Text, f.protectionValue())

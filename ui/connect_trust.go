@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
+	"image/color"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -45,9 +48,8 @@ type trustStep struct {
 
 func newTrustStep(w *connectWindow) *trustStep {
 	s := &trustStep{w: w}
-	s.intro = stepIntro("Cloud Integration checks a server's certificate against its keystore. These are the certificates of the " +
-		"server's chain, completed from this computer's trust store; the checked ones go into the keystore here, and " +
-		"step 6 says how to add them on your tenant.")
+	s.intro = stepIntro("Cloud Integration trusts a server only when its keystore holds the certificates that signed the server's. " +
+		"The checked ones go into the keystore here; step 6 says how to add them on your tenant.")
 	s.where = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.note = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	s.note.Hide()
@@ -105,16 +107,14 @@ func (s *trustStep) enter(bool) {
 	} else {
 		s.note.Show()
 	}
+	// Root first: what the keystore needs comes first, in view.
 	var batch certs.Batch
-	for _, it := range s.proposal.Items {
-		src := "the server's chain"
-		if it.FromThisComputer {
-			src = "this computer's trust store (the server did not send it)"
-		}
-		batch.Certificates = append(batch.Certificates, certs.Found{Cert: it.Cert, Source: src})
+	for i := len(s.proposal.Items) - 1; i >= 0; i-- {
+		it := s.proposal.Items[i]
+		batch.Certificates = append(batch.Certificates, certs.Found{Cert: it.Cert, Source: sourceWord(it)})
 	}
 	s.list = newImportList(batch, m, importOptions{offer: func(c *x509.Certificate) bool { return s.item(c).Proposed },
-		about: s.about, fixedAliases: true})
+		view: s.view, fixedAliases: true})
 	s.list.onValidate = func(bool) { s.w.refresh() }
 	s.holder.Add(s.list.list)
 	s.holder.Add(s.list.status)
@@ -131,9 +131,19 @@ func (s *trustStep) item(c *x509.Certificate) mailsetup.TrustItem {
 	return mailsetup.TrustItem{Cert: c}
 }
 
-// about heads a certificate with its role, name and end of validity, and
-// why the keystore needs it or not.
-func (s *trustStep) about(li *importItem) fyne.CanvasObject {
+// sourceWord says where a certificate of the chain came from.
+func sourceWord(it mailsetup.TrustItem) string {
+	if it.FromThisComputer {
+		return "from this computer's trust store"
+	}
+	return "sent by the server"
+}
+
+// view shows a certificate compactly, so that a chain of three fits
+// without scrolling: its check, role, name and end of validity; why the
+// keystore needs it or not; then its alias, fingerprint and source, and
+// the import list's warnings.
+func (s *trustStep) view(li *importItem) fyne.CanvasObject {
 	it := s.item(li.cert)
 	name := li.desc.CommonName
 	if name == "" {
@@ -141,7 +151,26 @@ func (s *trustStep) about(li *importItem) fyne.CanvasObject {
 	}
 	title := heading(fmt.Sprintf("%s: %s, valid until %s", it.Role, name, li.desc.ValidUntil.Local().Format("Jan 2, 2006")))
 	title.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(title, &widget.Label{Text: it.Why, Wrapping: fyne.TextWrapWord})
+	why := &widget.Label{Text: it.Why, Wrapping: fyne.TextWrapWord}
+	facts := &widget.Label{Text: fmt.Sprintf("Alias %s · SHA-256 %s · %s", li.alias.Text, li.desc.SHA256, sourceWord(it)),
+		Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+	box := container.NewVBox(container.NewBorder(nil, nil, li.check, nil, title),
+		container.NewBorder(nil, nil, indent(li.check), nil, container.NewVBox(why, facts)))
+	if warn := li.desc.NotValidAt(time.Now()); warn != "" {
+		box.Add(validityWarning(warn))
+	}
+	if li.existing != "" {
+		box.Add(existingNote(li))
+	}
+	return box
+}
+
+// indent is as wide as o, empty: what follows lines up with the text
+// beside o.
+func indent(o fyne.CanvasObject) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(o.MinSize().Width, 0))
+	return r
 }
 
 // toAdd: certificates are checked that the keystore does not have, and

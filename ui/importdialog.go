@@ -52,10 +52,11 @@ type importOptions struct {
 	// offer, when set, says which certificates start checked; by
 	// default all that the keystore lacks.
 	offer func(*x509.Certificate) bool
-	// about, when set, says above a certificate's alias why it is offered.
-	about func(it *importItem) fyne.CanvasObject
-	// fixedAliases shows the aliases without letting them be changed:
-	// core names the entries (Connect a Mail Account's Trust step).
+	// view, when set, shows a certificate in place of the dialog's view
+	// (itemView), with the item's check.
+	view func(it *importItem) fyne.CanvasObject
+	// fixedAliases keeps the aliases from being changed: core names the
+	// entries (Connect a Mail Account's Trust step).
 	fixedAliases bool
 }
 
@@ -66,8 +67,12 @@ func newImportList(batch certs.Batch, m *ksModel, opts importOptions) *importLis
 	l.status.Wrapping = fyne.TextWrapWord
 	l.status.Importance = widget.DangerImportance
 	l.collect(batch.Certificates)
+	view := l.itemView
+	if opts.view != nil {
+		view = opts.view
+	}
 	for _, it := range l.items {
-		l.list.Add(l.itemView(it))
+		l.list.Add(view(it))
 		l.list.Add(widget.NewSeparator())
 	}
 	if len(l.problems) > 0 {
@@ -220,19 +225,21 @@ func (d *importList) itemView(it *importItem) fyne.CanvasObject {
 		it.desc.SubjectDN, it.desc.IssuerDN, validity(it.desc), it.desc.SHA256, strings.Join(it.sources, ", ")))
 	facts.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(aliasRow, it.note, facts)
-	if d.opts.about != nil {
-		box.Objects = append([]fyne.CanvasObject{d.opts.about(it)}, box.Objects...)
-	}
 	if why := it.desc.NotValidAt(time.Now()); why != "" {
 		box.Add(validityWarning(why))
 	}
 	if it.existing != "" {
-		note := widget.NewLabel(fmt.Sprintf("Already in the keystore as %q, so it is not imported again.", it.existing))
-		note.Importance = widget.WarningImportance
-		note.Wrapping = fyne.TextWrapWord
-		box.Add(note)
+		box.Add(existingNote(it))
 	}
 	return box
+}
+
+// existingNote says that the keystore has the certificate already.
+func existingNote(it *importItem) *widget.Label {
+	note := widget.NewLabel(fmt.Sprintf("Already in the keystore as %q, so it is not imported again.", it.existing))
+	note.Importance = widget.WarningImportance
+	note.Wrapping = fyne.TextWrapWord
+	return note
 }
 
 // validate keeps Confirm disabled, and says why, until every chosen

@@ -27,12 +27,19 @@ func (tb) Cleanup(func())                 {}
 
 func main() {
 	user := flag.String("user", "bench", "the user the server accepts")
+	root := flag.String("root", "", "write the chain's root certificate (PEM) to this `FILE`, for SSL_CERT_FILE: "+
+		"the server sends its leaf and intermediate only, as Gmail does, and the root completes the chain")
 	flag.Parse()
 	password := os.Getenv("MAILSERVER_PASSWORD")
 	if password == "" {
 		password = "bench"
 	}
 	chain := mailtest.NewChain(tb{})
+	if *root != "" {
+		if err := os.WriteFile(*root, chain.Root.PEM(), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
 	port := mailtest.SMTP(tb{}, chain, mailtest.Options{STARTTLS: true, Mechs: []string{"PLAIN"}, User: *user, Password: password})
 	fmt.Println(port)
 	stop := make(chan os.Signal, 1)
