@@ -84,7 +84,7 @@ func newAddressStep(w *connectWindow) *addressStep {
 	s.elapsed.Hide()
 	s.stopFind = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: s.findJob.stop}
 	s.stopFind.Hide()
-	s.tried = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	s.tried = newHint("") // in italics, not LowImportance: the light theme draws that almost white
 	s.tried.Hide()
 
 	for _, p := range []connectivity.Protocol{connectivity.SMTP, connectivity.IMAP, connectivity.POP3} {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/opsdesk/opsdesk/core/credentials"
 	"github.com/opsdesk/opsdesk/core/mailsetup"
+	"github.com/opsdesk/opsdesk/core/oauth"
 )
 
 // How a Microsoft 365 account signs in: the choices of the Sign-in step.
@@ -97,13 +98,12 @@ func newSignInStep(w *connectWindow) *signInStep {
 
 	s.method = newKeyRadio([]string{oauthExisting, oauthCreate, oauthPassword}, false, func(string) { s.showMethod() })
 	s.secretLabel = "Password"
-	s.existing = newKeySelect(nil, changed)
+	s.existing = newKeySelect(nil, func(string) { s.showMethod() })
 	s.existing.PlaceHolder = "(choose an OAuth2 Authorization Code credential)"
 	s.create = &widget.Button{Text: "Create OAuth2 Credential…", Icon: theme.ContentAddIcon(), OnTapped: s.onCreateOAuth2}
 	s.authorize = &widget.Button{Text: "Authorize…", Icon: theme.LoginIcon(), OnTapped: s.onAuthorize}
+	// The provider's help above says why OAuth2; this is the choice.
 	s.oauthBox = container.NewVBox(
-		stepIntro("Microsoft is switching basic authentication (a password) off for SMTP AUTH: Cloud Integration signs in "+
-			"with OAuth2 instead, through an OAuth2 Authorization Code credential that someone authorized once in the browser."),
 		s.method,
 		widget.NewForm(widget.NewFormItem("Credential Name", s.existing)),
 		leftRow(s.create, s.authorize),
@@ -232,6 +232,9 @@ func (s *signInStep) fillOAuth2() {
 		}
 	}
 	s.existing.SetOptions(names)
+	if len(names) == 0 && s.method.Selected == oauthExisting {
+		s.method.SetSelected(oauthCreate) // none to choose: creating one is the way
+	}
 }
 
 func (s *signInStep) entry(name string) (credentials.Entry, bool) {
@@ -260,6 +263,8 @@ func (s *signInStep) showMethod() {
 	}
 	setEnabled(s.existing, s.method.Selected == oauthExisting)
 	setEnabled(s.create, s.method.Selected == oauthCreate)
+	e, ok := s.entry(s.existing.Selected)
+	setEnabled(s.authorize, ok && e.Status != credentials.Deployed)
 	s.w.refresh()
 }
 
@@ -448,6 +453,11 @@ func (s *signInStep) onCreateOAuth2() {
 	})
 	f.user.SetText(strings.TrimSpace(s.user.Text))
 	f.name.SetText(s.free(""))
+	// Microsoft takes any of the organisation's domains in place of its
+	// directory ID: the address's is one.
+	if f.provider.Selected == string(oauth.Microsoft365) {
+		f.tenant.SetText(s.settings().Domain)
+	}
 }
 
 // onAuthorize gets the chosen OAuth2 credential's token in the browser,

@@ -5,6 +5,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,8 +159,9 @@ func TestConnectMicrosoft365SignsInWithOAuth2(t *testing.T) {
 	if f == nil {
 		t.Fatal("Create OAuth2 Credential… opened no OAuth2 form")
 	}
-	if f.user.Text != "ops@contoso.com" || f.provider.Selected != string(oauth.Microsoft365) {
-		t.Errorf("the form starts with user %q, provider %q", f.user.Text, f.provider.Selected)
+	if f.user.Text != "ops@contoso.com" || f.provider.Selected != string(oauth.Microsoft365) || f.tenant.Text != "contoso.com" ||
+		!strings.Contains(f.authURL.Text, "/contoso.com/") {
+		t.Errorf("the form starts with user %q, provider %q, tenant %q, %s", f.user.Text, f.provider.Selected, f.tenant.Text, f.authURL.Text)
 	}
 	f.dlg.Hide()
 
