@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/net/idna"
 
+	"github.com/opsdesk/opsdesk/core/connectivity"
 	"github.com/opsdesk/opsdesk/core/problem"
 )
 
@@ -64,28 +65,9 @@ func CheckAddress(input string) (address, domain string, err error) {
 		return "", "", badAddress(input, "has more than one @", "Type one address, such as anna@example.com.")
 	}
 	ascii, err := idna.Lookup.ToASCII(host)
-	if err != nil || !strings.Contains(ascii, ".") || !validDomain(ascii) {
+	if err != nil || !strings.Contains(ascii, ".") || !connectivity.ValidHostName(ascii) {
 		return "", "", badAddress(input, "has no domain after the @", "Type the domain after the @, such as example.com in anna@example.com.")
 	}
 	domain = strings.ToLower(ascii)
 	return local + "@" + strings.ToLower(host), domain, nil
-}
-
-// validDomain is a DNS name of letters, digits and hyphens: what an
-// address's domain, an MX host or an SRV target can be.
-func validDomain(h string) bool {
-	if h == "" || len(h) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(h, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, c := range []byte(label) {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	return true
 }

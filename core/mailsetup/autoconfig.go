@@ -289,7 +289,7 @@ func (p *autoconfigParser) host(s string) (string, bool) {
 	if ip, err := netip.ParseAddr(h); err == nil {
 		return ip.String(), true
 	}
-	return h, validDomain(h) && strings.Contains(h, ".")
+	return h, connectivity.ValidHostName(h) && strings.Contains(h, ".")
 }
 
 // user fills in a user name; one with a placeholder left, or that could

@@ -160,7 +160,7 @@ func FuzzParseAutoconfig(f *testing.F) {
 			switch {
 			case s.Port < 1 || s.Port > 65535:
 				t.Fatalf("port %d", s.Port)
-			case ipErr != nil && !validDomain(s.Host):
+			case ipErr != nil && !connectivity.ValidHostName(s.Host):
 				t.Fatalf("host %q", s.Host)
 			case s.Protection != connectivity.Implicit && s.Protection != connectivity.STARTTLSMandatory && s.Protection != connectivity.Off:
 				t.Fatalf("protection %q", s.Protection)

@@ -95,7 +95,7 @@ var Providers = []Provider{
 		SignIn: SignInOAuth2,
 		OAuth:  oauth.Microsoft365,
 		Help: SignInHelp{
-			Summary: "Microsoft 365 signs in with OAuth2: at the end of December 2026 Microsoft switches passwords for sending mail (basic authentication) off by default.",
+			Summary: "Microsoft 365 signs in with OAuth2, because at the end of December 2026 Microsoft switches passwords for sending mail (basic authentication) off by default.",
 			Steps: []string{
 				microsoftAppStep,
 				microsoftOAuthStep,
@@ -108,7 +108,7 @@ var Providers = []Provider{
 	}),
 	sourced(Provider{
 		ID:   "outlook",
-		Name: "Outlook.com (Hotmail, Live)",
+		Name: "Outlook.com / Hotmail",
 		Domains: []string{"outlook.com", "hotmail.com", "live.com", "msn.com", "windowslive.com",
 			"outlook.de", "outlook.at", "outlook.be", "outlook.dk", "outlook.es", "outlook.fr", "outlook.it", "outlook.ie",
 			"hotmail.de", "hotmail.co.uk", "hotmail.fr", "hotmail.it", "hotmail.es", "hotmail.nl", "hotmail.be", "hotmail.ch",
@@ -122,7 +122,7 @@ var Providers = []Provider{
 		SignIn: SignInOAuth2,
 		OAuth:  oauth.Microsoft365,
 		Help: SignInHelp{
-			Summary: "Outlook.com takes no passwords from mail programs any more: it signs in with OAuth2.",
+			Summary: "Outlook.com takes no passwords from mail programs any more, only OAuth2.",
 			Steps: []string{
 				microsoftAppStep + " Let it sign in personal Microsoft accounts.",
 				microsoftOAuthStep,
@@ -222,7 +222,7 @@ var Providers = []Provider{
 	}),
 	sourced(Provider{
 		ID:      "t-online",
-		Name:    "T-Online (Telekom)",
+		Name:    "T-Online",
 		Domains: []string{"t-online.de", "magenta.de"},
 		Servers: []Server{
 			smtp("securesmtp.t-online.de", 465, ssl), smtp("securesmtp.t-online.de", 587, starttls),

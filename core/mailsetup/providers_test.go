@@ -31,7 +31,7 @@ func TestProviderTableIsComplete(t *testing.T) {
 			if other, ok := domains[d]; ok {
 				t.Errorf("%s: domain %s is %s's too", p.ID, d, other)
 			}
-			if d != strings.ToLower(d) || !validDomain(d) {
+			if d != strings.ToLower(d) || !connectivity.ValidHostName(d) {
 				t.Errorf("%s: domain %q is not a lowercase domain", p.ID, d)
 			}
 			domains[d] = p.ID
@@ -45,7 +45,7 @@ func TestProviderTableIsComplete(t *testing.T) {
 		count := map[connectivity.Protocol]int{}
 		for _, s := range p.Servers {
 			count[s.Protocol]++
-			if !validDomain(s.Host) || s.Host != strings.ToLower(s.Host) {
+			if !connectivity.ValidHostName(s.Host) || s.Host != strings.ToLower(s.Host) {
 				t.Errorf("%s: %s host %q is no lowercase host name", p.ID, s.Protocol, s.Host)
 			}
 			if s.Protection != connectivity.Implicit && s.Protection != connectivity.STARTTLSMandatory {

@@ -99,7 +99,7 @@ func (d Detector) srv(ctx context.Context, domain string, each time.Duration) fo
 				if _, ok := declined[svc.protocol]; !ok {
 					declined[svc.protocol] = name
 				}
-			case r.Port == 0 || !validDomain(target):
+			case r.Port == 0 || !connectivity.ValidHostName(target):
 				f.tried = append(f.tried, "The DNS record "+name+" names a server Opsdesk cannot use ("+target+")")
 			default:
 				offered[svc.protocol] = true

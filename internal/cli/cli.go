@@ -154,6 +154,7 @@ terminal without echo.`,
 		keystoreCommand(s),
 		credentialsCommand(s),
 		testCommand(s),
+		providersCommand(s),
 	)
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
