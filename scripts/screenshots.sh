@@ -13,7 +13,8 @@
 # the Authorize dialog waiting for the browser; the Keystore
 # with an entry's details; a passed and a failed Connectivity test (the
 # loopback mail server below, the second with a credential whose password
-# it refuses); and the import dialog of the app started with a partner's
+# it refuses); the six steps of Connect a Mail Account against the same
+# server; and the import dialog of the app started with a partner's
 # files, as "Open with" starts it, one of them expired.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -125,9 +126,15 @@ bin/opsdesk credentials list
 # A loopback SMTP server with STARTTLS and a generated root → intermediate →
 # leaf chain (the benchmark's), accepting gmail_smtp's demo account, so the
 # Connectivity Tests picture shows a real test's Response.
+# It sends its leaf and intermediate only, as Gmail does; its root goes to
+# root.pem, this computer's trust store as the app sees it (SSL_CERT_FILE),
+# as GTS Root R1 is in a real one: Connect a Mail Account completes the
+# chain from there.
 go build -o "$tmp/mailserver" ./internal/cmd/mailserver
-MAILSERVER_PASSWORD=demo-app-password "$tmp/mailserver" -user ops@example.com >"$tmp/port" &
+MAILSERVER_PASSWORD=demo-app-password "$tmp/mailserver" -user ops@example.com -root "$tmp/root.pem" >"$tmp/port" &
 server_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+[ -s "$tmp/root.pem" ] || { echo "screenshots: the mail server did not start" >&2; exit 1; }
 
 # 4. A private X server on a free display (-displayfd picks one).
 start_xvfb "$SCREEN"
@@ -139,7 +146,7 @@ echo "screenshots: Xvfb on $DISPLAY"
 mkdir -p "$tmp/bin"
 printf '#!/bin/sh\nprintf "%%s\\n" "$1" >>"%s"\n' "$tmp/opened" >"$tmp/bin/xdg-open"
 chmod +x "$tmp/bin/xdg-open"
-PATH="$tmp/bin:$PATH" FYNE_THEME=light bin/opsdesk >"$tmp/app.log" 2>&1 &
+PATH="$tmp/bin:$PATH" SSL_CERT_FILE="$tmp/root.pem" FYNE_THEME=light bin/opsdesk >"$tmp/app.log" 2>&1 &
 app_pid=$!
 
 # find_window REGEX: the id of the visible window whose name matches.
@@ -163,12 +170,12 @@ shoot() {
 # Every window has a menu bar 27 pixels high above its content.
 MENU=27
 # click_tile N: click the Nth tile (0-based) on Home. Home's layout: the menu
-# bar, padding, the "Manage Security" heading, then 240x150 tiles (ui/home.go,
-# tileSize).
+# bar, padding, the Connect a Mail Account banner, the "Manage Security"
+# heading, then 240x150 tiles (ui/home.go, tileSize).
 click_tile() {
   xdotool windowraise "$home"
   sleep 0.3
-  xdotool mousemove --window "$home" $((8 + 120 + $1 * 244)) $((MENU + 120)) click 1
+  xdotool mousemove --window "$home" $((8 + 120 + $1 * 244)) $((MENU + 265)) click 1
 }
 
 home=$(find_window '^Opsdesk$')
@@ -256,6 +263,44 @@ at 45 574                                                   # Send
 sleep 2
 xdotool mousemove --window "$win" 1000 750
 shoot "$win" screenshot-connectivity-failed.png
+
+# Connect a Mail Account, from the banner above Home's tiles, as a user
+# walks it: ops@example.com on Google Workspace (Provider chosen: the
+# table's servers, no network), Host and Port then changed to the loopback
+# server; the App Password under gmail_smtp_2 (gmail_smtp is taken); the
+# first test; Trust proposing the root and the intermediate; the proof; the
+# hand-over. Positions are those of a 1000x860 window at 0,0 (ui/connect*.go).
+xdotool windowraise "$home"
+sleep 0.3
+xdotool mousemove --window "$home" 700 $((MENU + 70)) click 1   # Connect a Mail Account…
+win=$(find_window '^Connect a Mail Account')
+xdotool windowmove "$win" 0 0
+xdotool windowsize "$win" 1000 860
+sleep 0.5
+next_step() { at 960 806; sleep "${1:-1.5}"; }                  # Next, or the step's primary button
+xdotool type --delay 10 ops@example.com                          # E-mail Address (focused)
+at 560 250 && at 225 323                                         # Provider ▾ Gmail / Google Workspace
+xdotool key Return                                               # Find Settings
+sleep 1
+xdotool mousemove --window "$win" 990 850
+shoot "$win" screenshot-connect-address.png
+at 580 536 && xdotool key ctrl+a && xdotool type --delay 10 localhost         # Host
+at 500 576 && xdotool key ctrl+a && xdotool type --delay 10 "$(cat "$tmp/port")" # Port
+xdotool key Tab
+next_step
+xdotool type --delay 10 demo-app-password                        # App Password (focused)
+xdotool mousemove --window "$win" 990 850
+shoot "$win" screenshot-connect-signin.png
+xdotool key Return                                               # Next: stored, then the first test
+sleep 2
+shoot "$win" screenshot-connect-first-test.png
+next_step
+shoot "$win" screenshot-connect-trust.png
+next_step 2.5                                                    # Add to Keystore, then the proof
+shoot "$win" screenshot-connect-proof.png
+next_step
+shoot "$win" screenshot-connect-handover.png
+next_step                                                        # Done
 
 kill -0 "$app_pid" 2>/dev/null || { echo "screenshots: the app exited; log:" >&2; cat "$tmp/app.log" >&2; exit 1; }
 

@@ -51,8 +51,9 @@ type addressStep struct {
 	// server is the form of the chosen protocol: the servers found, Host,
 	// Port, Protection and where they come from; box is the whole step,
 	// laid out again when the form changes.
-	server *fyne.Container
-	box    *fyne.Container
+	server     *fyne.Container
+	serverForm *widget.Form
+	box        *fyne.Container
 	source *widget.Label
 
 	settings mailsetup.Settings
@@ -320,6 +321,7 @@ func (s *addressStep) onUse() {
 	form.Append("Protection", f.protection)
 	form.Append("Source", s.source)
 	s.server.Objects = []fyne.CanvasObject{form}
+	s.serverForm = form
 	s.box.Refresh() // the form's height changed: the step is laid out again
 	if _, shown := s.picked[p]; !shown && strings.TrimSpace(f.host.Text) == "" && len(cands) > 0 {
 		s.pick(cands[0])
@@ -365,10 +367,14 @@ func (s *addressStep) sourceOf(sv mailsetup.Server) string {
 // showSource says, below the fields, where their values came from.
 func (s *addressStep) showSource() {
 	f := s.current()
+	shown := s.source.Visible()
 	if f == nil || strings.TrimSpace(f.host.Text) == "" {
 		s.source.Hide() // and its row, until there is something to say
-		return
+	} else {
+		s.source.SetText(s.sourceOf(f.server()))
+		s.source.Show()
 	}
-	s.source.SetText(s.sourceOf(f.server()))
-	s.source.Show()
+	if s.serverForm != nil && shown != s.source.Visible() {
+		s.serverForm.Refresh() // the form shows or hides the row with it
+	}
 }

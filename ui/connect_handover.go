@@ -56,7 +56,7 @@ func (s *handOverStep) problem() string { return "" }
 func (s *handOverStep) enter(bool) {
 	path := ""
 	if m := s.w.svc.Model(); m != nil {
-		path = m.Path
+		path = displayPath(m.Path) // "~/…" where the user knows that spelling
 	}
 	s.ho = mailsetup.NewHandOver(s.w.account, s.w.trusted, path)
 	s.show(s.ho.Sections())

@@ -132,7 +132,7 @@ func newHome(a fyne.App, opts Options, svcs services) *Home {
 	tiles := container.NewGridWrap(tileSize, h.securityMaterial.obj, h.keystoreTile.obj, h.connectivityTile.obj)
 	h.hint = newHint(dropHint)
 	h.win.SetContent(container.NewPadded(container.NewVBox(h.connectBanner(), heading, tiles, h.hint)))
-	restoreSize(a, h.win, "home", fyne.NewSize(820, 520))
+	restoreSize(a, h.win, "home", fyne.NewSize(820, 420))
 	h.win.SetMaster()
 	h.win.SetMainMenu(h.menu())
 	h.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { h.openURIs(uris) })
@@ -203,8 +203,10 @@ func (h *Home) connectBanner() fyne.CanvasObject {
 		OnTapped: func() { h.showConnect() }}
 	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNamePrimary), 0x20))
 	bg.CornerRadius = theme.InputRadiusSize()
+	// The text at a width of its own: a wrapping label measured before
+	// the window has one is tall, and made Home open half empty.
 	body := container.NewBorder(nil, nil, widget.NewIcon(theme.MailComposeIcon()), container.NewCenter(btn),
-		container.NewVBox(title, text))
+		container.NewVBox(title, container.New(&minWidthLayout{width: 420}, text)))
 	return container.NewStack(bg, container.NewPadded(body))
 }
 
