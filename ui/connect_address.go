@@ -54,7 +54,7 @@ type addressStep struct {
 	server     *fyne.Container
 	serverForm *widget.Form
 	box        *fyne.Container
-	source *widget.Label
+	source     *widget.Label
 
 	settings mailsetup.Settings
 	// searched is the address and provider the settings were found for;
