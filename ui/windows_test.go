@@ -157,6 +157,7 @@ func TestWindowsOpenCentred(t *testing.T) {
 	settle(t, h) // it reads the keyring in the background
 	h.showKeystore()
 	h.showConnectivity()
+	settle(t, h) // it lists the credentials in the background
 	h.showConnect()
 	settle(t, h)
 	if len(a.windows) != 5 {
