@@ -132,6 +132,21 @@ func NormalizeSecret(p *Provider, secret []byte) []byte {
 	return out
 }
 
+// SignInHelpFor is what the Sign-in step tells the user to type: the
+// provider's advice, or for an address of no provider in the table the
+// advice that fits most: the mailbox's password.
+func SignInHelpFor(s Settings) SignInHelp {
+	h := SignInHelp{Summary: "Type the mailbox's password; where your provider offers app passwords, an app password is the safer choice.",
+		SecretLabel: "Password"}
+	if s.Provider != nil && s.Provider.Help.Summary != "" {
+		h = s.Provider.Help
+		if h.SecretLabel == "" {
+			h.SecretLabel = "Password"
+		}
+	}
+	return h
+}
+
 // Request is the connectivity test of the account's server. The first test
 // runs without "Valid Server Certificate Required" so the chain is seen
 // even before it is trusted; the proof runs with it (verify). The caller
@@ -224,7 +239,7 @@ func ProposeTrust(sent []*x509.Certificate) TrustProposal {
 		p.Items = append(p.Items, it)
 	}
 	if !complete {
-		p.Note = "The chain " + certName(chain[0]) + " sent does not end at a root this computer knows: " +
+		p.Note = "The chain " + CertName(chain[0]) + " sent does not end at a root this computer knows: " +
 			"add what the server sent, as proposed, or ask the provider for its root certificate and add that instead."
 		if !p.Items[0].Proposed && len(p.Items) == 1 {
 			// Only the server's own certificate came, and nothing here

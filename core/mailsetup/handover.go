@@ -101,7 +101,7 @@ func NewHandOver(a Account, trusted []keystore.Result, keystorePath string) Hand
 		case keystore.Duplicate:
 			alias = r.Existing
 		default:
-			h.Notes = append(h.Notes, certName(r.Cert)+" was not added to the keystore ("+strings.TrimSuffix(r.Reason, ".")+
+			h.Notes = append(h.Notes, CertName(r.Cert)+" was not added to the keystore ("+strings.TrimSuffix(r.Reason, ".")+
 				"); add it to the tenant's keystore yourself.")
 			continue
 		}

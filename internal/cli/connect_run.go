@@ -1,0 +1,452 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/opsdesk/opsdesk/core/connectivity"
+	"github.com/opsdesk/opsdesk/core/credentials"
+	"github.com/opsdesk/opsdesk/core/keystore"
+	"github.com/opsdesk/opsdesk/core/mailsetup"
+	"github.com/opsdesk/opsdesk/core/oauth"
+	"github.com/opsdesk/opsdesk/core/ownkeystore"
+	"github.com/opsdesk/opsdesk/core/problem"
+)
+
+// connectRun is one walk through the flow: what it opened, the account
+// as chosen so far, and the JSON object it fills on the way.
+type connectRun struct {
+	*connectCmd
+	ctx   context.Context
+	store *credentials.Store
+	ks    *keystore.Keystore
+	a     mailsetup.Account
+	j     connectJSON
+}
+
+func (c *connectCmd) run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt) // Ctrl-C cancels a test cleanly
+	defer stop()
+	r := &connectRun{connectCmd: c, ctx: ctx, j: connectJSON{SchemaVersion: schemaVersion, Address: c.address, Added: []addedJSON{}}}
+	err := r.flow()
+	if r.ks != nil {
+		r.ks.Close()
+	}
+	var ue usageError
+	if !c.asJSON || errors.As(err, &ue) {
+		return err
+	}
+	if err != nil && !errors.Is(err, errFailed) {
+		r.j.Error = withHint(err)
+	}
+	if werr := writeJSON(c.stdout, r.j); werr != nil {
+		return werr
+	}
+	return err
+}
+
+func (r *connectRun) step(s mailsetup.Step) {
+	if s != mailsetup.StepAddress {
+		fmt.Fprintln(r.out)
+	}
+	fmt.Fprintf(r.out, "Step %d of %d: %s\n", s, mailsetup.StepHandOver, s)
+}
+
+// say prints one line under the current step.
+func (r *connectRun) say(format string, a ...any) {
+	fmt.Fprintf(r.out, "  "+format+"\n", a...)
+}
+
+// stop ends the flow before the proof passed, saying at which step and
+// what to do.
+func (r *connectRun) stop(s mailsetup.Step, sentence string) error {
+	r.say("%s", sentence)
+	r.j.Stopped = stepOf(s, sentence)
+	return errFailed
+}
+
+func (r *connectRun) flow() error {
+	r.step(mailsetup.StepAddress)
+	if err := r.address(); err != nil {
+		return err
+	}
+	r.step(mailsetup.StepSignIn)
+	if err := r.signIn(); err != nil {
+		return err
+	}
+	if err := r.openKeystore(false); err != nil {
+		return err
+	}
+
+	r.step(mailsetup.StepFirstTest)
+	first, err := r.test(false)
+	if err != nil {
+		return err
+	}
+	if !first.OK() {
+		return r.wentWrong(first)
+	}
+
+	r.step(mailsetup.StepTrust)
+	results, err := r.trust(first.Chain)
+	if err != nil {
+		return err
+	}
+
+	r.step(mailsetup.StepProof)
+	proof, err := r.test(true)
+	if err != nil {
+		return err
+	}
+	if !proof.OK() {
+		return r.wentWrong(proof)
+	}
+	r.j.OK = true
+
+	r.step(mailsetup.StepHandOver)
+	path := ""
+	if r.ks != nil {
+		path = r.ks.Path()
+	}
+	h := mailsetup.NewHandOver(r.a, results, path)
+	r.j.HandOver = handOverOf(h)
+	fmt.Fprint(r.out, indent(h.Text()))
+	return nil
+}
+
+// address is step 1: the settings, detected or typed, and the server of
+// the protocol chosen.
+func (r *connectRun) address() error {
+	p := r.chosenProtocol()
+	var s mailsetup.Settings
+	var err error
+	if p != "" && r.typed(p) != "" && r.provider == "" {
+		// The server to test was typed: nothing to detect.
+		s, err = typedSettings(r.connectCmd.address)
+	} else {
+		s, err = mailsetup.Detector{}.Detect(r.ctx, r.connectCmd.address, r.provider)
+	}
+	if err != nil {
+		return err
+	}
+	for _, proto := range []connectivity.Protocol{connectivity.SMTP, connectivity.IMAP, connectivity.POP3} {
+		if typed := r.typed(proto); typed != "" {
+			sv, err := mailsetup.ParseServer(proto, typed)
+			if err != nil {
+				return flagError(err, map[string]string{connectivity.FieldHost: "--" + strings.ToLower(string(proto))})
+			}
+			s = s.WithServer(sv)
+		}
+	}
+	if p == "" {
+		p = mailsetup.DefaultProtocol(s)
+	}
+	if s.Provider != nil {
+		r.j.Provider = s.Provider.ID
+		r.say("%s: %s", s.Address, s.Provider.Name)
+	}
+	for _, sv := range s.Servers {
+		r.say("%s %s, %s (%s)", sv.Protocol, sv.Address(), sv.Protection.Label(sv.Protocol), sv.Source)
+	}
+	sv, ok := s.Server(p)
+	if !ok {
+		for _, t := range s.Tried {
+			r.say("%s", t)
+		}
+		return r.stop(mailsetup.StepAddress, fmt.Sprintf("No %s server was found for %s: give it with --%s HOST:PORT.", p, s.Address, strings.ToLower(string(p))))
+	}
+	r.a = mailsetup.Account{Settings: s, Server: sv, User: s.User, ConnectTo: r.connectTo, CredentialType: credentials.UserCredentials}
+	if r.a.User == "" {
+		r.a.User = s.Address
+	}
+	r.j.Server = serverOf(sv)
+	r.say("Connecting %s with %s.", p, sv.Address())
+	return nil
+}
+
+// typedSettings are the settings of an address whose server was typed.
+func typedSettings(address string) (mailsetup.Settings, error) {
+	at := strings.LastIndex(address, "@")
+	if at <= 0 || at == len(address)-1 || strings.ContainsAny(address, " \t\r\n") {
+		return mailsetup.Settings{}, usagef("%q is not an e-mail address; give one such as me@example.com", address)
+	}
+	return mailsetup.Settings{Address: address, Domain: strings.ToLower(address[at+1:]), User: address}, nil
+}
+
+// signIn is step 2: the credential's name, the provider's advice, the
+// secret typed once and stored, or an existing credential used as it is.
+func (r *connectRun) signIn() error {
+	store, err := openCredentials(r.stdin, r.stderr)
+	if err != nil {
+		return err
+	}
+	r.store = store
+	if r.credential != "" {
+		e, err := mailsetup.ExistingCredential(store, r.credential, r.a.User)
+		switch {
+		case err == nil:
+			r.a = r.a.AccountWith(e)
+			r.j.Credential = &connectCredentialJSON{Name: e.Name, Type: string(e.Type), User: e.User, Existing: true}
+			r.say("Using the stored credential %s (%s, user %s) as it is: no secret is asked for, and nothing about it changes.", e.Name, e.Type, e.User)
+			return nil
+		case !errors.Is(err, credentials.ErrNotFound):
+			return err
+		}
+		r.a.Credential = r.credential
+	} else {
+		list, err := store.List()
+		if err != nil {
+			return err
+		}
+		r.a.Credential = mailsetup.CredentialName(r.a.Settings, r.a.Server.Protocol, func(n string) bool {
+			for _, e := range list {
+				if strings.EqualFold(e.Name, n) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	help := mailsetup.SignInHelpFor(r.a.Settings)
+	r.say("%s", help.Summary)
+	for i, s := range help.Steps {
+		r.say("  %d. %s", i+1, s)
+	}
+	if help.URL != "" {
+		r.say("  %s", help.URL)
+	}
+	if r.a.Settings.SignIn() == mailsetup.SignInOAuth2 {
+		return r.needOAuth2()
+	}
+	pw, err := secret("OPSDESK_PASSWORD", help.SecretLabel+" for "+r.a.User+": ", r.stdin, r.stderr)
+	if errors.Is(err, errNoTerminal) {
+		return &problem.Error{What: "No " + strings.ToLower(help.SecretLabel) + " was given",
+			Hint: "Set OPSDESK_PASSWORD, run in a terminal to be asked, or name a stored credential with --credential."}
+	}
+	if err != nil {
+		return err
+	}
+	defer clear(pw)
+	e, err := mailsetup.StoreCredential(store, r.a, pw)
+	if err != nil {
+		return err
+	}
+	r.j.Credential = &connectCredentialJSON{Name: e.Name, Type: string(e.Type), User: e.User}
+	r.say("Stored the credential %s (%s, user %s) in %s.", e.Name, e.Type, e.User, store.Where())
+	return nil
+}
+
+// needOAuth2 says how to make the OAuth2 credential an account that signs
+// in with OAuth2 needs, and stops: the browser sign-in is a command of
+// its own.
+func (r *connectRun) needOAuth2() error {
+	provider := "generic"
+	if pr := r.a.Settings.Provider; pr != nil {
+		switch pr.OAuth {
+		case oauth.Microsoft365:
+			provider = "microsoft365"
+		case oauth.Google:
+			provider = "google"
+		}
+	}
+	name, addr := r.a.Credential, r.a.Settings.Address
+	r.say("Add an OAuth2 Authorization Code credential for it, authorize it, and run this again with it:")
+	r.say("  opsdesk credentials add-oauth2 %s --provider %s --user %s --client-id YOUR_APP_CLIENT_ID", name, provider, addr)
+	r.say("  opsdesk credentials authorize %s", name)
+	r.say("  opsdesk connect %s --credential %s", addr, name)
+	return r.stop(mailsetup.StepSignIn, addr+" signs in with OAuth2, not a password: add and authorize an OAuth2 Authorization Code credential as above, then run this again with --credential "+name+".")
+}
+
+// openKeystore opens the keystore the certificates go to: --keystore FILE
+// or the app's own. Before the Trust step (create false) it is opened
+// only when it exists, for the first test to show whether its chain is
+// trusted already; the Trust step creates it.
+func (r *connectRun) openKeystore(create bool) error {
+	if r.ks != nil {
+		return nil
+	}
+	s := &streams{stdin: r.stdin, stdout: r.out, stderr: r.stderr}
+	if r.keystore == "" {
+		if path, err := ownkeystore.Path(); err != nil {
+			return err
+		} else if _, err := os.Stat(path); err != nil && !create {
+			return nil
+		}
+		o, err := openOwnKeystoreWith(s, func() (ownkeystore.Keyring, error) { return r.store, nil })
+		if err != nil {
+			return err
+		}
+		r.ks = forCommand(o.Keystore, r.stderr)
+		r.j.Keystore = r.ks.Path()
+		return nil
+	}
+	_, statErr := os.Stat(r.keystore)
+	if statErr != nil && !create {
+		return nil
+	}
+	var pw []byte
+	var err error
+	if statErr != nil {
+		pw, err = newSecret(ownkeystore.PasswordEnv, "keystore password", r.stdin, r.stderr)
+	} else {
+		pw, err = secret(ownkeystore.PasswordEnv, "Keystore password: ", r.stdin, r.stderr)
+	}
+	if errors.Is(err, errNoTerminal) {
+		return errors.New("no keystore password: set " + ownkeystore.PasswordEnv + " or run in a terminal to be asked")
+	}
+	if err != nil {
+		return err
+	}
+	defer clear(pw)
+	var ks *keystore.Keystore
+	if statErr != nil {
+		ks, err = keystore.Create(r.keystore, pw)
+		if err == nil {
+			r.say("Created the keystore %s.", r.keystore)
+		}
+	} else {
+		ks, err = keystore.Open(r.keystore, pw)
+	}
+	if err != nil {
+		return err
+	}
+	r.ks = forCommand(ks, r.stderr)
+	r.j.Keystore = r.ks.Path()
+	return nil
+}
+
+// test runs the first test (verify false) or the proof, and prints it as
+// "opsdesk test" does: the first with the chain, the proof without.
+func (r *connectRun) test(verify bool) (*connectivity.Result, error) {
+	req := r.a.Request(verify)
+	if r.ks != nil {
+		req.Trusted = connectivity.TrustedFrom(r.ks.Entries())
+	}
+	if err := mailsetup.FillSignIn(r.store, &req); err != nil {
+		return nil, err
+	}
+	res := connectivity.Run(r.ctx, req)
+	clear(req.Password)
+	j := testResultOf(req, res)
+	if verify {
+		r.j.Proof = &j
+	} else {
+		r.j.FirstTest = &j
+	}
+	var b bytes.Buffer
+	shown := *res
+	if verify {
+		shown.Chain = nil // shown by the first test already
+	}
+	(&testCmd{streams: &streams{stdout: &b}}).print(&shown)
+	fmt.Fprint(r.out, indent(b.String()))
+	return res, nil
+}
+
+// wentWrong ends the flow after a test that did not pass, with the step
+// to go back to.
+func (r *connectRun) wentWrong(res *connectivity.Result) error {
+	s, why := mailsetup.GoBackTo(res)
+	fmt.Fprintln(r.out)
+	r.say("%s", why)
+	r.j.GoBackTo = stepOf(s, why)
+	return errFailed
+}
+
+// trust is step 4: the proposal, each certificate with why, the question,
+// and the certificates added.
+func (r *connectRun) trust(chain []*x509.Certificate) ([]keystore.Result, error) {
+	p := mailsetup.ProposeTrust(chain)
+	r.j.Trust = trustOf(p)
+	for _, it := range p.Items {
+		mark := "[ ]"
+		if it.Proposed {
+			mark = "[x]"
+		}
+		r.say("%s %s: %s", mark, it.Role, mailsetup.CertName(it.Cert))
+		r.say("    %s", it.Why)
+	}
+	if p.Note != "" {
+		r.say("%s", p.Note)
+	}
+	chosen := p.Chosen()
+	if len(chosen) == 0 {
+		return nil, nil
+	}
+	missing := chosen
+	if r.ks != nil {
+		missing = mailsetup.NotYetIn(r.ks, chosen)
+	}
+	if len(missing) > 0 && !r.yes {
+		where := "the app's keystore"
+		if r.keystore != "" {
+			where = r.keystore
+		}
+		ok, err := r.confirm(fmt.Sprintf("Add the %d certificate(s) marked [x] to %s? [y/N] ", len(missing), where))
+		switch {
+		case errors.Is(err, errNoTerminal):
+			return nil, r.stop(mailsetup.StepTrust, "Nothing was added to the keystore: add --yes to accept the proposed certificates when no one is at a terminal to answer.")
+		case err != nil:
+			return nil, err
+		case !ok:
+			return nil, r.stop(mailsetup.StepTrust, "Nothing was added to the keystore, so the proof cannot pass: run this again and answer y, or add the certificates yourself with opsdesk keystore import.")
+		}
+	}
+	if err := r.openKeystore(true); err != nil {
+		return nil, err
+	}
+	results, err := mailsetup.AddTrust(r.ks, chosen)
+	if err != nil {
+		return nil, err
+	}
+	r.j.Added = addedOf(results)
+	for _, res := range results {
+		switch res.Outcome {
+		case keystore.Added:
+			r.say("Added %s to %s as %s.", mailsetup.CertName(res.Cert), r.ks.Path(), res.Alias)
+		case keystore.Duplicate:
+			r.say("%s is in %s already, as %s: not added twice.", mailsetup.CertName(res.Cert), r.ks.Path(), res.Existing)
+		default:
+			r.say("%s was not added: %s", mailsetup.CertName(res.Cert), res.Reason)
+		}
+	}
+	return results, nil
+}
+
+// confirm asks a yes/no question on the terminal; no is the default.
+func (r *connectRun) confirm(question string) (bool, error) {
+	f, ok := r.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false, errNoTerminal
+	}
+	fmt.Fprint(r.stderr, question)
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes", nil
+}
+
+// indent sets every line of s two spaces in, under its step.
+func indent(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			b.WriteString("  ")
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
