@@ -31,7 +31,7 @@ func ParseServer(p connectivity.Protocol, typed string) (Server, error) {
 		case proto:
 			explicit = true
 		default:
-			return Server{}, &problem.Error{Kind: ErrServer, Source: typed, What: "starts with " + scheme + "://, which is not " + proto + ":// or " + proto + "s://",
+			return Server{}, &problem.Error{Kind: ErrServer, Field: connectivity.FieldHost, Source: typed, What: "starts with " + scheme + "://, which is not " + proto + ":// or " + proto + "s://",
 				Hint: "Type the " + string(p) + " server as host:port, for example " + example(p) + "."}
 		}
 	}

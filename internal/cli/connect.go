@@ -8,6 +8,7 @@ import (
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
 	"github.com/opsdesk/opsdesk/core/credentials"
+	"github.com/opsdesk/opsdesk/core/mailsetup"
 	"github.com/opsdesk/opsdesk/core/ownkeystore"
 )
 
@@ -24,6 +25,8 @@ type connectCmd struct {
 	keystore         string
 	yes, asJSON      bool
 	connectTo        string
+
+	servers []mailsetup.Server // typed with --smtp, --imap, --pop3
 
 	// out is where the steps are printed: standard output, or with
 	// --json standard error, so that standard output is one object.
@@ -108,7 +111,27 @@ func (c *connectCmd) check() error {
 			return flagError(err, map[string]string{credentials.FieldName: "--credential"})
 		}
 	}
-	return nil
+	for _, p := range []connectivity.Protocol{connectivity.SMTP, connectivity.IMAP, connectivity.POP3} {
+		if typed := c.typed(p); typed != "" {
+			sv, err := mailsetup.ParseServer(p, typed)
+			if err != nil {
+				return flagError(err, map[string]string{connectivity.FieldHost: "--" + strings.ToLower(string(p))})
+			}
+			c.servers = append(c.servers, sv)
+		}
+	}
+	if c.detects() {
+		return nil // detection judges the address, more closely
+	}
+	_, err := typedSettings(c.address)
+	return err
+}
+
+// detects says whether step 1 asks detection: not when the server to test
+// was typed and no provider named, which leaves nothing to find.
+func (c *connectCmd) detects() bool {
+	p := c.chosenProtocol()
+	return p == "" || c.typed(p) == "" || c.provider != ""
 }
 
 // typed is the server given for p with --smtp, --imap or --pop3.

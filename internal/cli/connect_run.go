@@ -130,23 +130,19 @@ func (r *connectRun) address() error {
 	p := r.chosenProtocol()
 	var s mailsetup.Settings
 	var err error
-	if p != "" && r.typed(p) != "" && r.provider == "" {
-		// The server to test was typed: nothing to detect.
-		s, err = typedSettings(r.connectCmd.address)
-	} else {
+	if r.detects() {
 		s, err = mailsetup.Detector{}.Detect(r.ctx, r.connectCmd.address, r.provider)
+	} else {
+		s, err = typedSettings(r.connectCmd.address)
+	}
+	if errors.Is(err, mailsetup.ErrAddress) {
+		return usageError{strings.TrimSuffix(err.Error(), ".")}
 	}
 	if err != nil {
 		return err
 	}
-	for _, proto := range []connectivity.Protocol{connectivity.SMTP, connectivity.IMAP, connectivity.POP3} {
-		if typed := r.typed(proto); typed != "" {
-			sv, err := mailsetup.ParseServer(proto, typed)
-			if err != nil {
-				return flagError(err, map[string]string{connectivity.FieldHost: "--" + strings.ToLower(string(proto))})
-			}
-			s = s.WithServer(sv)
-		}
+	for _, sv := range r.servers {
+		s = s.WithServer(sv)
 	}
 	if p == "" {
 		p = mailsetup.DefaultProtocol(s)
