@@ -279,7 +279,9 @@ func TestConnectIMAPAndPOP3(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || !res.OK {
 				t.Fatalf("%s: exit %d %v\n%s\n%s", c.label, code, err, out, errs)
 			}
-			t.Cleanup(func() { Run([]string{"credentials", "delete", res.Credential.Name}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}) })
+			t.Cleanup(func() {
+				Run([]string{"credentials", "delete", res.Credential.Name}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+			})
 			if !strings.HasPrefix(res.Credential.Name, "opsdesk_"+strings.ToLower(c.label)) || res.Credential.User != connectUser {
 				t.Errorf("%s: credential %+v", c.label, res.Credential)
 			}
@@ -309,7 +311,9 @@ func TestConnectWithOAuth2(t *testing.T) {
 	chain := connectPeers(t)
 	srv := oauthtest.Start(t, oauthtest.Options{})
 	port := mailtest.SMTP(t, chain, mailtest.Options{STARTTLS: true, Mechs: []string{"XOAUTH2", "OAUTHBEARER"}, User: oauthtest.DefaultUser,
-		CheckToken: func(ctx context.Context, user, token string) error { return srv.CheckToken(ctx, user, token, oauthtest.MailScope) }})
+		CheckToken: func(ctx context.Context, user, token string) error {
+			return srv.CheckToken(ctx, user, token, oauthtest.MailScope)
+		}})
 	credBackends(t, func(t *testing.T, home string) {
 		store, err := credentials.Open(credentials.Options{})
 		if err != nil {
