@@ -43,6 +43,7 @@ type Store struct {
 	ring    keyring.Keyring
 	backend keyring.BackendType
 	fileDir string
+	lockDir string // token renewals take turns here: tokenlock.go
 	timeout time.Duration
 	user    string
 	now     func() time.Time

@@ -276,6 +276,13 @@ func lowerFirst(s string) string {
 // says to authorize again. The caller zeroes the token.
 func (l *OAuth2Login) AccessToken(ctx context.Context, renew bool) (token []byte, fresh bool, err error) {
 	s, name := l.s, l.name
+	// From reading the tokens to keeping the new ones, one program at a
+	// time: the second then finds the first's fresh access token.
+	unlock, err := s.lockTokens(ctx, name)
+	if err != nil {
+		return nil, false, err
+	}
+	defer unlock()
 	var cfg oauth.Config
 	var refresh []byte
 	err = s.do("read "+name, func() error {

@@ -98,7 +98,7 @@ func Open(opt Options) (*Store, error) {
 }
 
 func open(b keyring.BackendType, home string, opt Options) (*Store, error) {
-	s := &Store{backend: b, fileDir: filepath.Join(home, "keyring"), timeout: opt.Timeout, user: opt.User, now: opt.Now}
+	s := &Store{backend: b, fileDir: filepath.Join(home, "keyring"), lockDir: filepath.Join(home, "locks"), timeout: opt.Timeout, user: opt.User, now: opt.Now}
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
 	}

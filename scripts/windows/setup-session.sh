@@ -16,7 +16,7 @@ DOCS="$PROFILE/Documents/Zertifikate für SMTP"
 WIN_DOCS="$WIN_PROFILE\\Documents\\Zertifikate für SMTP"
 SHORTCUT="$PROFILE/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Opsdesk.lnk"
 CLASSES='Software\Classes'
-EXTENSIONS=".cer:Opsdesk.Certificate .crt:Opsdesk.Certificate .pem:Opsdesk.Certificate .der:Opsdesk.Certificate .p7b:Opsdesk.Certificate .jks:Opsdesk.Keystore .p12:Opsdesk.Keystore"
+EXTENSIONS=".cer:Opsdesk.Certificate .crt:Opsdesk.Certificate .pem:Opsdesk.Certificate .der:Opsdesk.Certificate .p7b:Opsdesk.Certificate .p7c:Opsdesk.Certificate .zip:Opsdesk.Certificate .jks:Opsdesk.Keystore .p12:Opsdesk.Keystore .pfx:Opsdesk.Keystore .keystore:Opsdesk.Keystore"
 
 # The registry is read from an export of HKCU, a UTF-16 file: reg query's
 # output is in the console's code page, which changes with the locale.
