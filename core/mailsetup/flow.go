@@ -61,7 +61,7 @@ func CredentialName(s Settings, p connectivity.Protocol, taken func(string) bool
 		base = "mail"
 	}
 	proto := nameSafe(string(p))
-	if proto == "" {
+	if proto == "" || len(proto) > 8 { // SMTP, IMAP, POP3: anything else is not a protocol of ours
 		proto = "mail"
 	}
 	return uniqueName(base, "_"+proto, taken)

@@ -189,3 +189,23 @@ func TestDefaultProtocolAndWithServer(t *testing.T) {
 		t.Errorf("IMAP changed: %+v", got)
 	}
 }
+
+func FuzzParseServer(f *testing.F) {
+	for _, s := range []string{"smtp.gmail.com:587", "smtps://smtp.gmail.com", "[2001:db8::1]:465", "imap://x:0", "müller.de:25", "a://b://c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, typed string) {
+		for _, p := range []connectivity.Protocol{connectivity.SMTP, connectivity.IMAP, connectivity.POP3} {
+			sv, err := ParseServer(p, typed)
+			if err != nil {
+				continue
+			}
+			// What it takes, a test takes as it is.
+			host, port, err := connectivity.NormalizeHost(sv.Host, sv.Port)
+			if err != nil || host != sv.Host || port != sv.Port || port < 1 || sv.Protocol != p ||
+				(sv.Protection != connectivity.Implicit && sv.Protection != connectivity.STARTTLSMandatory) {
+				t.Fatalf("ParseServer(%s, %q) = %+v; NormalizeHost: %q %d %v", p, typed, sv, host, port, err)
+			}
+		}
+	})
+}

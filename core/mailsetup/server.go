@@ -36,6 +36,12 @@ func ParseServer(p connectivity.Protocol, typed string) (Server, error) {
 		}
 	}
 	host, port, err := connectivity.NormalizeHost(typed, 0)
+	if err == nil {
+		// Once more on its own result: bytes that are not text come back
+		// as a name ("xn--zn7c") that NormalizeHost then refuses, and a
+		// test would refuse it too; better now, beside what was typed.
+		_, _, err = connectivity.NormalizeHost(host, port)
+	}
 	if err != nil {
 		return Server{}, err
 	}
