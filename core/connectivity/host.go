@@ -168,6 +168,11 @@ func PortForProtection(p Protocol, pr Protection, current int) int {
 	return DefaultPort(p, pr)
 }
 
+// ValidHostName tells whether h (in A-labels, as NormalizeHost returns
+// it) is a DNS name: labels of letters, digits, hyphens and underscores.
+// Detection checks the names that DNS and autoconfig files give with it.
+func ValidHostName(h string) bool { return validHostName(h) }
+
 func validHostName(h string) bool {
 	if h == "" || len(h) > 253 {
 		return false

@@ -155,6 +155,7 @@ terminal without echo.`,
 		credentialsCommand(s),
 		testCommand(s),
 		connectCommand(s),
+		providersCommand(s),
 	)
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()

@@ -26,18 +26,6 @@ type connectJSON struct {
 	Error         string                 `json:"error,omitempty"`    // a failure of this computer's (keyring, keystore)
 }
 
-type serverJSON struct {
-	Protocol   string `json:"protocol"`
-	Host       string `json:"host"`
-	Port       int    `json:"port"`
-	Protection string `json:"protection"` // as the tenant spells it
-	Source     string `json:"source"`     // where the setting came from, in words
-}
-
-func serverOf(s mailsetup.Server) *serverJSON {
-	return &serverJSON{Protocol: string(s.Protocol), Host: s.Host, Port: s.Port, Protection: s.Protection.Label(s.Protocol), Source: s.Source}
-}
-
 type connectCredentialJSON struct {
 	Name     string `json:"name"`
 	Type     string `json:"type"`

@@ -36,7 +36,8 @@ func TestConnectJSON(t *testing.T) {
 	}}
 	added := []keystore.Result{{Alias: "golden_root", Outcome: keystore.Added, Cert: root}}
 	firstJ := testResultOf(a.Request(false), first)
-	base := connectJSON{SchemaVersion: schemaVersion, Address: "me@opsdesk.test", Provider: "opsdesk", Server: serverOf(sv),
+	server := serverOf(sv)
+	base := connectJSON{SchemaVersion: schemaVersion, Address: "me@opsdesk.test", Provider: "opsdesk", Server: &server,
 		Credential: &connectCredentialJSON{Name: "opsdesk_smtp", Type: "User Credentials", User: "me@opsdesk.test"},
 		Keystore:   "/home/me/.config/opsdesk/keystore.jks", FirstTest: &firstJ, Trust: trustOf(proposal), Added: addedOf(added)}
 

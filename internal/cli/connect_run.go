@@ -159,7 +159,8 @@ func (r *connectRun) address() error {
 	if r.a.User == "" {
 		r.a.User = s.Address
 	}
-	r.j.Server = serverOf(sv)
+	sj := serverOf(sv)
+	r.j.Server = &sj
 	r.say("Connecting %s with %s.", p, sv.Address())
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -84,15 +85,57 @@ func TestACommandWaitingForTheLockSaysSo(t *testing.T) {
 	if err := l.Lock(); err != nil {
 		t.Fatal(err)
 	}
+	// The lock is let go once the command has said that it waits, not
+	// after a fixed time: on a loaded machine the command may start late.
+	var errb syncBuffer
+	said := make(chan struct{})
+	errb.onWrite = func(s string) {
+		if strings.Contains(s, "Waiting for another program") {
+			select {
+			case <-said:
+			default:
+				close(said)
+			}
+		}
+	}
 	go func() {
-		time.Sleep(1500 * time.Millisecond)
+		select {
+		case <-said:
+		case <-time.After(20 * time.Second): // the test fails below
+		}
 		l.Unlock()
 	}()
-	code, out, errs := ksRun(t, "import", second, "--keystore", ks)
-	if code != 0 || !strings.Contains(out, "Added") {
-		t.Fatalf("exit %d: %s %s", code, out, errs)
+	var out bytes.Buffer
+	code := Run([]string{"keystore", "import", second, "--keystore", ks}, strings.NewReader(""), &out, &errb)
+	errs := errb.String()
+	if code != 0 || !strings.Contains(out.String(), "Added") {
+		t.Fatalf("exit %d: %s %s", code, out.String(), errs)
 	}
 	if !strings.Contains(errs, "Waiting for another program to finish changing "+ks) {
 		t.Errorf("no word about waiting: %q", errs)
 	}
+}
+
+// syncBuffer is a stderr that the command writes while the test watches.
+type syncBuffer struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	onWrite func(string)
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	n, err := s.b.Write(p)
+	all := s.b.String()
+	s.mu.Unlock()
+	if s.onWrite != nil {
+		s.onWrite(all)
+	}
+	return n, err
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -20,6 +20,7 @@ func TestManPages(t *testing.T) {
 		"opsdesk-keystore-create-keypair.1": `\fB--cn\fP`,
 		"opsdesk-credentials-undeploy.1":    "delete NAME does the same",
 		"opsdesk-test-smtp.1":               `\fB--protection\fP`,
+		"opsdesk-providers.1":               "autoconfig file",
 		"opsdesk-completion-bash.1":         "bash",
 	} {
 		b, err := os.ReadFile(filepath.Join(dir, page))
