@@ -120,11 +120,15 @@ func (c *connectCmd) check() error {
 			c.servers = append(c.servers, sv)
 		}
 	}
-	if c.detects() {
-		return nil // detection judges the address, more closely
+	if _, _, err := mailsetup.CheckAddress(c.address); err != nil {
+		return flagError(err, map[string]string{mailsetup.FieldAddress: "EMAIL"})
 	}
-	_, err := typedSettings(c.address)
-	return err
+	if c.provider != "" {
+		if _, ok := mailsetup.ProviderByID(c.provider); !ok {
+			return usagef("--provider %q is not one of those \"opsdesk providers\" lists", c.provider)
+		}
+	}
+	return nil
 }
 
 // detects says whether step 1 asks detection: not when the server to test

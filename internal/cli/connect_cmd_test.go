@@ -131,7 +131,7 @@ func TestConnectFromTheCommandLine(t *testing.T) {
 		if len(steps) != 6 {
 			t.Fatalf("%d steps printed:\n%s", len(steps), out)
 		}
-		wantIn(t, "Address", steps[1], "Step 1 of 6: Address", "SMTP "+server+", STARTTLS Mandatory (typed by you)")
+		wantIn(t, "Address", steps[1], "Step 1 of 6: Address", "SMTP "+server+", STARTTLS Mandatory — typed by you", "Chosen: SMTP at "+server+".")
 		wantIn(t, "Sign-in", steps[2], "Step 2 of 6: Sign-in", "Stored the credential "+name+" (User Credentials, user "+connectUser+")")
 		wantIn(t, "First Test", steps[3], "Step 3 of 6: First Test", "Test passed", "Server Certificate: Invalid", "Server Certificate Chain",
 			"dn=CN="+mailtest.Host, "dn=CN=Opsdesk Test CA 1O1")
@@ -371,5 +371,87 @@ func TestConnectUsageErrors(t *testing.T) {
 		if code != 2 || out != "" || strings.Count(errs, "\n") != 1 {
 			t.Errorf("%v: exit %d\nstdout %q\nstderr %q", args, code, out, errs)
 		}
+	}
+}
+
+// TestConnectGmail: an address the provider table knows (no network is
+// asked: the SMTP server is typed, the table gives the rest). Gmail's
+// help is printed before the secret is asked, the name proposed is
+// gmail_smtp, and the App Password typed as Google shows it ("abcd efgh
+// ijkl mnop") is stored as its 16 letters, which the server takes.
+func TestConnectGmail(t *testing.T) {
+	chain := connectPeers(t)
+	const appPassword = "wxyzqrstuvabcdef"
+	port := mailtest.SMTP(t, chain, mailtest.Options{STARTTLS: true, Gmail: true, Mechs: []string{"LOGIN", "PLAIN"}, User: "me@gmail.com", Password: appPassword})
+	credBackends(t, func(t *testing.T, home string) {
+		t.Setenv(ownkeystore.PasswordEnv, "changeit-ks")
+		t.Setenv("OPSDESK_PASSWORD", "wxyz qrst uvab cdef")
+		for _, extra := range [][]string{nil, {"--provider", "gmail"}} {
+			args := append([]string{"me@gmail.com", "--smtp", fmt.Sprintf("%s:%d", mailtest.Host, port), "--connect-to", "127.0.0.1", "--yes"}, extra...)
+			code, out, errs := connectRunOut(t, args...)
+			name := regexp.MustCompile(`Stored the credential (\S+) `).FindStringSubmatch(out)
+			if name != nil {
+				t.Cleanup(func() { Run([]string{"credentials", "delete", name[1]}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}) })
+			}
+			if code != 0 || name == nil || !strings.HasPrefix(name[1], "gmail_smtp") {
+				t.Fatalf("%v: exit %d\n%s\n%s", extra, code, out, errs)
+			}
+			steps := stepsOf(out)
+			wantIn(t, "Address", steps[1], "me@gmail.com: Gmail / Google Workspace", "SMTP "+mailtest.Host, "— typed by you",
+				"SMTP smtp.gmail.com:465, SMTPS", "IMAP imap.gmail.com:993, IMAPS")
+			wantIn(t, "Sign-in", steps[2], "Gmail needs an App Password, not your Google password.", "1. Turn on 2-Step Verification",
+				"https://myaccount.google.com/apppasswords")
+			if strings.Index(steps[2], "App Password") > strings.Index(steps[2], "Stored the credential") {
+				t.Errorf("the help comes after the secret:\n%s", steps[2])
+			}
+			if u, pw := lookup(t, name[1]); u != "me@gmail.com" || pw != appPassword {
+				t.Errorf("stored %q for %q; want the 16 letters", pw, u)
+			}
+			wantIn(t, "Hand-over", steps[6], "Type the App Password into the tenant's Password and Repeat Password fields yourself, without spaces")
+			if strings.Contains(out+errs, "wxyz") {
+				t.Fatal("the App Password was printed")
+			}
+		}
+	})
+}
+
+// TestConnectMicrosoft365NeedsOAuth2: an account that signs in with
+// OAuth2 and no credential for it: the flow says which commands make one
+// and stops before asking for any secret.
+func TestConnectMicrosoft365NeedsOAuth2(t *testing.T) {
+	credBackends(t, func(t *testing.T, home string) {
+		code, out, errs := connectRunOut(t, "ops@contoso.onmicrosoft.com", "--json")
+		var res struct {
+			OK      bool
+			Stopped struct {
+				Step     int
+				Title    string
+				Sentence string
+			}
+			Server struct{ Host string }
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil || code != 1 || res.OK {
+			t.Fatalf("exit %d %v\n%s\n%s", code, err, out, errs)
+		}
+		if res.Stopped.Step != 2 || res.Stopped.Title != "Sign-in" || !strings.Contains(res.Stopped.Sentence, "signs in with OAuth2") ||
+			res.Server.Host != "smtp.office365.com" {
+			t.Errorf("%+v", res)
+		}
+		wantIn(t, "the steps", errs, "Microsoft 365 signs in with OAuth2")
+		// The name is proposed against the keyring, which other tests share.
+		steps := regexp.MustCompile(`opsdesk credentials add-oauth2 (microsoft365_smtp\S*) --provider microsoft365 --user ops@contoso.onmicrosoft.com --client-id`).FindStringSubmatch(errs)
+		if steps == nil {
+			t.Fatalf("no add-oauth2 command:\n%s", errs)
+		}
+		wantIn(t, "the steps", errs, "opsdesk credentials authorize "+steps[1], "opsdesk connect ops@contoso.onmicrosoft.com --credential "+steps[1])
+		if strings.Contains(errs, "Step 3") || strings.Contains(errs, "Stored") {
+			t.Errorf("it went on:\n%s", errs)
+		}
+		if _, list, _ := credRun(t, "", "list", "--json"); strings.Contains(list, "ops@contoso.onmicrosoft.com") {
+			t.Errorf("something was stored:\n%s", list)
+		}
+	})
+	if code, _, errs := connectRunOut(t, "me@gmail.com", "--provider", "nosuch"); code != 2 || !strings.Contains(errs, "opsdesk providers") {
+		t.Errorf("an unknown provider: exit %d %s", code, errs)
 	}
 }

@@ -127,13 +127,10 @@ func (r *connectRun) address() error {
 	if r.detects() {
 		s, err = mailsetup.Detector{}.Detect(r.ctx, r.connectCmd.address, r.provider)
 	} else {
-		s, err = typedSettings(r.connectCmd.address)
-	}
-	if errors.Is(err, mailsetup.ErrAddress) {
-		return usageError{strings.TrimSuffix(err.Error(), ".")}
+		s, err = mailsetup.TableSettings(r.connectCmd.address)
 	}
 	if err != nil {
-		return err
+		return err // check has judged the address and the provider already
 	}
 	for _, sv := range r.servers {
 		s = s.WithServer(sv)
@@ -146,14 +143,23 @@ func (r *connectRun) address() error {
 		r.say("%s: %s", s.Address, s.Provider.Name)
 	}
 	for _, sv := range s.Servers {
-		r.say("%s %s, %s (%s)", sv.Protocol, sv.Address(), sv.Protection.Label(sv.Protocol), sv.Source)
+		r.say("%s %s, %s — %s", sv.Protocol, sv.Address(), sv.Protection.Label(sv.Protocol), sv.Source)
 	}
 	sv, ok := s.Server(p)
 	if !ok {
 		for _, t := range s.Tried {
 			r.say("%s", t)
 		}
-		return r.stop(mailsetup.StepAddress, fmt.Sprintf("No %s server was found for %s: give it with --%s HOST:PORT.", p, s.Address, strings.ToLower(string(p))))
+		// The usual name is a guess: a script is not to send a password
+		// to it unless the user confirms it with the flag.
+		flag := "--" + strings.ToLower(string(p))
+		for _, u := range mailsetup.UsualServers(s.Domain) {
+			if u.Protocol == p {
+				return r.stop(mailsetup.StepAddress, fmt.Sprintf("No %s server was found for %s: the usual one would be %s; if your provider confirms it, give it with %s %s.",
+					p, s.Address, u.Address(), flag, u.Address()))
+			}
+		}
+		return r.stop(mailsetup.StepAddress, fmt.Sprintf("No %s server was found for %s: give it with %s HOST:PORT.", p, s.Address, flag))
 	}
 	r.a = mailsetup.Account{Settings: s, Server: sv, User: s.User, ConnectTo: r.connectTo, CredentialType: credentials.UserCredentials}
 	if r.a.User == "" {
@@ -161,17 +167,8 @@ func (r *connectRun) address() error {
 	}
 	sj := serverOf(sv)
 	r.j.Server = &sj
-	r.say("Connecting %s with %s.", p, sv.Address())
+	r.say("Chosen: %s at %s.", p, sv.Address())
 	return nil
-}
-
-// typedSettings are the settings of an address whose server was typed.
-func typedSettings(address string) (mailsetup.Settings, error) {
-	at := strings.LastIndex(address, "@")
-	if at <= 0 || at == len(address)-1 || strings.ContainsAny(address, " \t\r\n") {
-		return mailsetup.Settings{}, usagef("%q is not an e-mail address; give one such as me@example.com", address)
-	}
-	return mailsetup.Settings{Address: address, Domain: strings.ToLower(address[at+1:]), User: address}, nil
 }
 
 // signIn is step 2: the credential's name, the provider's advice, the
