@@ -391,7 +391,9 @@ func TestConnectGmail(t *testing.T) {
 			code, out, errs := connectRunOut(t, args...)
 			name := regexp.MustCompile(`Stored the credential (\S+) `).FindStringSubmatch(out)
 			if name != nil {
-				t.Cleanup(func() { Run([]string{"credentials", "delete", name[1]}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}) })
+				t.Cleanup(func() {
+					Run([]string{"credentials", "delete", name[1]}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+				})
 			}
 			if code != 0 || name == nil || !strings.HasPrefix(name[1], "gmail_smtp") {
 				t.Fatalf("%v: exit %d\n%s\n%s", extra, code, out, errs)
