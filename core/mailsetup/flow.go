@@ -61,7 +61,7 @@ func CredentialName(s Settings, p connectivity.Protocol, taken func(string) bool
 		base = "mail"
 	}
 	proto := nameSafe(string(p))
-	if proto == "" {
+	if proto == "" || len(proto) > 8 { // SMTP, IMAP, POP3: anything else is not a protocol of ours
 		proto = "mail"
 	}
 	return uniqueName(base, "_"+proto, taken)
@@ -130,6 +130,21 @@ func NormalizeSecret(p *Provider, secret []byte) []byte {
 		out = append(out, secret[i])
 	}
 	return out
+}
+
+// SignInHelpFor is what the Sign-in step tells the user to type: the
+// provider's advice, or for an address of no provider in the table the
+// advice that fits most: the mailbox's password.
+func SignInHelpFor(s Settings) SignInHelp {
+	h := SignInHelp{Summary: "Type the mailbox's password; where your provider offers app passwords, an app password is the safer choice.",
+		SecretLabel: "Password"}
+	if s.Provider != nil && s.Provider.Help.Summary != "" {
+		h = s.Provider.Help
+		if h.SecretLabel == "" {
+			h.SecretLabel = "Password"
+		}
+	}
+	return h
 }
 
 // Request is the connectivity test of the account's server. The first test
@@ -224,7 +239,7 @@ func ProposeTrust(sent []*x509.Certificate) TrustProposal {
 		p.Items = append(p.Items, it)
 	}
 	if !complete {
-		p.Note = "The chain " + certName(chain[0]) + " sent does not end at a root this computer knows: " +
+		p.Note = "The chain " + CertName(chain[0]) + " sent does not end at a root this computer knows: " +
 			"add what the server sent, as proposed, or ask the provider for its root certificate and add that instead."
 		if !p.Items[0].Proposed && len(p.Items) == 1 {
 			// Only the server's own certificate came, and nothing here

@@ -2,6 +2,7 @@ package mailsetup
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -187,5 +188,60 @@ func TestDefaultProtocolAndWithServer(t *testing.T) {
 	}
 	if got, _ := s.Server(connectivity.IMAP); got != imap {
 		t.Errorf("IMAP changed: %+v", got)
+	}
+}
+
+func FuzzParseServer(f *testing.F) {
+	for _, s := range []string{"smtp.gmail.com:587", "smtps://smtp.gmail.com", "[2001:db8::1]:465", "imap://x:0", "müller.de:25", "a://b://c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, typed string) {
+		for _, p := range []connectivity.Protocol{connectivity.SMTP, connectivity.IMAP, connectivity.POP3} {
+			sv, err := ParseServer(p, typed)
+			if err != nil {
+				continue
+			}
+			// What it takes, a test takes as it is.
+			host, port, err := connectivity.NormalizeHost(sv.Host, sv.Port)
+			if err != nil || host != sv.Host || port != sv.Port || port < 1 || sv.Protocol != p ||
+				(sv.Protection != connectivity.Implicit && sv.Protection != connectivity.STARTTLSMandatory) {
+				t.Fatalf("ParseServer(%s, %q) = %+v; NormalizeHost: %q %d %v", p, typed, sv, host, port, err)
+			}
+		}
+	})
+}
+
+// TestTableSettings: the table alone, with no network at all (this test
+// would hang or fail on a lookup: none is made).
+func TestTableSettings(t *testing.T) {
+	s, err := TableSettings(" Me@GMAIL.com ")
+	if err != nil || s.Provider == nil || s.Provider.ID != "gmail" || s.User != s.Address || s.Domain != "gmail.com" {
+		t.Fatalf("gmail.com: %+v %v", s, err)
+	}
+	if sv, ok := s.Server(connectivity.SMTP); !ok || sv.Host != "smtp.gmail.com" || sv.Port != 587 {
+		t.Errorf("Gmail's SMTP: %+v", sv)
+	}
+	if got := CredentialName(s, connectivity.SMTP, nil); got != "gmail_smtp" {
+		t.Errorf("CredentialName = %q", got)
+	}
+	if help := SignInHelpFor(s); help.SecretLabel != "App Password" || !strings.Contains(help.Summary, "App Password") {
+		t.Errorf("help %+v", help)
+	}
+	if n := NormalizeSecret(s.Provider, []byte("abcd efgh ijkl mnop")); string(n) != "abcdefghijklmnop" {
+		t.Errorf("Gmail's App Password: %q", n)
+	}
+	s, err = TableSettings("ops@contoso.onmicrosoft.com")
+	if err != nil || s.Provider == nil || s.SignIn() != SignInOAuth2 {
+		t.Errorf("Microsoft 365: %+v %v", s, err)
+	}
+	s, err = TableSettings("anna@example.com")
+	if err != nil || s.Provider != nil || len(s.Servers) != 0 || s.Domain != "example.com" {
+		t.Errorf("a domain of its own: %+v %v", s, err)
+	}
+	if help := SignInHelpFor(s); help.SecretLabel != "Password" || help.Summary == "" {
+		t.Errorf("help without a provider: %+v", help)
+	}
+	if _, err := TableSettings("not an address"); !errors.Is(err, ErrAddress) {
+		t.Errorf("not an address: %v", err)
 	}
 }

@@ -101,7 +101,7 @@ func NewHandOver(a Account, trusted []keystore.Result, keystorePath string) Hand
 		case keystore.Duplicate:
 			alias = r.Existing
 		default:
-			h.Notes = append(h.Notes, certName(r.Cert)+" was not added to the keystore ("+strings.TrimSuffix(r.Reason, ".")+
+			h.Notes = append(h.Notes, CertName(r.Cert)+" was not added to the keystore ("+strings.TrimSuffix(r.Reason, ".")+
 				"); add it to the tenant's keystore yourself.")
 			continue
 		}
@@ -239,61 +239,88 @@ func oneLine(s string) string {
 	}, s)
 }
 
-// Text is the hand-over as plain text, for the clipboard and the terminal.
-func (h HandOver) Text() string {
+// format is how one output spells the blocks: each function is given
+// the raw string and escapes it as its format needs.
+type format struct {
+	title, heading func(string) string
+	fields         func(headed bool) (before, after string)
+	field          func(label, value string) string
+	text           func(string) string
+	list           [2]string // before and after a list
+	item           func(string) string
+	begin, end     func(title string) string
+}
+
+// render writes the blocks in format f: the one walk the three formats
+// share, so that they never differ in content.
+func (h HandOver) render(f format) string {
 	var b strings.Builder
-	for i, bl := range h.blocks() {
-		if i > 0 && (bl.heading != "" || bl.text != "") {
-			b.WriteString("\n")
+	bls := h.blocks()
+	b.WriteString(f.begin(bls[0].heading))
+	for i, bl := range bls {
+		switch {
+		case i == 0:
+			b.WriteString(f.title(bl.heading))
+		case bl.heading != "":
+			b.WriteString(f.heading(bl.heading))
 		}
-		if bl.heading != "" {
-			b.WriteString(oneLine(bl.heading) + "\n")
-		}
-		if bl.heading == "" && len(bl.fields) > 0 && i > 0 {
-			b.WriteString("\n")
-		}
-		for _, f := range bl.fields {
-			b.WriteString("   " + f.label + ": " + oneLine(f.value) + "\n")
+		if len(bl.fields) > 0 {
+			before, after := f.fields(bl.heading != "")
+			b.WriteString(before)
+			for _, fl := range bl.fields {
+				b.WriteString(f.field(fl.label, fl.value))
+			}
+			b.WriteString(after)
 		}
 		if bl.text != "" {
-			b.WriteString("   " + oneLine(bl.text) + "\n")
+			b.WriteString(f.text(bl.text))
 		}
-		for _, l := range bl.list {
-			b.WriteString(" - " + oneLine(l) + "\n")
+		if len(bl.list) > 0 {
+			b.WriteString(f.list[0])
+			for _, l := range bl.list {
+				b.WriteString(f.item(l))
+			}
+			b.WriteString(f.list[1])
 		}
 	}
+	b.WriteString(f.end(bls[0].heading))
 	return b.String()
+}
+
+func none(string) string { return "" }
+
+// Text is the hand-over as plain text, for the clipboard and the terminal.
+func (h HandOver) Text() string {
+	return h.render(format{
+		begin: none, end: none,
+		title:   func(s string) string { return oneLine(s) + "\n" },
+		heading: func(s string) string { return "\n" + oneLine(s) + "\n" },
+		fields: func(headed bool) (string, string) {
+			if headed {
+				return "", ""
+			}
+			return "\n", "" // a certificate of its own, apart from the one before
+		},
+		field: func(l, v string) string { return "   " + l + ": " + oneLine(v) + "\n" },
+		text:  func(s string) string { return "\n   " + oneLine(s) + "\n" },
+		item:  func(s string) string { return " - " + oneLine(s) + "\n" },
+	})
 }
 
 // Markdown is the hand-over as a small Markdown file. Values are code
 // spans, inside which Markdown interprets nothing, so an address or a
 // user name cannot turn into a link or markup.
 func (h HandOver) Markdown() string {
-	var b strings.Builder
-	for i, bl := range h.blocks() {
-		switch {
-		case i == 0:
-			b.WriteString("# " + mdText(bl.heading) + "\n")
-		case bl.heading != "":
-			b.WriteString("\n## " + mdText(bl.heading) + "\n")
-		}
-		if len(bl.fields) > 0 {
-			b.WriteString("\n")
-		}
-		for _, f := range bl.fields {
-			b.WriteString("- " + f.label + ": " + mdCode(f.value) + "\n")
-		}
-		if bl.text != "" {
-			b.WriteString("\n" + mdText(bl.text) + "\n")
-		}
-		if len(bl.list) > 0 {
-			b.WriteString("\n")
-		}
-		for _, l := range bl.list {
-			b.WriteString("- " + mdText(l) + "\n")
-		}
-	}
-	return b.String()
+	return h.render(format{
+		begin: none, end: none,
+		title:   func(s string) string { return "# " + mdText(s) + "\n" },
+		heading: func(s string) string { return "\n## " + mdText(s) + "\n" },
+		fields:  func(bool) (string, string) { return "\n", "" },
+		field:   func(l, v string) string { return "- " + l + ": " + mdCode(v) + "\n" },
+		text:    func(s string) string { return "\n" + mdText(s) + "\n" },
+		list:    [2]string{"\n", ""},
+		item:    func(s string) string { return "- " + mdText(s) + "\n" },
+	})
 }
 
 // mdCode is s as a CommonMark code span: fenced by more backticks than
@@ -337,36 +364,19 @@ func mdText(s string) string {
 
 // HTML is the hand-over as a small HTML page, every value escaped.
 func (h HandOver) HTML() string {
-	var b strings.Builder
-	bls := h.blocks()
 	esc := func(s string) string { return html.EscapeString(oneLine(s)) }
-	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + esc(bls[0].heading) + "</title>\n")
-	b.WriteString("<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}dt{font-weight:bold}dd{margin:0 0 .3em 1em;font-family:monospace}</style>\n</head>\n<body>\n")
-	for i, bl := range bls {
-		switch {
-		case i == 0:
-			b.WriteString("<h1>" + esc(bl.heading) + "</h1>\n")
-		case bl.heading != "":
-			b.WriteString("<h2>" + esc(bl.heading) + "</h2>\n")
-		}
-		if len(bl.fields) > 0 {
-			b.WriteString("<dl>\n")
-			for _, f := range bl.fields {
-				b.WriteString("<dt>" + esc(f.label) + "</dt><dd>" + esc(f.value) + "</dd>\n")
-			}
-			b.WriteString("</dl>\n")
-		}
-		if bl.text != "" {
-			b.WriteString("<p>" + esc(bl.text) + "</p>\n")
-		}
-		if len(bl.list) > 0 {
-			b.WriteString("<ul>\n")
-			for _, l := range bl.list {
-				b.WriteString("<li>" + esc(l) + "</li>\n")
-			}
-			b.WriteString("</ul>\n")
-		}
-	}
-	b.WriteString("</body>\n</html>\n")
-	return b.String()
+	return h.render(format{
+		begin: func(title string) string {
+			return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + esc(title) + "</title>\n" +
+				"<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}dt{font-weight:bold}dd{margin:0 0 .3em 1em;font-family:monospace}</style>\n</head>\n<body>\n"
+		},
+		end:     func(string) string { return "</body>\n</html>\n" },
+		title:   func(s string) string { return "<h1>" + esc(s) + "</h1>\n" },
+		heading: func(s string) string { return "<h2>" + esc(s) + "</h2>\n" },
+		fields:  func(bool) (string, string) { return "<dl>\n", "</dl>\n" },
+		field:   func(l, v string) string { return "<dt>" + esc(l) + "</dt><dd>" + esc(v) + "</dd>\n" },
+		text:    func(s string) string { return "<p>" + esc(s) + "</p>\n" },
+		list:    [2]string{"<ul>\n", "</ul>\n"},
+		item:    func(s string) string { return "<li>" + esc(s) + "</li>\n" },
+	})
 }

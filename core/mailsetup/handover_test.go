@@ -259,3 +259,22 @@ func TestHandOverRejectedAndDuplicates(t *testing.T) {
 		t.Errorf("Protection Off: %+v", h)
 	}
 }
+
+// FuzzHandOverHTML: whatever the address, user, host and credential name
+// hold, they add no markup: the page has as many "<" as with plain values.
+func FuzzHandOverHTML(f *testing.F) {
+	f.Add("me@gmail.com", "me@gmail.com", "smtp.gmail.com", "gmail_smtp")
+	f.Add(`<script>@x`, "a\"&'<>\n", "h<b>", "</dd>")
+	plain := strings.Count(NewHandOver(gmailAccount(), nil, "/k.jks").HTML(), "<")
+	f.Fuzz(func(t *testing.T, address, user, host, name string) {
+		a := gmailAccount()
+		a.Settings.Address, a.User, a.Server.Host, a.Credential = address, user, host, name
+		if address == "" {
+			a.Settings.Address = "x" // else the user stands in for it
+		}
+		page := NewHandOver(a, nil, "/k.jks").HTML()
+		if n := strings.Count(page, "<"); n != plain {
+			t.Fatalf("%d '<' instead of %d:\n%s", n, plain, page)
+		}
+	})
+}

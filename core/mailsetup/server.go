@@ -1,6 +1,7 @@
 package mailsetup
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -31,11 +32,17 @@ func ParseServer(p connectivity.Protocol, typed string) (Server, error) {
 		case proto:
 			explicit = true
 		default:
-			return Server{}, &problem.Error{Kind: ErrServer, Source: typed, What: "starts with " + scheme + "://, which is not " + proto + ":// or " + proto + "s://",
+			return Server{}, &problem.Error{Kind: ErrServer, Field: connectivity.FieldHost, Source: typed, What: "starts with " + scheme + "://, which is not " + proto + ":// or " + proto + "s://",
 				Hint: "Type the " + string(p) + " server as host:port, for example " + example(p) + "."}
 		}
 	}
 	host, port, err := connectivity.NormalizeHost(typed, 0)
+	if err == nil {
+		// Once more on its own result: bytes that are not text come back
+		// as a name ("xn--zn7c") that NormalizeHost then refuses, and a
+		// test would refuse it too; better now, beside what was typed.
+		_, _, err = connectivity.NormalizeHost(host, port)
+	}
 	if err != nil {
 		return Server{}, err
 	}
@@ -56,6 +63,23 @@ func example(p connectivity.Protocol) string {
 		return "pop.gmail.com:995"
 	}
 	return "smtp.gmail.com:587"
+}
+
+// TableSettings are an address's settings from the built-in table alone,
+// without any network: for a user who typed the server to test, the
+// provider still says how to sign in and how its secret is typed. An
+// address of no provider in the table gives Settings without a Provider
+// and without Servers.
+func TableSettings(address string) (Settings, error) {
+	addr, domain, err := CheckAddress(address)
+	if err != nil {
+		return Settings{}, err
+	}
+	if p, ok := ForDomain(domain); ok {
+		// With a provider ID, Detect looks nothing up.
+		return Detector{}.Detect(context.Background(), addr, p.ID)
+	}
+	return Settings{Address: addr, Domain: domain, User: addr}, nil
 }
 
 // DefaultProtocol is the protocol the flow tests when the user does not

@@ -111,11 +111,19 @@ func NotYetIn(ks *keystore.Keystore, chosen []*x509.Certificate) []*x509.Certifi
 // AddTrust adds the certificates chosen to ks as trusted entries, with the
 // checks of Add ▾ Certificate: each under the alias Add to Keystore
 // proposes for it (connectivity.ChainCandidates), one already there
-// reported as a Duplicate with its alias, never added twice. The results
-// are what the hand-over lists.
+// reported as a Duplicate under the alias it has, never added twice. The
+// results are what the hand-over lists.
 func AddTrust(ks *keystore.Keystore, chosen []*x509.Certificate) ([]keystore.Result, error) {
 	if len(chosen) == 0 {
 		return nil, nil
 	}
-	return ks.AddCertificates(connectivity.ChainCandidates(ks, chosen))
+	cands := connectivity.ChainCandidates(ks, chosen)
+	for i, c := range cands {
+		// A proposal would be a free alias ("wr2_2") that nothing is
+		// stored under: name the one that holds it.
+		if alias, ok := ks.AliasOf(c.Cert); ok {
+			cands[i].Alias = alias
+		}
+	}
+	return ks.AddCertificates(cands)
 }

@@ -163,7 +163,7 @@ func TestAddTrust(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, r := range again {
-		if r.Outcome != keystore.Duplicate || r.Existing != res[i].Alias {
+		if r.Outcome != keystore.Duplicate || r.Existing != res[i].Alias || r.Alias != res[i].Alias {
 			t.Errorf("again %d: %+v", i, r)
 		}
 	}

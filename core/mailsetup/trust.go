@@ -12,9 +12,9 @@ import (
 // Valid Until does.
 const dateFormat = "Jan 2, 2006"
 
-// certName is what a sentence calls a certificate: its common name, its
+// CertName is what a sentence calls a certificate: its common name, its
 // first DNS name, or its subject as Java spells it.
-func certName(c *x509.Certificate) string {
+func CertName(c *x509.Certificate) string {
 	switch {
 	case c.Subject.CommonName != "":
 		return c.Subject.CommonName
@@ -46,7 +46,7 @@ func signedPath(chain []*x509.Certificate, i int) string {
 	var b strings.Builder
 	b.WriteString("it signed ")
 	for j := i - 1; j >= 0; j-- {
-		b.WriteString(certName(chain[j]))
+		b.WriteString(CertName(chain[j]))
 		if j > 0 {
 			b.WriteString(", which signed ")
 		}
@@ -56,7 +56,7 @@ func signedPath(chain []*x509.Certificate, i int) string {
 
 func whyRoot(chain []*x509.Certificate, complete, fromHere bool) string {
 	i := len(chain) - 1
-	name := certName(chain[i])
+	name := CertName(chain[i])
 	if !complete {
 		return name + " is the root the server sent, but this computer does not know it: " + signedPath(chain, i) +
 			"; check with the provider that it is theirs before the tenant trusts it."
@@ -72,24 +72,24 @@ func whyIntermediate(chain []*x509.Certificate, i int) string {
 	c := chain[i]
 	issuer := c.Issuer.CommonName
 	if i+1 < len(chain) {
-		issuer = certName(chain[i+1])
+		issuer = CertName(chain[i+1])
 	}
-	return certName(c) + " was issued by " + issuer + " and signed " + certName(chain[i-1]) +
+	return CertName(c) + " was issued by " + issuer + " and signed " + CertName(chain[i-1]) +
 		": the tenant keeps it beside the root, as SAP's tutorial does, so that the chain holds even where the server leaves it out."
 }
 
 func whyLeaf(c *x509.Certificate) string {
-	return certName(c) + "'s own certificate is replaced every few weeks or months (valid until " +
+	return CertName(c) + "'s own certificate is replaced every few weeks or months (valid until " +
 		c.NotAfter.UTC().Format(dateFormat) + "); trusting its issuers keeps the connection working after that."
 }
 
 func whySelfSigned(c *x509.Certificate) string {
-	return certName(c) + "'s certificate signed itself (no issuer stands behind it), so the tenant must trust this very certificate, valid until " +
+	return CertName(c) + "'s certificate signed itself (no issuer stands behind it), so the tenant must trust this very certificate, valid until " +
 		c.NotAfter.UTC().Format(dateFormat) + ", and again each time the server gets a new one."
 }
 
 func whyLeafAlone(c *x509.Certificate) string {
-	return certName(c) + " sent only its own certificate, and this computer does not know its issuer " + c.Issuer.CommonName +
+	return CertName(c) + " sent only its own certificate, and this computer does not know its issuer " + c.Issuer.CommonName +
 		", so the tenant can trust only this very certificate, valid until " + c.NotAfter.UTC().Format(dateFormat) +
 		", and again each time it is replaced; the provider's root certificate would last longer."
 }

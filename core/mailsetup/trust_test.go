@@ -45,9 +45,10 @@ func TestProposeTrust(t *testing.T) {
 	c := mailtest.NewChain(t)
 	leaf, inter, root := c.Leaf.Cert, c.Intermediate.Cert, c.Root.Cert
 	until := leaf.NotAfter.UTC().Format("Jan 2, 2006")
+	unrelated := certtest.CA(t, "Unrelated Root") // RSA keys are slow to make: one for every case
 
 	t.Run("leaf and intermediate sent, root in this computer's trust store", func(t *testing.T) {
-		trustStore(t, certtest.CA(t, "Unrelated Root"), c.Root)
+		trustStore(t, unrelated, c.Root)
 		p := ProposeTrust(sent(c))
 		if !p.Complete || p.Note != "" {
 			t.Errorf("Complete %v, Note %q", p.Complete, p.Note)
@@ -77,7 +78,7 @@ func TestProposeTrust(t *testing.T) {
 	})
 
 	t.Run("root unknown here", func(t *testing.T) {
-		trustStore(t, certtest.CA(t, "Unrelated Root"))
+		trustStore(t, unrelated)
 		p := ProposeTrust(sent(c))
 		if p.Complete || !strings.Contains(p.Note, "does not end at a root this computer knows") ||
 			!strings.Contains(p.Note, "add what the server sent") || !strings.Contains(p.Note, "ask the provider for its root") {
@@ -90,7 +91,7 @@ func TestProposeTrust(t *testing.T) {
 	})
 
 	t.Run("an unknown root sent along", func(t *testing.T) {
-		trustStore(t, certtest.CA(t, "Unrelated Root"))
+		trustStore(t, unrelated)
 		p := ProposeTrust([]*x509.Certificate{leaf, inter, root})
 		checkProposal(t, p, []want{
 			{leaf, RoleServer, false, false, nil},
@@ -100,7 +101,7 @@ func TestProposeTrust(t *testing.T) {
 	})
 
 	t.Run("a self-signed server certificate", func(t *testing.T) {
-		trustStore(t, certtest.CA(t, "Unrelated Root"))
+		trustStore(t, unrelated)
 		tmpl := certtest.Template(pkix.Name{CommonName: "mail.selfmade.test"})
 		self := certtest.Sign(t, tmpl, certtest.ECKey(t), nil)
 		p := ProposeTrust([]*x509.Certificate{self.Cert})
@@ -108,7 +109,7 @@ func TestProposeTrust(t *testing.T) {
 	})
 
 	t.Run("only the server's own certificate, issuer unknown", func(t *testing.T) {
-		trustStore(t, certtest.CA(t, "Unrelated Root"))
+		trustStore(t, unrelated)
 		p := ProposeTrust([]*x509.Certificate{leaf})
 		checkProposal(t, p, []want{{leaf, RoleServer, true, false, []string{"sent only its own certificate", "Opsdesk Test CA 1O1", "provider's root"}}})
 		if p.Complete {

@@ -154,6 +154,7 @@ terminal without echo.`,
 		keystoreCommand(s),
 		credentialsCommand(s),
 		testCommand(s),
+		connectCommand(s),
 		providersCommand(s),
 	)
 	root.InitDefaultHelpCmd()

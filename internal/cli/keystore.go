@@ -228,17 +228,24 @@ func (k *ksCommand) openOwn() (*keystore.Keystore, error) {
 // keyring (asked on the terminal when that is an encrypted file), and
 // says so when it was created.
 func openOwnKeystore(s *streams) (*ownkeystore.Opened, error) {
-	path, err := ownkeystore.Path()
-	if err != nil {
-		return nil, err
-	}
-	o, err := ownkeystore.Open(path, func() (ownkeystore.Keyring, error) {
+	return openOwnKeystoreWith(s, func() (ownkeystore.Keyring, error) {
 		st, err := openCredentials(s.stdin, s.stderr)
 		if err != nil {
 			return nil, err
 		}
 		return st, nil
 	})
+}
+
+// openOwnKeystoreWith is openOwnKeystore with the keyring given: a
+// command that has opened it already (connect) does not have the user
+// type the keyring file's password twice.
+func openOwnKeystoreWith(s *streams, keyring func() (ownkeystore.Keyring, error)) (*ownkeystore.Opened, error) {
+	path, err := ownkeystore.Path()
+	if err != nil {
+		return nil, err
+	}
+	o, err := ownkeystore.Open(path, keyring)
 	if err != nil {
 		return nil, err
 	}
