@@ -192,17 +192,10 @@ func (s *addressStep) next() {
 	}
 	st := s.settings
 	if s.searched != s.key() {
-		// Host and port typed without a search: the flow goes on with
-		// what the user typed, and no provider.
-		addr, domain, _ := mailsetup.CheckAddress(s.address())
-		st = mailsetup.Settings{Address: addr, Domain: domain, User: addr}
-		// The table needs no network: an address it knows, or the
-		// provider chosen, still gets its sign-in help.
-		p, ok := mailsetup.ProviderByID(s.providerID())
-		if !ok {
-			p, ok = mailsetup.ForDomain(domain)
-		}
-		if ok {
+		// Host and port typed without a search: the table still says
+		// how the provider signs in (no network), or the one chosen does.
+		st, _ = mailsetup.TableSettings(s.address()) // problem() checked the address
+		if p, ok := mailsetup.ProviderByID(s.providerID()); ok {
 			st.Provider = &p
 		}
 	}

@@ -129,7 +129,7 @@ func (s *signInStep) usesPassword() bool { return !s.oauth() || s.method.Selecte
 // Name, and lists Security Material in the background.
 func (s *signInStep) enter(bool) {
 	st := s.settings()
-	help := signInHelp(st)
+	help := mailsetup.SignInHelpFor(st)
 	s.summary.SetText(help.Summary)
 	var lines []string
 	for i, step := range help.Steps {
@@ -397,14 +397,4 @@ func (s *signInStep) useExisting(acct mailsetup.Account, name string) {
 			s.w.advance()
 		}
 	})
-}
-
-// signInHelp is the provider's help, or a password's for an address of
-// no provider Opsdesk knows.
-func signInHelp(st mailsetup.Settings) mailsetup.SignInHelp {
-	if st.Provider != nil {
-		return st.Provider.Help
-	}
-	return mailsetup.SignInHelp{Summary: "Sign in with the mailbox's password, or with an app password where your provider offers them.",
-		SecretLabel: "Password"}
 }
