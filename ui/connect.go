@@ -96,6 +96,10 @@ type connectWindow struct {
 	// and the ones the keystore had already, for the hand-over.
 	added, trusted []keystore.Result
 	firstResult    *connectivity.Result
+	// proposal is the Trust step's, made from firstResult's chain in the
+	// first test's worker: completing the chain reads this computer's
+	// trust store from disk.
+	proposal mailsetup.TrustProposal
 
 	address   *addressStep
 	signIn    *signInStep

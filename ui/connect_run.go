@@ -114,8 +114,12 @@ func (s *testStep) start() {
 		if store != nil || req.Auth == connectivity.AuthNone {
 			err = mailsetup.FillSignIn(store, &req)
 		}
+		var proposal mailsetup.TrustProposal
 		if err == nil {
 			res = connectivity.Run(ctx, req)
+			if !s.verify {
+				proposal = mailsetup.ProposeTrust(res.Chain)
+			}
 		}
 		clear(req.Password)
 		return func() {
@@ -129,7 +133,7 @@ func (s *testStep) start() {
 				s.result = res
 				s.resp.show(res)
 				if !s.verify {
-					s.w.firstResult = res
+					s.w.firstResult, s.w.proposal = res, proposal
 				}
 			}
 			s.showAdvice()

@@ -100,7 +100,7 @@ func (s *trustStep) enter(bool) {
 	if r == nil {
 		return
 	}
-	s.proposal = mailsetup.ProposeTrust(r.Chain)
+	s.proposal = s.w.proposal
 	s.note.SetText(s.proposal.Note)
 	if s.proposal.Complete || s.proposal.Note == "" {
 		s.note.Hide()
