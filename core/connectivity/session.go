@@ -199,8 +199,11 @@ func (s *session) checkChain() bool {
 		c.Value, c.Note = "Invalid", v.reason
 		c.OK = !s.req.VerifyCertificate // reported, but not a failure when not required
 	}
-	if v.systemTrusts {
-		c.Note = strings.TrimPrefix(c.Note+"; this computer's own trust store accepts it", "; ")
+	// Said only of a chain the keystore does not accept: then it tells
+	// the user that the server is genuine and only the keystore lacks
+	// its root. Beside "Valid" it would read as the reason for it.
+	if v.err != nil && v.systemTrusts {
+		c.Note += "; this computer's own trust store accepts it"
 	}
 	s.res.add(c)
 	if v.err != nil && s.req.VerifyCertificate {

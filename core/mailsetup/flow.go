@@ -335,7 +335,7 @@ func GoBackTo(res *connectivity.Result) (Step, string) {
 	case authTried && !auth.OK && res.Auth == connectivity.AuthOAuth2:
 		return back(StepSignIn, "authorize the OAuth2 credential again", "the server did not accept its access token")
 	case authTried && !auth.OK:
-		return back(StepSignIn, "store the right secret under a new credential name",
+		return back(StepSignIn, "type the right password (the app password, where the provider asks for one)",
 			"the server did not accept the user name and password")
 	}
 	// Reached, but not greeted, not encrypted as chosen, or the

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -207,10 +208,18 @@ func TestConnectFromTheCommandLine(t *testing.T) {
 		wrong := credName(t, "opsdesk_wrong")
 		code, out, _ = connectRunOut(t, append(common, "--credential", wrong)...)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
-		if last := lines[len(lines)-1]; code != 1 || !strings.Contains(last, "Go back to Sign-in (step 2)") || !strings.Contains(last, "did not accept the user name and password") {
-			t.Errorf("wrong password: exit %d, last line %q\n%s", code, last, out)
+		if back := lines[len(lines)-2]; code != 1 || !strings.Contains(back, "Go back to Sign-in (step 2)") || !strings.Contains(back, "did not accept the user name and password") {
+			t.Errorf("wrong password: exit %d, next to last line %q\n%s", code, back, out)
 		}
-		wantIn(t, "wrong password", out, "Authentication: Unsuccessful")
+		// The credential this run stored holds the refused password: it
+		// goes again, so that the next run does not step around it.
+		wantIn(t, "wrong password", out, "Authentication: Unsuccessful",
+			"Removed the credential "+wrong+" again, which held the refused password")
+		if s, err := credentials.Open(credentials.Options{}); err != nil {
+			t.Fatal(err)
+		} else if _, err := s.Entry(wrong); !errors.Is(err, credentials.ErrNotFound) {
+			t.Errorf("the credential with the refused password %s is still stored: %v", wrong, err)
+		}
 		if strings.Contains(out, "Step 6 of 6") {
 			t.Errorf("a hand-over after a failed proof:\n%s", out)
 		}

@@ -31,6 +31,9 @@ type connectCredentialJSON struct {
 	Type     string `json:"type"`
 	User     string `json:"user"`
 	Existing bool   `json:"existing"` // an entry stored before, used as it was
+	// Removed: this run stored it, and took it out again after the
+	// server refused its password.
+	Removed bool `json:"removed,omitempty"`
 }
 
 type trustJSON struct {

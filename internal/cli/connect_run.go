@@ -290,6 +290,19 @@ func (r *connectRun) wentWrong(res *connectivity.Result) error {
 	fmt.Fprintln(r.out)
 	r.say("%s", why)
 	r.j.GoBackTo = stepOf(s, why)
+	// A credential this run stored, holding a password the server
+	// refused, would only be in the way of the next run (which would
+	// propose another name beside it): it goes. One named with
+	// --credential that existed before is the user's, and stays.
+	if s == mailsetup.StepSignIn && r.j.Credential != nil && !r.j.Credential.Existing {
+		name := r.j.Credential.Name
+		if err := r.store.Delete(name); err != nil {
+			r.say("The credential %s holds the refused password and could not be removed: %s", name, withHint(err))
+		} else {
+			r.say("Removed the credential %s again, which held the refused password: run this again to type it once more.", name)
+			r.j.Credential.Removed = true
+		}
+	}
 	return errFailed
 }
 
