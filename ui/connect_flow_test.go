@@ -208,6 +208,11 @@ func TestConnectFlow(t *testing.T) {
 	if strings.Contains(shown, appPasswordTaken) || strings.Contains(ho.Text(), appPasswordTaken) {
 		t.Error("the hand-over shows the App Password")
 	}
+	// Save Certificates… offers what was trusted, root and intermediate,
+	// as the .zip of .cer files the tenant's upload takes one by one.
+	if saved := w.handOver.certificates(); !w.handOver.saveCerts.Visible() || len(saved) != 2 || !saved[0].IsCA || !saved[1].IsCA {
+		t.Errorf("Save Certificates would save %d certificates (shown: %v)", len(saved), w.handOver.saveCerts.Visible())
+	}
 	test.Tap(w.handOver.copy)
 	if c := h.app.Clipboard().Content(); c != ho.Text() {
 		t.Errorf("Copy put %q on the clipboard", c)

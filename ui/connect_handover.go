@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"crypto/x509"
 	"image/color"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/opsdesk/opsdesk/core/connectivity"
+	"github.com/opsdesk/opsdesk/core/keystore"
 	"github.com/opsdesk/opsdesk/core/mailsetup"
 )
 
@@ -25,7 +28,11 @@ type handOverStep struct {
 	copied *widget.Label
 	copy   *widget.Button
 	save   *widget.Button
-	ho     mailsetup.HandOver
+	// saveCerts writes the certificates the tenant needs as a .zip of
+	// .cer files, as the tenant's own chain download does: what Keystore
+	// ▾ Add ▾ Certificate takes there, one file each.
+	saveCerts *widget.Button
+	ho        mailsetup.HandOver
 }
 
 func newHandOverStep(w *connectWindow) *handOverStep {
@@ -36,8 +43,9 @@ func newHandOverStep(w *connectWindow) *handOverStep {
 	s.copied = &widget.Label{Importance: widget.SuccessImportance}
 	s.copy = &widget.Button{Text: "Copy", Icon: theme.ContentCopyIcon(), OnTapped: s.onCopy}
 	s.save = &widget.Button{Text: "Save…", Icon: theme.DocumentSaveIcon(), OnTapped: s.onSave}
+	s.saveCerts = &widget.Button{Text: "Save Certificates…", Icon: theme.DownloadIcon(), OnTapped: s.onSaveCertificates}
 	intro := stepIntro("The account works from this computer. Do the same on your Cloud Integration tenant, with these values:")
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(s.copied, s.copy, s.save), s.title), intro)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(s.copied, s.copy, s.save, s.saveCerts), s.title), intro)
 	s.obj = container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewThemeOverride(s.view, compactLook{})))
 	return s
 }
@@ -61,6 +69,32 @@ func (s *handOverStep) enter(bool) {
 	s.ho = mailsetup.NewHandOver(s.w.account, s.w.trusted, path)
 	s.show(s.ho.Sections())
 	s.copied.SetText("")
+	if len(s.certificates()) == 0 {
+		s.saveCerts.Hide()
+	} else {
+		s.saveCerts.Show()
+	}
+}
+
+// certificates are those the tenant's keystore needs: the ones the Trust
+// step added, or found there already.
+func (s *handOverStep) certificates() []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, r := range s.w.trusted {
+		if r.Cert != nil && (r.Outcome == keystore.Added || r.Outcome == keystore.Duplicate) {
+			out = append(out, r.Cert)
+		}
+	}
+	return out
+}
+
+func (s *handOverStep) onSaveCertificates() {
+	data, err := connectivity.ChainZip(s.certificates())
+	if err != nil {
+		showError("Save Certificates", err, s.w.win)
+		return
+	}
+	saveBytes(s.w.win, s.w.svc, "Save Certificates", s.ho.CredentialName+"-certificates.zip", data)
 }
 
 // show lays the sections out: the title above, each part with its values

@@ -154,7 +154,7 @@ func handOverNotes(a Account, h HandOver) []string {
 	case len(h.Entries) == 0:
 		notes = append(notes, "No certificate was added to the keystore: until the server's root certificate is in the tenant's keystore, the tenant refuses the server (PKIX path building failed).")
 	default:
-		notes = append(notes, "Save each certificate as a .cer file to upload with Opsdesk's Keystore (select the entry, then Download) or with opsdesk keystore export ALIAS.")
+		notes = append(notes, "Save the certificates as .cer files to upload them: Save Certificates… beside this hand-over in the window (a .zip with one .cer each), the Keystore window's Download, or opsdesk keystore export ALIAS.")
 	}
 	return notes
 }
