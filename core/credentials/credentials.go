@@ -224,7 +224,7 @@ func (s *Store) AddSecrets(e Entry, sec Secrets) (Entry, error) {
 			return Entry{}, newError(ErrEmpty, e.Name, "has no OAuth2 settings", "Fill in the Provider, URLs, Client ID and Scope."+nothingChanged, nil)
 		}
 		if err := CheckOAuth2(e.User, *e.OAuth2); err != nil {
-			return Entry{}, err
+			return Entry{}, unchanged(err)
 		}
 		r.setOAuth(*e.OAuth2)
 		r.o.status = Unauthorized
@@ -345,7 +345,7 @@ func (s *Store) Edit(name string, c Change) (Entry, error) {
 		if r.typ == OAuth2AuthorizationCode {
 			if c.OAuth2 != nil {
 				if err := CheckOAuth2(r.user, *c.OAuth2); err != nil {
-					return err
+					return unchanged(err)
 				}
 				r.setOAuth(*c.OAuth2)
 			}

@@ -61,7 +61,7 @@ func CheckOAuth2(user string, o OAuth2) error {
 	}
 	for _, u := range []struct{ what, value string }{{"Authorization URL", o.AuthorizationURL}, {"Token Service URL", o.TokenURL}} {
 		if u.value == "" {
-			return newError(ErrEmpty, "", "The "+u.what+" is empty", "Enter the "+u.what+" of the provider, or choose a Provider that fills it in."+nothingChanged, nil)
+			return newError(ErrEmpty, "", "The "+u.what+" is empty", "Enter the "+u.what+" of the provider, or choose a Provider that fills it in.", nil)
 		}
 		if err := checkASCIILine(u.what, u.value, MaxOAuthURLLength, false); err != nil {
 			return err
@@ -83,7 +83,7 @@ func CheckOAuth2(user string, o OAuth2) error {
 	}
 	if o.ClientID == "" {
 		return newError(ErrEmpty, "", "The Client ID is empty",
-			"Enter the app registration's Client ID (Microsoft: Application (client) ID)."+nothingChanged, nil)
+			"Enter the app registration's Client ID (Microsoft: Application (client) ID).", nil)
 	}
 	if err := checkASCIILine("Client ID", o.ClientID, MaxClientIDLength, false); err != nil {
 		return err
@@ -95,7 +95,7 @@ func CheckOAuth2(user string, o OAuth2) error {
 		return err
 	}
 	if o.Scope == "" {
-		return newError(ErrEmpty, "", "The Scope is empty", "Enter the scopes the mailbox needs, or choose a Provider that fills them in."+nothingChanged, nil)
+		return newError(ErrEmpty, "", "The Scope is empty", "Enter the scopes the mailbox needs, or choose a Provider that fills them in.", nil)
 	}
 	return checkASCIILine("Scope", o.Scope, MaxScopeLength, true)
 }
@@ -174,7 +174,7 @@ func checkASCIILine(what, s string, limit int, spaces bool) error {
 }
 
 func badSetting(what, why, hint string) error {
-	return newError(ErrBadText, "", "The "+what+" "+why, hint+nothingChanged, nil)
+	return newError(ErrBadText, "", "The "+what+" "+why, hint, nil)
 }
 
 // toFields copies an entry's settings into a record.

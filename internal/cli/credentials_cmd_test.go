@@ -425,9 +425,9 @@ func TestCredentialsOtherTypes(t *testing.T) {
 			t.Errorf("list --json: %v", e)
 		}
 
-		code, out, _ = credRun(t, "", "edit", sf, "--company-id", "SFCPART000999")
+		code, out, errs = credRun(t, "", "edit", sf, "--company-id", "SFCPART000999")
 		if code != 0 || !strings.Contains(out, "its password was kept") || listJSON(t)[sf]["companyId"] != "SFCPART000999" {
-			t.Fatalf("edit --company-id: exit %d\n%s", code, out)
+			t.Fatalf("edit --company-id: exit %d\n%s\n%s", code, out, errs)
 		}
 		code, out, errs = credRun(t, "Cr3d-oc-User\nCr3d-oc-Org\nCr3d-oc-Element2", "edit", oc, "--new-password", "--password-stdin")
 		if code != 0 || !strings.Contains(out, "user secret, organization secret and element token were replaced") {
