@@ -35,11 +35,15 @@ type signInStep struct {
 	password *widget.Form   // User, the secret, Credential Name
 
 	// Microsoft 365: OAuth2, with a password as a knowing choice.
-	oauthBox  *fyne.Container
-	method    *keyRadio
-	existing  *keySelect
-	create    *widget.Button
-	authorize *widget.Button
+	oauthBox *fyne.Container
+	// oauthFields are the OAuth2 credential's drop-down and buttons,
+	// hidden when the password is chosen: two Credential Name fields,
+	// one greyed out, would leave the user guessing which one counts.
+	oauthFields *fyne.Container
+	method      *keyRadio
+	existing    *keySelect
+	create      *widget.Button
+	authorize   *widget.Button
 
 	entries  []credentials.Entry // Security Material, as last listed
 	listed   bool
@@ -95,11 +99,11 @@ func newSignInStep(w *connectWindow) *signInStep {
 	s.create = &widget.Button{Text: "Create OAuth2 Credential…", Icon: theme.ContentAddIcon(), OnTapped: s.onCreateOAuth2}
 	s.authorize = &widget.Button{Text: "Authorize…", Icon: theme.LoginIcon(), OnTapped: s.onAuthorize}
 	// The provider's help above says why OAuth2; this is the choice.
-	s.oauthBox = container.NewVBox(
-		s.method,
+	s.oauthFields = container.NewVBox(
 		widget.NewForm(widget.NewFormItem("Credential Name", s.existing)),
 		leftRow(s.create, s.authorize),
 	)
+	s.oauthBox = container.NewVBox(s.method, s.oauthFields)
 	s.oauthBox.Hide()
 	s.method.SetSelected(oauthExisting)
 
@@ -235,8 +239,10 @@ func (s *signInStep) showMethod() {
 	}
 	if s.usesPassword() {
 		s.password.Show()
+		s.oauthFields.Hide()
 	} else {
 		s.password.Hide()
+		s.oauthFields.Show()
 	}
 	setEnabled(s.existing, s.method.Selected == oauthExisting)
 	setEnabled(s.create, s.method.Selected == oauthCreate)

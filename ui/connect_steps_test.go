@@ -166,8 +166,8 @@ func TestConnectMicrosoft365SignsInWithOAuth2(t *testing.T) {
 	f.dlg.Hide()
 
 	s.method.SetSelected(oauthPassword)
-	if !s.password.Visible() || s.password.Items[1].Text != "Password" {
-		t.Errorf("a password chosen: form shown %v, labelled %q", s.password.Visible(), s.password.Items[1].Text)
+	if !s.password.Visible() || s.password.Items[1].Text != "Password" || s.oauthFields.Visible() {
+		t.Errorf("a password chosen: form shown %v, labelled %q; OAuth2 fields shown %v", s.password.Visible(), s.password.Items[1].Text, s.oauthFields.Visible())
 	}
 	if s.name.Text != "microsoft365_smtp" {
 		t.Errorf("proposed %q", s.name.Text)
