@@ -70,12 +70,12 @@ func newAddressStep(w *connectWindow) *addressStep {
 	s := &addressStep{w: w, fields: map[connectivity.Protocol]*serverFields{}, picked: map[connectivity.Protocol]mailsetup.Server{}}
 	s.email = newKeyEntry()
 	s.email.SetPlaceHolder("e.g. ops@gmail.com")
-	s.email.OnChanged = func(string) { w.refresh() }
+	s.email.OnChanged = func(string) { s.onAddressChanged() }
 	names := []string{providerAuto}
 	for _, p := range mailsetup.Providers {
 		names = append(names, p.Name)
 	}
-	s.provider = newKeySelect(names, func(string) { w.refresh() })
+	s.provider = newKeySelect(names, func(string) { s.onAddressChanged() })
 	s.provider.Selected = providerAuto
 	s.find = &widget.Button{Text: "Find Settings", Icon: theme.SearchIcon(), OnTapped: s.onFind}
 	s.activity = widget.NewActivity()
@@ -118,6 +118,16 @@ func newAddressStep(w *connectWindow) *addressStep {
 }
 
 func (s *addressStep) content() fyne.CanvasObject { return s.obj }
+
+// onAddressChanged: what was found for the address before no longer
+// speaks for this one, and the primary button finds its settings again.
+func (s *addressStep) onAddressChanged() {
+	if s.searched != "" && s.searched != s.key() && s.needsSearch() && !s.findJob.running() {
+		s.found.Importance = widget.MediumImportance
+		s.found.SetText("The address changed: press Find Settings to look up its mail servers.")
+	}
+	s.w.refresh()
+}
 
 func (s *addressStep) enter(bool) { s.w.win.Canvas().Focus(s.email) }
 
@@ -165,10 +175,25 @@ func addressProblem(s string) string {
 	return ""
 }
 
-// needsSearch: nothing was typed into Host, and the settings of this
-// address were not looked for yet.
+// needsSearch: the settings of this address were not looked for yet, and
+// Host is empty or still shows what was found for another address (the
+// user changed the address after a search: those servers are someone
+// else's). A host the user typed is kept.
 func (s *addressStep) needsSearch() bool {
-	return strings.TrimSpace(s.current().host.Text) == "" && s.searched != s.key()
+	if s.searched == s.key() {
+		return false
+	}
+	f := s.current()
+	if strings.TrimSpace(f.host.Text) == "" {
+		return true
+	}
+	return s.showsFound(f.server())
+}
+
+// showsFound: sv is, unchanged, the server found that the fields show.
+func (s *addressStep) showsFound(sv mailsetup.Server) bool {
+	found, ok := s.picked[sv.Protocol]
+	return ok && found.Host == sv.Host && found.Port == sv.Port && found.Protection == sv.Protection
 }
 
 func (s *addressStep) primary() string {
@@ -276,6 +301,7 @@ func (s *addressStep) onFound(addr, pid string, st mailsetup.Settings, err error
 		s.found.SetText(fmt.Sprintf("Settings found for %s in %s. Check them below; every value can be changed.", st.Address, where))
 	}
 	s.found.Refresh()
+	s.tried.Hide() // what an earlier search looked at
 	if len(st.Tried) > 0 {
 		s.tried.SetText("Looked at: " + strings.Join(st.Tried, "; ") + ".")
 		s.tried.Show()

@@ -173,3 +173,28 @@ func TestConnectMicrosoft365SignsInWithOAuth2(t *testing.T) {
 		t.Errorf("proposed %q", s.name.Text)
 	}
 }
+
+// TestConnectAnotherAddressIsLookedUpAgain: the servers found for one
+// address are not taken for another typed after them; a host the user
+// typed is.
+func TestConnectAnotherAddressIsLookedUpAgain(t *testing.T) {
+	h, _, w := connectHome(t)
+	a := w.address
+	test.Type(a.email, "ops@gmail.com")
+	primary(t, h, w, "Find Settings")
+	if a.current().host.Text != "smtp.gmail.com" {
+		t.Fatalf("Gmail's SMTP: %q", a.current().host.Text)
+	}
+	a.email.SetText("ops@outlook.com")
+	mustContain(t, "after the address changed", a.found.Text, "The address changed", "Find Settings")
+	primary(t, h, w, "Find Settings")
+	if got := a.current().host.Text; got != "smtp-mail.outlook.com" && !strings.Contains(got, "outlook") {
+		t.Fatalf("Outlook.com's SMTP after the second search: %q", got)
+	}
+	// A host typed by the user is the user's: a changed address keeps it.
+	a.current().host.SetText("mail.example.net")
+	a.email.SetText("ops@yahoo.com")
+	if a.needsSearch() {
+		t.Error("a host the user typed is looked up again over")
+	}
+}
