@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/miekg/dns"
+
+	"github.com/opsdesk/opsdesk/internal/wine"
 )
 
 // dnsServer is a real DNS server on loopback, over UDP and TCP, serving
@@ -35,16 +37,25 @@ func startDNS(t *testing.T, zone string, silent bool) *dnsServer {
 		}
 		s.records = append(s.records, rr)
 	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.udp, s.tcp = pc.LocalAddr().String(), l.Addr().String()
-	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: s}, {Listener: l, Handler: s}} {
+	s.tcp = l.Addr().String()
+	servers := []*dns.Server{{Listener: l, Handler: s}}
+	// Wine cannot open a UDP socket for listening (Go's listener asks
+	// WSAIoctl for SIO_UDP_CONNRESET, which Wine refuses with
+	// WSAEOPNOTSUPP): there the server speaks TCP only, and the resolver
+	// asks over TCP. Real Windows and Linux serve both.
+	if !wine.Running() {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.udp = pc.LocalAddr().String()
+		servers = append(servers, &dns.Server{PacketConn: pc, Handler: s})
+	}
+	for _, srv := range servers {
 		go func() { _ = srv.ActivateAndServe() }()
 		t.Cleanup(func() { _ = srv.Shutdown() })
 	}
@@ -82,7 +93,7 @@ func (s *dnsServer) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 func (s *dnsServer) resolver(overTCP bool) *net.Resolver {
 	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer
-		if overTCP || strings.HasPrefix(network, "tcp") {
+		if overTCP || strings.HasPrefix(network, "tcp") || s.udp == "" {
 			return d.DialContext(ctx, "tcp", s.tcp)
 		}
 		return d.DialContext(ctx, "udp", s.udp)
