@@ -396,6 +396,21 @@ func markDeployed(t *testing.T, s *Store, name string) {
 // deploys the entry; the access token is reused while valid and renewed
 // after, a rotated refresh token kept at once; a revoked grant makes the
 // entry Error with the reason; denied consent changes nothing.
+// addIdPCredential stores an OAuth2 credential for the test provider srv,
+// not authorized yet, and returns its name.
+func addIdPCredential(t *testing.T, s *Store, srv *oauthtest.Server, base string) string {
+	t.Helper()
+	name := uniq(t, s, base)
+	settings := OAuth2{Provider: oauth.Generic, AuthorizationURL: srv.AuthorizationURL(), TokenURL: srv.TokenURL(),
+		RedirectURL: "http://127.0.0.1/opsdesk", ClientID: oauthtest.BasicClient, Scope: oauthtest.MailScope + " offline_access",
+		SendAs: oauth.BasicAuthHeader}
+	if _, err := s.AddSecrets(Entry{Name: name, Type: OAuth2AuthorizationCode, User: oauthtest.DefaultUser, OAuth2: &settings},
+		Secrets{Secret: []byte(oauthtest.ClientSecret)}); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
 func TestAuthorizeAndRenewAgainstARealServer(t *testing.T) {
 	srv := oauthtest.Start(t, oauthtest.Options{Rotate: true})
 	var mu sync.Mutex
@@ -403,14 +418,7 @@ func TestAuthorizeAndRenewAgainstARealServer(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	ts := openTest(t, "file", func(o *Options) { o.Now = clock })
-	name := uniq(t, ts.Store, "idp")
-	settings := OAuth2{Provider: oauth.Generic, AuthorizationURL: srv.AuthorizationURL(), TokenURL: srv.TokenURL(),
-		RedirectURL: "http://127.0.0.1/opsdesk", ClientID: oauthtest.BasicClient, Scope: oauthtest.MailScope + " offline_access",
-		SendAs: oauth.BasicAuthHeader}
-	if _, err := ts.AddSecrets(Entry{Name: name, Type: OAuth2AuthorizationCode, User: oauthtest.DefaultUser, OAuth2: &settings},
-		Secrets{Secret: []byte(oauthtest.ClientSecret)}); err != nil {
-		t.Fatal(err)
-	}
+	name := addIdPCredential(t, ts.Store, srv, "idp")
 	ctx := context.Background()
 	// Denied: nothing changes.
 	_, err := ts.Authorize(ctx, name, oauth.AuthorizeOptions{Open: srv.Browser(oauthtest.DefaultUser, oauthtest.DefaultPassword, false), Timeout: 20 * time.Second})

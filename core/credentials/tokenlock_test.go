@@ -22,14 +22,7 @@ func TestConcurrentRenewalsOfOneCredentialTakeTurns(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	ts := openTest(t, "file", func(o *Options) { o.Now = clock })
-	name := uniq(t, ts.Store, "rotating")
-	settings := OAuth2{Provider: oauth.Generic, AuthorizationURL: srv.AuthorizationURL(), TokenURL: srv.TokenURL(),
-		RedirectURL: "http://127.0.0.1/opsdesk", ClientID: oauthtest.BasicClient, Scope: oauthtest.MailScope + " offline_access",
-		SendAs: oauth.BasicAuthHeader}
-	if _, err := ts.AddSecrets(Entry{Name: name, Type: OAuth2AuthorizationCode, User: oauthtest.DefaultUser, OAuth2: &settings},
-		Secrets{Secret: []byte(oauthtest.ClientSecret)}); err != nil {
-		t.Fatal(err)
-	}
+	name := addIdPCredential(t, ts.Store, srv, "rotating")
 	ctx := context.Background()
 	if _, err := ts.Authorize(ctx, name, oauth.AuthorizeOptions{Open: srv.Browser(oauthtest.DefaultUser, oauthtest.DefaultPassword, true), Timeout: 20 * time.Second}); err != nil {
 		t.Fatal(err)
