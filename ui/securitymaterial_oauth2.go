@@ -328,7 +328,10 @@ type authorizer struct {
 	dlg    *keyedDialog
 	status *widget.Label
 	again  *widget.Button
-	cancel context.CancelFunc
+	// copyURL puts the sign-in address on the clipboard: for a browser
+	// that did not open, or opened signed in as someone else.
+	copyURL *widget.Button
+	cancel  context.CancelFunc
 
 	mu      sync.Mutex
 	authURL string
@@ -351,6 +354,8 @@ func (a *authorizer) start(e credentials.Entry) {
 	act.Start()
 	a.again = &widget.Button{Text: "Open Browser Again", Icon: theme.ComputerIcon(), OnTapped: a.openAgain}
 	a.again.Disable()
+	a.copyURL = &widget.Button{Text: "Copy Address", Icon: theme.ContentCopyIcon(), OnTapped: a.onCopyURL}
+	a.copyURL.Disable()
 	// The status beside the spinner in a Border, not an HBox: an HBox gives
 	// a wrapping label no width, and it stood a letter a line down the window.
 	body := container.New(&minWidthLayout{width: 440}, container.NewVBox(container.NewBorder(nil, nil, act, nil, a.status), hint))
@@ -363,7 +368,7 @@ func (a *authorizer) start(e credentials.Entry) {
 		cancel()
 	}
 	a.dlg.keys.escape, a.dlg.keys.enter = a.dlg.cancel.OnTapped, func() {}
-	a.dlg.SetButtons([]fyne.CanvasObject{a.dlg.cancel, a.again})
+	a.dlg.SetButtons([]fyne.CanvasObject{a.dlg.cancel, a.copyURL, a.again})
 	a.dlg.Show()
 	store, name := a.store, e.Name
 	a.bg.run(func() func() {
@@ -389,13 +394,29 @@ func (a *authorizer) openFirst(authURL string) error {
 	if err != nil {
 		return err
 	}
-	errc := make(chan error, 1)
 	fyne.Do(func() {
 		a.status.SetText("Waiting for you to sign in in the browser…")
 		a.again.Enable()
-		errc <- a.open(u)
+		a.copyURL.Enable()
+		if err := a.open(u); err != nil {
+			// No browser is no reason to give up: the address works
+			// pasted into any browser on this computer, and Opsdesk keeps
+			// listening for it until the time is up.
+			a.status.SetText("The browser did not open. Press Copy Address and paste it into your browser's address bar.")
+		}
 	})
-	return <-errc
+	return nil
+}
+
+func (a *authorizer) onCopyURL() {
+	a.mu.Lock()
+	raw := a.authURL
+	a.mu.Unlock()
+	if raw == "" {
+		return
+	}
+	fyne.CurrentApp().Clipboard().SetContent(raw)
+	a.status.SetText("The sign-in address is on the clipboard: paste it into your browser's address bar, sign in, and come back here.")
 }
 
 func (a *authorizer) openAgain() {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -126,7 +127,14 @@ func TestAuthorizeInTheWindow(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the browser was not opened")
 	}
-	mustContain(t, "dialog", overlayText(w.win), "Authorize idp_mailbox", "Sign in as "+oauthtest.DefaultUser, "Cancel", "Open Browser Again")
+	mustContain(t, "dialog", overlayText(w.win), "Authorize idp_mailbox", "Sign in as "+oauthtest.DefaultUser, "Cancel", "Open Browser Again", "Copy Address")
+	// Copy Address: the sign-in page's address, for a browser of the
+	// user's choosing.
+	tapOverlayButton(t, w.win, "Copy Address")
+	if c := h.app.Clipboard().Content(); !strings.Contains(c, "code_challenge_method=S256") {
+		t.Errorf("Copy Address put %q on the clipboard", c)
+	}
+	mustContain(t, "after Copy Address", overlayText(w.win), "on the clipboard")
 	tapOverlayButton(t, w.win, "Cancel")
 	settle(t, h)
 	mustContain(t, "status", w.status.Text, "cancelled")
@@ -149,6 +157,34 @@ func TestAuthorizeInTheWindow(t *testing.T) {
 	test.Tap(w.authorize)
 	settle(t, h)
 	mustContain(t, "error", overlayText(w.win), "not allowed")
+}
+
+// TestAuthorizeWithoutABrowser: when no browser opens, Authorize keeps
+// waiting (it used to give up), so the address copied into any browser
+// still authorizes the entry.
+func TestAuthorizeWithoutABrowser(t *testing.T) {
+	srv := oauthtest.Start(t, oauthtest.Options{})
+	h, s := newSMHome(t)
+	oauthCredential(t, s, srv, "idp_nobrowser")
+	w := h.showSecurityMaterial()
+	settle(t, h)
+	w.selectName("idp_nobrowser")
+	addr := make(chan string, 1)
+	w.openURL = func(u *url.URL) error { addr <- u.String(); return errors.New("no browser is set up") }
+	test.Tap(w.authorize)
+	var signIn string
+	select {
+	case signIn = <-addr:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Authorize did not try to open the browser")
+	}
+	// The user pastes the address into a browser and signs in.
+	if err := srv.Browser(oauthtest.DefaultUser, oauthtest.DefaultPassword, true)(signIn); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, h)
+	mustContain(t, "status", w.status.Text, "is authorized")
+	mustContain(t, "table", tableText(w), "idp_nobrowser | OAuth2 Authorization Code | Deployed")
 }
 
 // TestConnectivityWithOAuth2: Authentication OAuth2 Authorization Code
