@@ -196,10 +196,14 @@ func TestConnectFlow(t *testing.T) {
 	// 6. Hand-over, field by field.
 	wantStep(t, w, mailsetup.StepHandOver)
 	ho := w.handOver.ho
-	if ho.CredentialName != "gmail_smtp" || ho.Credential.User != mailUser || ho.Credential.Type != credentials.UserCredentials ||
-		ho.AdapterAddress != mailtest.Host+":"+strconv.Itoa(port) || ho.Protection != string(connectivity.STARTTLSMandatory) ||
-		ho.Authentication != string(connectivity.AuthPlain) || ho.Protocol != "SMTP" || len(ho.Entries) != 2 ||
-		ho.KeystorePath != h.keystore.Model().Path || !ho.Test.ValidCertificateRequired {
+	if len(ho.Adapters) != 1 {
+		t.Fatalf("hand-over: %+v", ho)
+	}
+	ad := ho.Adapters[0]
+	if ad.CredentialName != "gmail_smtp" || ho.Credential.User != mailUser || ho.Credential.Type != credentials.UserCredentials ||
+		ad.Address != mailtest.Host+":"+strconv.Itoa(port) || ad.Protection != string(connectivity.STARTTLSMandatory) ||
+		ad.Authentication != string(connectivity.AuthPlain) || ad.Protocol != "SMTP" || len(ho.Entries) != 2 ||
+		ho.KeystorePath != h.keystore.Model().Path || !ad.Test.ValidCertificateRequired {
 		t.Errorf("hand-over: %+v", ho)
 	}
 	shown := joined(w.handOver.obj)
