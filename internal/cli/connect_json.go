@@ -16,14 +16,19 @@ type connectJSON struct {
 	Credential    *connectCredentialJSON `json:"credential,omitempty"`
 	Keystore      string                 `json:"keystore,omitempty"` // the keystore file the certificates went to
 	FirstTest     *testJSON              `json:"firstTest,omitempty"`
-	Trust         *trustJSON             `json:"trust,omitempty"`
-	Added         []addedJSON            `json:"added"` // what became of each certificate chosen
-	Proof         *testJSON              `json:"proof,omitempty"`
-	OK            bool                   `json:"ok"`
-	GoBackTo      *stepJSON              `json:"goBackTo,omitempty"` // after a test that did not pass
-	Stopped       *stepJSON              `json:"stopped,omitempty"`  // where the flow stopped before a test, and what to do
-	HandOver      *handOverJSON          `json:"handOver,omitempty"` // when ok
-	Error         string                 `json:"error,omitempty"`    // a failure of this computer's (keyring, keystore)
+	// ReadServer, ReadFirstTest and ReadProof are the reading server's
+	// (--read): Server, FirstTest and Proof stay the sending server's.
+	ReadServer    *serverJSON   `json:"readServer,omitempty"`
+	ReadFirstTest *testJSON     `json:"readFirstTest,omitempty"`
+	ReadProof     *testJSON     `json:"readProof,omitempty"`
+	Trust         *trustJSON    `json:"trust,omitempty"`
+	Added         []addedJSON   `json:"added"` // what became of each certificate chosen
+	Proof         *testJSON     `json:"proof,omitempty"`
+	OK            bool          `json:"ok"`
+	GoBackTo      *stepJSON     `json:"goBackTo,omitempty"` // after a test that did not pass
+	Stopped       *stepJSON     `json:"stopped,omitempty"`  // where the flow stopped before a test, and what to do
+	HandOver      *handOverJSON `json:"handOver,omitempty"` // when ok
+	Error         string        `json:"error,omitempty"`    // a failure of this computer's (keyring, keystore)
 }
 
 type connectCredentialJSON struct {
