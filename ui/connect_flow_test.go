@@ -146,9 +146,9 @@ func TestConnectFlow(t *testing.T) {
 
 	// 3. First test: reached, certificate Invalid (not checked yet).
 	wantStep(t, w, mailsetup.StepFirstTest)
-	mustContain(t, "first test", joined(w.firstTest.resp.box), "STARTTLS: Supported", "Server Certificate: Invalid",
+	mustContain(t, "first test", joined(w.firstTest.views[0].resp.box), "STARTTLS: Supported", "Server Certificate: Invalid",
 		"Server Certificate Chain", "dn=CN="+mailtest.Host)
-	if r := w.firstTest.result; r == nil || !r.OK() || len(r.Chain) != 2 {
+	if r := w.firstTest.views[0].result; r == nil || !r.OK() || len(r.Chain) != 2 {
 		t.Fatalf("first test: %+v", r)
 	}
 	primary(t, h, w, "Next")
@@ -186,8 +186,8 @@ func TestConnectFlow(t *testing.T) {
 
 	// 5. Proof: validating against the keystore and signing in.
 	wantStep(t, w, mailsetup.StepProof)
-	resp := joined(w.proof.resp.box)
-	if r := w.proof.result; r == nil || !r.OK() {
+	resp := joined(w.proof.views[0].resp.box)
+	if r := w.proof.views[0].result; r == nil || !r.OK() {
 		t.Fatalf("proof failed:\n%s", resp)
 	}
 	mustContain(t, "proof", resp, "Server Certificate: Valid", "Authentication: Successful")
@@ -267,7 +267,7 @@ func TestConnectBackKeepsWhatWasTyped(t *testing.T) {
 		t.Errorf("Trust after Back offers to add %d certificates again", w.trust.list.chosen())
 	}
 	primary(t, h, w, "Next")
-	if r := w.proof.result; r == nil || !r.OK() {
+	if r := w.proof.views[0].result; r == nil || !r.OK() {
 		t.Fatal("the proof failed after going back")
 	}
 	primary(t, h, w, "Next")
@@ -341,7 +341,7 @@ func TestConnectWrongPasswordGoesBackToSignIn(t *testing.T) {
 	walkToTrust(t, h, w, port, "wrong password")
 	primary(t, h, w, "Add to Keystore")
 	wantStep(t, w, mailsetup.StepProof)
-	r := w.proof.result
+	r := w.proof.views[0].result
 	if r == nil || r.OK() {
 		t.Fatal("the proof passed with a wrong password")
 	}
@@ -371,7 +371,7 @@ func TestConnectWrongPasswordGoesBackToSignIn(t *testing.T) {
 	primary(t, h, w, "Next") // the first test again
 	primary(t, h, w, "Next") // Trust: the keystore has them
 	wantStep(t, w, mailsetup.StepProof)
-	if r := w.proof.result; r == nil || !r.OK() {
+	if r := w.proof.views[0].result; r == nil || !r.OK() {
 		t.Fatal("the proof failed with the right App Password")
 	}
 }

@@ -71,5 +71,18 @@ func ProposeTrustAll(chains ...[]*x509.Certificate) TrustProposal {
 		}
 	}
 	all.Note = strings.Join(notes, " ")
+	// The servers' own certificates first, then what the keystore needs,
+	// root last: the order of one chain, which the window and the
+	// command show (the window root first) as they show one chain.
+	slices.SortStableFunc(all.Items, func(x, y TrustItem) int {
+		return boolInt(y.Role == RoleServer) - boolInt(x.Role == RoleServer)
+	})
 	return all
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

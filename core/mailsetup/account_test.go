@@ -73,8 +73,8 @@ func TestSendAndRead(t *testing.T) {
 	for _, it := range p.Items {
 		roles = append(roles, string(it.Role)+"="+CertName(it.Cert)+"/"+map[bool]string{true: "proposed", false: "shown"}[it.Proposed])
 	}
-	want := []string{"Server certificate=mail.opsdesk.test/shown", "Intermediate certificate=Opsdesk Test CA 1O1/proposed",
-		"Root certificate=Opsdesk Test Root R1/proposed", "Server certificate=" + imapHost + "/shown"}
+	want := []string{"Server certificate=mail.opsdesk.test/shown", "Server certificate=" + imapHost + "/shown",
+		"Intermediate certificate=Opsdesk Test CA 1O1/proposed", "Root certificate=Opsdesk Test Root R1/proposed"}
 	if strings.Join(roles, "\n") != strings.Join(want, "\n") || !p.Complete || p.Note != "" {
 		t.Fatalf("proposal (complete %v, note %q):\n%s\nwant\n%s", p.Complete, p.Note, strings.Join(roles, "\n"), strings.Join(want, "\n"))
 	}

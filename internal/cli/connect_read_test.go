@@ -73,8 +73,8 @@ func TestConnectSendAndRead(t *testing.T) {
 		for _, it := range res.Trust.Items {
 			items = append(items, fmt.Sprintf("%s %s %v", it.Role, it.SubjectDN, it.Proposed))
 		}
-		wantItems := []string{"Server certificate CN=" + mailtest.Host + " false", "Intermediate certificate CN=Opsdesk Test CA 1O1, O=Opsdesk Test Trust, C=DE true",
-			"Root certificate CN=Opsdesk Test Root R1, O=Opsdesk Test Trust, C=DE true", "Server certificate CN=" + imapHost + " false"}
+		wantItems := []string{"Server certificate CN=" + mailtest.Host + " false", "Server certificate CN=" + imapHost + " false",
+			"Intermediate certificate CN=Opsdesk Test CA 1O1, O=Opsdesk Test Trust, C=DE true", "Root certificate CN=Opsdesk Test Root R1, O=Opsdesk Test Trust, C=DE true"}
 		if strings.Join(items, "\n") != strings.Join(wantItems, "\n") {
 			t.Errorf("trust items:\n%s\nwant\n%s", strings.Join(items, "\n"), strings.Join(wantItems, "\n"))
 		}
