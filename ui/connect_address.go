@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -99,7 +100,7 @@ func newAddressStep(w *connectWindow) *addressStep {
 			connectivity.IMAP: "e.g. imap.example.com", connectivity.POP3: "e.g. pop.example.com"}[p])
 		s.fields[p] = f
 	}
-	s.server = container.NewVBox()
+	s.server = container.NewGridWithColumns(1)
 	s.send = newKeyCheck(useSend, func(bool) { s.onUse() })
 	s.send.Checked = true
 	s.read = newKeyCheck(useReadToo, func(bool) { s.onUse() })
@@ -372,7 +373,8 @@ func (s *addressStep) onFound(addr, pid string, st mailsetup.Settings, err error
 	s.onUse()
 }
 
-// onUse shows the forms of the protocols chosen, one under the other.
+// onUse shows the forms of the protocols chosen, side by side: sending
+// and reading fit in the window together.
 func (s *addressStep) onUse() {
 	s.readWith.Hidden = !s.read.Checked
 	s.read.Text = useReadToo
@@ -387,6 +389,7 @@ func (s *addressStep) onUse() {
 		part := s.buildPart(p, len(ps) > 1)
 		s.server.Objects = append(s.server.Objects, part.form)
 	}
+	s.server.Layout = layout.NewGridLayoutWithColumns(max(len(ps), 1))
 	s.server.Refresh()
 	s.box.Refresh() // the forms' height changed: the step is laid out again
 	s.showSource()
@@ -395,8 +398,11 @@ func (s *addressStep) onUse() {
 
 // serverPart is the form of one protocol chosen.
 type serverPart struct {
-	form   *widget.Form
-	choice *keyRadio // a choice of the servers found, when there are several
+	form *widget.Form
+	// choice is a choice of the servers found, when there are several: a
+	// drop-down, whose width does not grow with the longest choice, so
+	// that two forms fit side by side.
+	choice *keySelect
 	source *widget.Label
 }
 
@@ -425,7 +431,7 @@ func (s *addressStep) buildPart(p connectivity.Protocol, titled bool) *serverPar
 			labels = append(labels, l)
 			byLabel[l] = c
 		}
-		part.choice = newKeyRadio(labels, false, func(l string) {
+		part.choice = newKeySelect(labels, func(l string) {
 			if !s.filling {
 				s.pick(byLabel[l])
 			}
