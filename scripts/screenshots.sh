@@ -290,8 +290,6 @@ at 300 583 && xdotool key ctrl+a && xdotool type --delay 10 "$(cat "$tmp/port")"
 at 790 498 && xdotool key ctrl+a && xdotool type --delay 10 localhost         # IMAP Host (right; Gmail has one IMAP server)
 at 790 537 && xdotool key ctrl+a && xdotool type --delay 10 "$(cat "$tmp/imap-port")" # IMAP Port
 xdotool key Tab
-xdotool mousemove --window "$win" 990 850
-shoot "$win" screenshot-connect-address-typed.png
 next_step
 xdotool type --delay 10 demo-app-password                        # App Password (focused)
 xdotool mousemove --window "$win" 990 850

@@ -159,16 +159,7 @@ func TestConnectFlow(t *testing.T) {
 	if list == nil || len(list.items) != 3 {
 		t.Fatalf("Trust lists %v", list)
 	}
-	checked := map[string]bool{}
-	for _, it := range list.items {
-		checked[it.cert.Subject.CommonName] = it.check.Checked
-	}
-	want := map[string]bool{chain.Root.Cert.Subject.CommonName: true, chain.Intermediate.Cert.Subject.CommonName: true, mailtest.Host: false}
-	for cn, on := range want {
-		if checked[cn] != on {
-			t.Errorf("%s checked %v, want %v", cn, checked[cn], on)
-		}
-	}
+	wantChecked(t, list, map[string]bool{chain.Root.Cert.Subject.CommonName: true, chain.Intermediate.Cert.Subject.CommonName: true, mailtest.Host: false})
 	trustText := joined(w.trust.obj)
 	mustContain(t, "Trust step", trustText, string(mailsetup.RoleRoot)+": "+chain.Root.Cert.Subject.CommonName,
 		string(mailsetup.RoleIntermediate)+": ", string(mailsetup.RoleServer)+": "+mailtest.Host,

@@ -101,16 +101,8 @@ func TestConnectSendAndRead(t *testing.T) {
 	if list == nil || len(list.items) != 4 {
 		t.Fatalf("Trust lists %v", list)
 	}
-	checked := map[string]bool{}
-	for _, it := range list.items {
-		checked[it.cert.Subject.CommonName] = it.check.Checked
-	}
-	want := map[string]bool{chain.Root.Cert.Subject.CommonName: true, chain.Intermediate.Cert.Subject.CommonName: true, mailtest.Host: false, readHost: false}
-	for cn, on := range want {
-		if v, ok := checked[cn]; !ok || v != on {
-			t.Errorf("%s checked %v (listed %v), want %v", cn, v, ok, on)
-		}
-	}
+	wantChecked(t, list, map[string]bool{chain.Root.Cert.Subject.CommonName: true, chain.Intermediate.Cert.Subject.CommonName: true,
+		mailtest.Host: false, readHost: false})
 	if first := list.items[0].cert; !first.Equal(chain.Root.Cert) {
 		t.Errorf("the list starts with %s, not the root", first.Subject.CommonName)
 	}
@@ -168,4 +160,19 @@ func TestConnectReadingRefused(t *testing.T) {
 	test.Tap(w.proof.goBack)
 	settle(t, h)
 	wantStep(t, w, mailsetup.StepSignIn)
+}
+
+// wantChecked: the Trust list holds each certificate of want, by common
+// name, checked as want says.
+func wantChecked(t *testing.T, list *importList, want map[string]bool) {
+	t.Helper()
+	checked := map[string]bool{}
+	for _, it := range list.items {
+		checked[it.cert.Subject.CommonName] = it.check.Checked
+	}
+	for cn, on := range want {
+		if v, ok := checked[cn]; !ok || v != on {
+			t.Errorf("%s checked %v (listed %v), want %v", cn, v, ok, on)
+		}
+	}
 }
