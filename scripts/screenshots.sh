@@ -267,9 +267,10 @@ shoot "$win" screenshot-connectivity-failed.png
 # Connect a Mail Account, from the banner above Home's tiles, as a user
 # walks it: ops@example.com on Google Workspace (Provider chosen: the
 # table's servers, no network), sending and reading (IMAP) mail, Host and
-# Port of each then changed to the loopback servers; the App Password under gmail_smtp_2 (gmail_smtp is taken); the
-# first test; Trust proposing the root and the intermediate; the proof; the
-# hand-over. Positions are those of a 1000x860 window at 0,0 (ui/connect*.go).
+# Port of each then changed to the loopback servers (SMTP with STARTTLS,
+# IMAPS); the App Password under gmail_mail, the one credential of both;
+# the two first tests; Trust proposing the shared root and intermediate
+# once; the two proofs; the hand-over with both Mail adapters. Positions are those of a 1000x860 window at 0,0 (ui/connect*.go).
 xdotool windowraise "$home"
 sleep 0.3
 xdotool mousemove --window "$home" 700 $((MENU + 70)) click 1   # Connect a Mail Account…

@@ -176,3 +176,36 @@ func wantChecked(t *testing.T, list *importList, want map[string]bool) {
 		}
 	}
 }
+
+// TestConnectReadTooFindsTheReadingServer: with the sending server typed,
+// Read mail too looks up the reading server, and the search keeps the
+// host the user typed for sending.
+func TestConnectReadTooFindsTheReadingServer(t *testing.T) {
+	h, _, w := connectHome(t)
+	typeServer(t, w, mailUser, 2525) // a Gmail address: the provider table answers, no network
+	a := w.address
+	a.read.SetChecked(true)
+	primary(t, h, w, "Find Settings")
+	if f := a.fields[connectivity.SMTP]; f.host.Text != mailtest.Host || f.port.Text != "2525" {
+		t.Errorf("the search replaced the SMTP server typed: %q %q", f.host.Text, f.port.Text)
+	}
+	if f := a.fields[connectivity.IMAP]; f.host.Text != "imap.gmail.com" || f.port.Text != "993 (IMAPS)" {
+		t.Errorf("Gmail's IMAP server: %q %q", f.host.Text, f.port.Text)
+	}
+	mustContain(t, "the sources", a.parts[connectivity.SMTP].source.Text+"\n"+a.parts[connectivity.IMAP].source.Text,
+		mailsetup.SourceTyped, "Gmail")
+	a.readWith.SetSelected(string(connectivity.POP3))
+	if f := a.fields[connectivity.POP3]; f.host.Text != "pop.gmail.com" || !strings.Contains(joined(a.obj), "Read mail: POP3") {
+		t.Errorf("POP3 chosen: %q", f.host.Text)
+	}
+	a.send.SetChecked(false)
+	a.read.SetChecked(false)
+	if w.status.Text == "" || !w.primary.Disabled() {
+		t.Errorf("nothing chosen, yet: %q, Next disabled %v", w.status.Text, w.primary.Disabled())
+	}
+	a.send.SetChecked(true)
+	primary(t, h, w, "Next")
+	if w.account.Read.Protocol != "" || w.account.Server.Port != 2525 {
+		t.Errorf("sending alone: %+v, read %+v", w.account.Server, w.account.Read)
+	}
+}
