@@ -131,7 +131,7 @@ bin/opsdesk credentials list
 # as GTS Root R1 is in a real one: Connect a Mail Account completes the
 # chain from there.
 go build -o "$tmp/mailserver" ./internal/cmd/mailserver
-MAILSERVER_PASSWORD=demo-app-password "$tmp/mailserver" -user ops@example.com -root "$tmp/root.pem" >"$tmp/port" &
+MAILSERVER_PASSWORD=demo-app-password "$tmp/mailserver" -user ops@example.com -root "$tmp/root.pem" -imap-port "$tmp/imap-port" >"$tmp/port" &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 [ -s "$tmp/root.pem" ] || { echo "screenshots: the mail server did not start" >&2; exit 1; }
@@ -266,10 +266,11 @@ shoot "$win" screenshot-connectivity-failed.png
 
 # Connect a Mail Account, from the banner above Home's tiles, as a user
 # walks it: ops@example.com on Google Workspace (Provider chosen: the
-# table's servers, no network), Host and Port then changed to the loopback
-# server; the App Password under gmail_smtp_2 (gmail_smtp is taken); the
-# first test; Trust proposing the root and the intermediate; the proof; the
-# hand-over. Positions are those of a 1000x860 window at 0,0 (ui/connect*.go).
+# table's servers, no network), sending and reading (IMAP) mail, Host and
+# Port of each then changed to the loopback servers (SMTP with STARTTLS,
+# IMAPS); the App Password under gmail_mail, the one credential of both;
+# the two first tests; Trust proposing the shared root and intermediate
+# once; the two proofs; the hand-over with both Mail adapters. Positions are those of a 1000x860 window at 0,0 (ui/connect*.go).
 xdotool windowraise "$home"
 sleep 0.3
 xdotool mousemove --window "$home" 700 $((MENU + 70)) click 1   # Connect a Mail Account…
@@ -282,10 +283,13 @@ xdotool type --delay 10 ops@example.com                          # E-mail Addres
 at 560 250 && at 225 323                                         # Provider ▾ Gmail / Google Workspace
 xdotool key Return                                               # Find Settings
 sleep 1
+at 349 397                                                       # Read mail too, with IMAP
 xdotool mousemove --window "$win" 990 850
 shoot "$win" screenshot-connect-address.png
-at 580 536 && xdotool key ctrl+a && xdotool type --delay 10 localhost         # Host
-at 500 576 && xdotool key ctrl+a && xdotool type --delay 10 "$(cat "$tmp/port")" # Port
+at 330 543 && xdotool key ctrl+a && xdotool type --delay 10 localhost         # SMTP Host (left)
+at 300 583 && xdotool key ctrl+a && xdotool type --delay 10 "$(cat "$tmp/port")" # SMTP Port
+at 790 498 && xdotool key ctrl+a && xdotool type --delay 10 localhost         # IMAP Host (right; Gmail has one IMAP server)
+at 790 537 && xdotool key ctrl+a && xdotool type --delay 10 "$(cat "$tmp/imap-port")" # IMAP Port
 xdotool key Tab
 next_step
 xdotool type --delay 10 demo-app-password                        # App Password (focused)

@@ -95,8 +95,9 @@ type connectWindow struct {
 	// added are the keystore entries this flow added; trusted are those
 	// and the ones the keystore had already, for the hand-over.
 	added, trusted []keystore.Result
-	firstResult    *connectivity.Result
-	// proposal is the Trust step's, made from firstResult's chain in the
+	// firstResults are the first test's, one per server of the account.
+	firstResults []*connectivity.Result
+	// proposal is the Trust step's, made from firstResults' chains in the
 	// first test's worker: completing the chain reads this computer's
 	// trust store from disk.
 	proposal mailsetup.TrustProposal

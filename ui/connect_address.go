@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,16 +17,16 @@ import (
 
 // What the mailbox is for: Cloud Integration's Mail adapter sends with
 // SMTP (the receiver side) and reads with IMAP or POP3 (the sender side);
-// the flow connects one of them at a time.
+// the flow connects sending, reading, or both with one credential.
 const (
 	useSend     = "Send mail (SMTP)"
-	useReadIMAP = "Read mail (IMAP)"
-	useReadPOP3 = "Read mail (POP3)"
+	useReadToo  = "Read mail too, with"
+	useReadOnly = "Read mail, with"
 	// providerAuto is the Provider drop-down's first choice.
 	providerAuto = "Find it from the address"
 )
 
-var useProtocol = map[string]connectivity.Protocol{useSend: connectivity.SMTP, useReadIMAP: connectivity.IMAP, useReadPOP3: connectivity.POP3}
+var readProtocols = []string{string(connectivity.IMAP), string(connectivity.POP3)}
 
 // addressStep is step 1: the e-mail address, and the servers found for
 // it, each value editable and saying where it came from.
@@ -45,16 +46,20 @@ type addressStep struct {
 	clock    func()
 	started  time.Time
 
-	use    *keyRadio
-	choice *keyRadio // a choice of the servers found, when there are several
-	fields map[connectivity.Protocol]*serverFields
-	// server is the form of the chosen protocol: the servers found, Host,
-	// Port, Protection and where they come from; box is the whole step,
-	// laid out again when the form changes.
-	server     *fyne.Container
-	serverForm *widget.Form
-	box        *fyne.Container
-	source     *widget.Label
+	// What Cloud Integration will do with the mailbox: send (checked by
+	// default), read too, and with which protocol.
+	send     *keyCheck
+	read     *keyCheck
+	readWith *keyRadio
+	fields   map[connectivity.Protocol]*serverFields
+	// parts are the forms of the protocols chosen, by protocol: the
+	// servers found, Host, Port, Protection and where they come from.
+	parts map[connectivity.Protocol]*serverPart
+	// server holds the forms; box is the whole step, laid out again when
+	// they change.
+	server *fyne.Container
+	useRow *widget.Form
+	box    *fyne.Container
 
 	settings mailsetup.Settings
 	// searched is the address and provider the settings were found for;
@@ -67,7 +72,8 @@ type addressStep struct {
 }
 
 func newAddressStep(w *connectWindow) *addressStep {
-	s := &addressStep{w: w, fields: map[connectivity.Protocol]*serverFields{}, picked: map[connectivity.Protocol]mailsetup.Server{}}
+	s := &addressStep{w: w, fields: map[connectivity.Protocol]*serverFields{}, picked: map[connectivity.Protocol]mailsetup.Server{},
+		parts: map[connectivity.Protocol]*serverPart{}}
 	s.email = newKeyEntry()
 	s.email.SetPlaceHolder("e.g. ops@gmail.com")
 	s.email.OnChanged = func(string) { s.onAddressChanged() }
@@ -94,9 +100,15 @@ func newAddressStep(w *connectWindow) *addressStep {
 			connectivity.IMAP: "e.g. imap.example.com", connectivity.POP3: "e.g. pop.example.com"}[p])
 		s.fields[p] = f
 	}
-	s.source = &widget.Label{Wrapping: fyne.TextWrapWord}
-	s.server = container.NewStack()
-	s.use = newKeyRadio([]string{useSend, useReadIMAP, useReadPOP3}, true, func(string) { s.onUse() })
+	s.server = container.NewGridWithColumns(1)
+	s.send = newKeyCheck(useSend, func(bool) { s.onUse() })
+	s.send.Checked = true
+	s.read = newKeyCheck(useReadToo, func(bool) { s.onUse() })
+	s.readWith = newKeyRadio(readProtocols, true, nil)
+	s.readWith.SetSelected(string(connectivity.IMAP))
+	s.readWith.OnChanged = func(string) { s.onUse() }
+	s.useRow = widget.NewForm(&widget.FormItem{Text: "Cloud Integration will", Widget: container.NewHBox(s.send, s.read, s.readWith),
+		HintText: "Sending is the Mail receiver adapter, reading the Mail sender adapter: both sign in with the same credential."})
 
 	account := widget.NewForm(
 		widget.NewFormItem("E-mail Address", s.email),
@@ -110,10 +122,11 @@ func newAddressStep(w *connectWindow) *addressStep {
 		leftRow(s.find, s.stopFind, s.elapsed),
 		searching, s.tried,
 		widget.NewSeparator(),
+		s.useRow,
 		s.server,
 	)
 	s.obj = container.NewVScroll(s.box)
-	s.use.SetSelected(useSend)
+	s.onUse()
 	return s
 }
 
@@ -135,10 +148,26 @@ func (s *addressStep) busy() bool { return s.findJob.running() }
 
 func (s *addressStep) stop() { s.findJob.stop() }
 
-// proto is the protocol chosen.
-func (s *addressStep) proto() connectivity.Protocol { return useProtocol[s.use.Selected] }
+// protocols are the protocols chosen, the sending one first: the
+// account's Server, then its Read.
+func (s *addressStep) protocols() []connectivity.Protocol {
+	var out []connectivity.Protocol
+	if s.send.Checked {
+		out = append(out, connectivity.SMTP)
+	}
+	if s.read.Checked {
+		out = append(out, connectivity.Protocol(s.readWith.Selected))
+	}
+	return out
+}
 
-func (s *addressStep) current() *serverFields { return s.fields[s.proto()] }
+// current is the first chosen protocol's fields: the account's Server.
+func (s *addressStep) current() *serverFields {
+	if ps := s.protocols(); len(ps) > 0 {
+		return s.fields[ps[0]]
+	}
+	return s.fields[connectivity.SMTP]
+}
 
 func (s *addressStep) address() string { return strings.TrimSpace(s.email.Text) }
 
@@ -160,10 +189,17 @@ func (s *addressStep) problem() string {
 		return "Type the e-mail address of the mailbox."
 	case addressProblem(addr) != "":
 		return addressProblem(addr)
+	case len(s.protocols()) == 0:
+		return "Choose what Cloud Integration will do with the mailbox: send mail, read mail, or both."
 	case s.needsSearch():
 		return "" // the primary button finds the settings
 	}
-	return s.current().problem()
+	for _, p := range s.protocols() {
+		if why := s.fields[p].problem(); why != "" {
+			return why
+		}
+	}
+	return ""
 }
 
 // addressProblem says what is wrong with the address typed, by core's
@@ -176,18 +212,25 @@ func addressProblem(s string) string {
 }
 
 // needsSearch: the settings of this address were not looked for yet, and
-// Host is empty or still shows what was found for another address (the
-// user changed the address after a search: those servers are someone
-// else's). A host the user typed is kept.
+// a chosen protocol's Host is empty or still shows what was found for
+// another address (the user changed the address after a search: those
+// servers are someone else's). A host the user typed is kept.
 func (s *addressStep) needsSearch() bool {
 	if s.searched == s.key() {
 		return false
 	}
-	f := s.current()
-	if strings.TrimSpace(f.host.Text) == "" {
-		return true
+	for _, p := range s.protocols() {
+		if f := s.fields[p]; strings.TrimSpace(f.host.Text) == "" || s.showsFound(f.server()) {
+			return true
+		}
 	}
-	return s.showsFound(f.server())
+	return false
+}
+
+// typed: the fields of p hold a host the user typed, not one found.
+func (s *addressStep) typed(p connectivity.Protocol) bool {
+	f := s.fields[p]
+	return strings.TrimSpace(f.host.Text) != "" && !s.showsFound(f.server())
 }
 
 // showsFound: sv is, unchanged, the server found that the fields show.
@@ -208,12 +251,14 @@ func (s *addressStep) next() {
 		s.onFind()
 		return
 	}
-	f := s.current()
-	f.takePortFromHost()
-	f.followPort()
-	if f.problem() != "" {
-		s.w.refresh()
-		return
+	for _, p := range s.protocols() {
+		f := s.fields[p]
+		f.takePortFromHost()
+		f.followPort()
+		if f.problem() != "" {
+			s.w.refresh()
+			return
+		}
 	}
 	st := s.settings
 	if s.searched != s.key() {
@@ -224,10 +269,18 @@ func (s *addressStep) next() {
 			st.Provider = &p
 		}
 	}
-	sv := f.server()
-	sv.Source = s.sourceOf(sv)
+	var servers []mailsetup.Server
+	for _, p := range s.protocols() {
+		sv := s.fields[p].server()
+		sv.Source = s.sourceOf(sv)
+		st = st.WithServer(sv)
+		servers = append(servers, sv)
+	}
 	a := &s.w.account
-	a.Settings, a.Server, a.ConnectTo = st.WithServer(sv), sv, s.w.connectTo
+	a.Settings, a.Server, a.Read, a.ConnectTo = st, servers[0], mailsetup.Server{}, s.w.connectTo
+	if len(servers) > 1 {
+		a.Read = servers[1]
+	}
 	s.w.advance()
 }
 
@@ -285,6 +338,12 @@ func (s *addressStep) onFound(addr, pid string, st mailsetup.Settings, err error
 		s.found.SetText("The search was cancelled. Type the server's host and port below, or press Find Settings again.")
 		return
 	}
+	// A host the user typed stays; what an earlier search filled in
+	// gives way to what this one found.
+	typed := map[connectivity.Protocol]bool{}
+	for p := range s.fields {
+		typed[p] = s.typed(p)
+	}
 	s.settings, s.searched = st, addr+"\x00"+pid
 	s.picked = map[connectivity.Protocol]mailsetup.Server{}
 	if len(st.Servers) == 0 {
@@ -306,20 +365,64 @@ func (s *addressStep) onFound(addr, pid string, st mailsetup.Settings, err error
 		s.tried.SetText("Looked at: " + strings.Join(st.Tried, "; ") + ".")
 		s.tried.Show()
 	}
-	for _, f := range s.fields {
-		f.set("", 0, connectivity.STARTTLSMandatory)
+	for p, f := range s.fields {
+		if !typed[p] {
+			f.set("", 0, connectivity.STARTTLSMandatory)
+		}
 	}
 	s.onUse()
 }
 
-// onUse shows the chosen protocol's servers and fields.
+// onUse shows the forms of the protocols chosen, side by side: sending
+// and reading fit in the window together.
 func (s *addressStep) onUse() {
-	p := s.proto()
+	s.readWith.Hidden = !s.read.Checked
+	s.read.Text = useReadToo
+	if !s.send.Checked {
+		s.read.Text = useReadOnly
+	}
+	s.read.Refresh()
+	s.readWith.Refresh()
+	ps := s.protocols()
+	s.server.Objects = nil
+	for _, p := range ps {
+		part := s.buildPart(p, len(ps) > 1)
+		s.server.Objects = append(s.server.Objects, part.form)
+	}
+	s.server.Layout = layout.NewGridLayoutWithColumns(max(len(ps), 1))
+	s.server.Refresh()
+	s.box.Refresh() // the forms' height changed: the step is laid out again
+	s.showSource()
+	s.w.refresh()
+}
+
+// serverPart is the form of one protocol chosen.
+type serverPart struct {
+	form *widget.Form
+	// choice is a choice of the servers found, when there are several: a
+	// drop-down, whose width does not grow with the longest choice, so
+	// that two forms fit side by side.
+	choice *keySelect
+	source *widget.Label
+}
+
+// buildPart makes p's form: the servers found, Host, Port, Protection
+// and Source; titled with what it is for when there are two.
+func (s *addressStep) buildPart(p connectivity.Protocol, titled bool) *serverPart {
 	f := s.fields[p]
-	form := widget.NewForm(&widget.FormItem{Text: "Cloud Integration will", Widget: s.use,
-		HintText: "Sending and reading are separate Mail adapters: connect the account once for each."})
+	part := &serverPart{form: widget.NewForm(), source: &widget.Label{Wrapping: fyne.TextWrapWord}}
+	if old, ok := s.parts[p]; ok {
+		part.source = old.source
+	}
+	s.parts[p] = part
+	if titled {
+		what := "Read mail: " + string(p)
+		if p == connectivity.SMTP {
+			what = "Send mail: SMTP"
+		}
+		part.form.Append("", heading(what))
+	}
 	cands := s.settings.Candidates(p)
-	s.choice = nil
 	if len(cands) > 1 {
 		var labels []string
 		byLabel := map[string]mailsetup.Server{}
@@ -328,34 +431,30 @@ func (s *addressStep) onUse() {
 			labels = append(labels, l)
 			byLabel[l] = c
 		}
-		s.choice = newKeyRadio(labels, false, func(l string) {
+		part.choice = newKeySelect(labels, func(l string) {
 			if !s.filling {
 				s.pick(byLabel[l])
 			}
 		})
-		form.Append("Servers found", s.choice)
+		part.form.Append("Servers found", part.choice)
 	}
-	form.Append("Host", f.host)
-	form.Append("Port", f.port)
-	form.Append("Protection", f.protection)
-	form.Append("Source", s.source)
-	s.server.Objects = []fyne.CanvasObject{form}
-	s.serverForm = form
-	s.box.Refresh() // the form's height changed: the step is laid out again
+	part.form.Append("Host", f.host)
+	part.form.Append("Port", f.port)
+	part.form.Append("Protection", f.protection)
+	part.form.Append("Source", part.source)
 	if _, shown := s.picked[p]; !shown && strings.TrimSpace(f.host.Text) == "" && len(cands) > 0 {
 		s.pick(cands[0])
 	}
-	if s.choice != nil {
+	if part.choice != nil {
 		s.filling = true
 		for _, c := range cands {
 			if c == s.picked[p] {
-				s.choice.SetSelected(serverLabel(c))
+				part.choice.SetSelected(serverLabel(c))
 			}
 		}
 		s.filling = false
 	}
-	s.showSource()
-	s.w.refresh()
+	return part
 }
 
 // pick fills the fields with a server found.
@@ -383,17 +482,20 @@ func (s *addressStep) sourceOf(sv mailsetup.Server) string {
 	return mailsetup.SourceTyped
 }
 
-// showSource says, below the fields, where their values came from.
+// showSource says, below each form's fields, where their values came
+// from.
 func (s *addressStep) showSource() {
-	f := s.current()
-	shown := s.source.Visible()
-	if f == nil || strings.TrimSpace(f.host.Text) == "" {
-		s.source.Hide() // and its row, until there is something to say
-	} else {
-		s.source.SetText(s.sourceOf(f.server()))
-		s.source.Show()
-	}
-	if s.serverForm != nil && shown != s.source.Visible() {
-		s.serverForm.Refresh() // the form shows or hides the row with it
+	for p, part := range s.parts {
+		f := s.fields[p]
+		shown := part.source.Visible()
+		if strings.TrimSpace(f.host.Text) == "" {
+			part.source.Hide() // and its row, until there is something to say
+		} else {
+			part.source.SetText(s.sourceOf(f.server()))
+			part.source.Show()
+		}
+		if shown != part.source.Visible() {
+			part.form.Refresh() // the form shows or hides the row with it
+		}
 	}
 }

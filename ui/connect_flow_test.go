@@ -146,9 +146,9 @@ func TestConnectFlow(t *testing.T) {
 
 	// 3. First test: reached, certificate Invalid (not checked yet).
 	wantStep(t, w, mailsetup.StepFirstTest)
-	mustContain(t, "first test", joined(w.firstTest.resp.box), "STARTTLS: Supported", "Server Certificate: Invalid",
+	mustContain(t, "first test", joined(w.firstTest.views[0].resp.box), "STARTTLS: Supported", "Server Certificate: Invalid",
 		"Server Certificate Chain", "dn=CN="+mailtest.Host)
-	if r := w.firstTest.result; r == nil || !r.OK() || len(r.Chain) != 2 {
+	if r := w.firstTest.views[0].result; r == nil || !r.OK() || len(r.Chain) != 2 {
 		t.Fatalf("first test: %+v", r)
 	}
 	primary(t, h, w, "Next")
@@ -159,16 +159,7 @@ func TestConnectFlow(t *testing.T) {
 	if list == nil || len(list.items) != 3 {
 		t.Fatalf("Trust lists %v", list)
 	}
-	checked := map[string]bool{}
-	for _, it := range list.items {
-		checked[it.cert.Subject.CommonName] = it.check.Checked
-	}
-	want := map[string]bool{chain.Root.Cert.Subject.CommonName: true, chain.Intermediate.Cert.Subject.CommonName: true, mailtest.Host: false}
-	for cn, on := range want {
-		if checked[cn] != on {
-			t.Errorf("%s checked %v, want %v", cn, checked[cn], on)
-		}
-	}
+	wantChecked(t, list, map[string]bool{chain.Root.Cert.Subject.CommonName: true, chain.Intermediate.Cert.Subject.CommonName: true, mailtest.Host: false})
 	trustText := joined(w.trust.obj)
 	mustContain(t, "Trust step", trustText, string(mailsetup.RoleRoot)+": "+chain.Root.Cert.Subject.CommonName,
 		string(mailsetup.RoleIntermediate)+": ", string(mailsetup.RoleServer)+": "+mailtest.Host,
@@ -186,8 +177,8 @@ func TestConnectFlow(t *testing.T) {
 
 	// 5. Proof: validating against the keystore and signing in.
 	wantStep(t, w, mailsetup.StepProof)
-	resp := joined(w.proof.resp.box)
-	if r := w.proof.result; r == nil || !r.OK() {
+	resp := joined(w.proof.views[0].resp.box)
+	if r := w.proof.views[0].result; r == nil || !r.OK() {
 		t.Fatalf("proof failed:\n%s", resp)
 	}
 	mustContain(t, "proof", resp, "Server Certificate: Valid", "Authentication: Successful")
@@ -196,10 +187,14 @@ func TestConnectFlow(t *testing.T) {
 	// 6. Hand-over, field by field.
 	wantStep(t, w, mailsetup.StepHandOver)
 	ho := w.handOver.ho
-	if ho.CredentialName != "gmail_smtp" || ho.Credential.User != mailUser || ho.Credential.Type != credentials.UserCredentials ||
-		ho.AdapterAddress != mailtest.Host+":"+strconv.Itoa(port) || ho.Protection != string(connectivity.STARTTLSMandatory) ||
-		ho.Authentication != string(connectivity.AuthPlain) || ho.Protocol != "SMTP" || len(ho.Entries) != 2 ||
-		ho.KeystorePath != h.keystore.Model().Path || !ho.Test.ValidCertificateRequired {
+	if len(ho.Adapters) != 1 {
+		t.Fatalf("hand-over: %+v", ho)
+	}
+	ad := ho.Adapters[0]
+	if ad.CredentialName != "gmail_smtp" || ho.Credential.User != mailUser || ho.Credential.Type != credentials.UserCredentials ||
+		ad.Address != mailtest.Host+":"+strconv.Itoa(port) || ad.Protection != string(connectivity.STARTTLSMandatory) ||
+		ad.Authentication != string(connectivity.AuthPlain) || ad.Protocol != "SMTP" || len(ho.Entries) != 2 ||
+		ho.KeystorePath != h.keystore.Model().Path || !ad.Test.ValidCertificateRequired {
 		t.Errorf("hand-over: %+v", ho)
 	}
 	shown := joined(w.handOver.obj)
@@ -263,7 +258,7 @@ func TestConnectBackKeepsWhatWasTyped(t *testing.T) {
 		t.Errorf("Trust after Back offers to add %d certificates again", w.trust.list.chosen())
 	}
 	primary(t, h, w, "Next")
-	if r := w.proof.result; r == nil || !r.OK() {
+	if r := w.proof.views[0].result; r == nil || !r.OK() {
 		t.Fatal("the proof failed after going back")
 	}
 	primary(t, h, w, "Next")
@@ -337,7 +332,7 @@ func TestConnectWrongPasswordGoesBackToSignIn(t *testing.T) {
 	walkToTrust(t, h, w, port, "wrong password")
 	primary(t, h, w, "Add to Keystore")
 	wantStep(t, w, mailsetup.StepProof)
-	r := w.proof.result
+	r := w.proof.views[0].result
 	if r == nil || r.OK() {
 		t.Fatal("the proof passed with a wrong password")
 	}
@@ -367,7 +362,7 @@ func TestConnectWrongPasswordGoesBackToSignIn(t *testing.T) {
 	primary(t, h, w, "Next") // the first test again
 	primary(t, h, w, "Next") // Trust: the keystore has them
 	wantStep(t, w, mailsetup.StepProof)
-	if r := w.proof.result; r == nil || !r.OK() {
+	if r := w.proof.views[0].result; r == nil || !r.OK() {
 		t.Fatal("the proof failed with the right App Password")
 	}
 }

@@ -94,7 +94,7 @@ func (s *handOverStep) onSaveCertificates() {
 		showError("Save Certificates", err, s.w.win)
 		return
 	}
-	saveBytes(s.w.win, s.w.svc, "Save Certificates", s.ho.CredentialName+"-certificates.zip", data)
+	saveBytes(s.w.win, s.w.svc, "Save Certificates", s.ho.Credential.Name+"-certificates.zip", data)
 }
 
 // show lays the sections out: the title above, each part with its values
@@ -163,7 +163,7 @@ func (s *handOverStep) onCopy() {
 // onSave writes the hand-over as Markdown, or as HTML when the name
 // chosen ends in .html, starting where the user last saved.
 func (s *handOverStep) onSave() {
-	name := "cloud-integration-" + s.ho.CredentialName + ".md"
+	name := "cloud-integration-" + s.ho.Credential.Name + ".md"
 	saveDialogFor(s.w.win, name, []string{".md", ".html"}, func(path string) {
 		if path == "" {
 			return

@@ -1,58 +1,106 @@
 package ui
 
 import (
+	"context"
+	"crypto/x509"
 	"fmt"
+	"slices"
+	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/opsdesk/opsdesk/core/connectivity"
+	"github.com/opsdesk/opsdesk/core/credentials"
 	"github.com/opsdesk/opsdesk/core/mailsetup"
 )
 
 // testStep is step 3, the first test (without certificate validation, to
 // see the chain), and step 5, the proof (validating against the keystore
 // and signing in). Each runs when reached by Next, in the background,
-// and shows its result in the Connectivity Tests' response view.
+// and shows its result in the Connectivity Tests' response view: one per
+// server of the account, side by side and titled with the server when it
+// sends and reads mail.
 type testStep struct {
 	w      *connectWindow
 	verify bool
 	obj    fyne.CanvasObject
 
 	intro  *widget.Label
-	resp   *responsePanel
+	panes  *fyne.Container // the views, one column each
+	views  []*serverView
 	again  *widget.Button
 	goBack *widget.Button // to the step GoBackTo names
 	advice *widget.Label  // GoBackTo's sentence
-	result *connectivity.Result
 	run    job
 	clock  func()
-	// tested is the account the result is for: a change made by going
+	// tested is the account the results are for: a change made by going
 	// back runs the test again. testedStore is the window's stores then.
 	tested      mailsetup.Account
 	testedStore int
 }
 
+// serverView is one server's response view, and its last result.
+type serverView struct {
+	title  *widget.Label // the server, shown when there are two
+	resp   *responsePanel
+	obj    fyne.CanvasObject
+	result *connectivity.Result
+}
+
 func newTestStep(w *connectWindow, verify bool) *testStep {
 	s := &testStep{w: w, verify: verify, clock: func() {}}
 	s.intro = stepIntro("")
-	s.resp = newResponsePanel(s.run.stop, func(r *connectivity.Result) { saveChain(w.win, w.svc, r) }, nil)
-	s.resp.onProposeOAuth2 = func() func() {
-		return func() {
-			w.signIn.method.SetSelected(oauthCreate)
-			w.goBackTo(mailsetup.StepSignIn)
-		}
-	}
+	s.panes = container.NewGridWithColumns(1)
 	s.again = &widget.Button{Text: "Test Again", Icon: theme.ViewRefreshIcon(), OnTapped: s.start}
 	s.advice = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	s.goBack = &widget.Button{Icon: theme.NavigateBackIcon(), Importance: widget.HighImportance}
 	advice := container.NewVBox(s.advice, leftRow(s.goBack))
 	s.advice.Hide()
 	s.goBack.Hide()
-	s.obj = container.NewBorder(container.NewVBox(s.intro, leftRow(s.again)), advice, nil, nil, s.resp.scroll)
+	s.ensureViews(1)
+	s.obj = container.NewBorder(container.NewVBox(s.intro, leftRow(s.again)), advice, nil, nil, s.panes)
 	return s
+}
+
+// ensureViews makes n response views, one per server, and lays them out
+// in as many columns.
+func (s *testStep) ensureViews(n int) {
+	if len(s.views) == n {
+		return
+	}
+	for len(s.views) < n {
+		v := &serverView{title: heading("")}
+		v.resp = newResponsePanel(s.cancel, func(r *connectivity.Result) { saveChain(s.w.win, s.w.svc, r) }, nil)
+		v.resp.onProposeOAuth2 = func() func() {
+			return func() {
+				s.w.signIn.method.SetSelected(oauthCreate)
+				s.w.goBackTo(mailsetup.StepSignIn)
+			}
+		}
+		v.obj = container.NewBorder(v.title, nil, nil, nil, v.resp.scroll)
+		s.views = append(s.views, v)
+	}
+	s.views = s.views[:n]
+	s.panes.Objects = nil
+	for _, v := range s.views {
+		v.title.Hidden = n == 1 // one server: the intro names it
+		s.panes.Objects = append(s.panes.Objects, v.obj)
+	}
+	s.panes.Layout = layout.NewGridLayoutWithColumns(n)
+	s.panes.Refresh()
+}
+
+// cancel stops the tests of every server: they run as one job.
+func (s *testStep) cancel() {
+	s.run.stop()
+	for _, v := range s.views {
+		v.resp.cancelling()
+	}
 }
 
 func (s *testStep) content() fyne.CanvasObject { return s.obj }
@@ -63,78 +111,103 @@ func (s *testStep) stop() { s.run.stop() }
 
 func (s *testStep) primary() string { return "Next" }
 
+// results are the last results, one per server; nil where none yet.
+func (s *testStep) results() []*connectivity.Result {
+	out := make([]*connectivity.Result, len(s.views))
+	for i, v := range s.views {
+		out[i] = v.result
+	}
+	return out
+}
+
 func (s *testStep) enter(forward bool) {
 	a := s.w.account
-	what := fmt.Sprintf("%s %s", a.Server.Protocol, a.Server.Address())
+	var names []string
+	for _, sv := range a.Servers() {
+		names = append(names, fmt.Sprintf("%s %s", sv.Protocol, sv.Address()))
+	}
+	what := strings.Join(names, " and ")
 	if s.verify {
 		s.intro.SetText("The proof: Opsdesk tests " + what + " again as Cloud Integration will, with Valid Server Certificate " +
 			"Required against the keystore, and signing in with " + a.Credential + ". It must pass before you go on.")
 	} else {
-		s.intro.SetText("Opsdesk tests " + what + " without checking its certificate yet, to see which certificates the server sends. " +
+		s.intro.SetText("Opsdesk tests " + what + " without checking the certificate yet, to see which certificates the server sends. " +
 			"It does not sign in yet: until the certificate is trusted, nothing proves the server is your provider's.")
 	}
-	if forward || s.result == nil || !sameAccount(s.tested, a) || s.testedStore != s.w.stores {
+	if forward || slices.Contains(s.results(), nil) || !sameAccount(s.tested, a) || s.testedStore != s.w.stores {
 		s.start()
 	}
 }
 
-// sameAccount: nothing the test uses changed.
+// sameAccount: nothing the tests use changed.
 func sameAccount(x, y mailsetup.Account) bool {
-	return x.Server == y.Server && x.User == y.User && x.Credential == y.Credential &&
+	return x.Server == y.Server && x.Read == y.Read && x.User == y.User && x.Credential == y.Credential &&
 		x.CredentialType == y.CredentialType && x.ConnectTo == y.ConnectTo
 }
 
-// start runs the test in the background; the response view shows what
-// runs, for how long, with Cancel.
+// start runs the tests of all the account's servers in the background, at
+// the same time; each response view shows what runs, for how long, with
+// Cancel, which stops them all.
 func (s *testStep) start() {
 	if s.run.running() {
 		return
 	}
 	a := s.w.account
-	req := a.Request(s.verify)
-	req.ConnectTo, req.Timeouts = a.ConnectTo, s.w.timeouts
-	if s.verify {
-		req.Trusted = s.w.svc.trusted()
+	servers := a.Servers()
+	s.ensureViews(len(servers))
+	reqs := make([]connectivity.Request, len(servers))
+	for i, sv := range servers {
+		req := a.RequestFor(sv, s.verify)
+		req.ConnectTo, req.Timeouts = a.ConnectTo, s.w.timeouts
+		if s.verify {
+			req.Trusted = s.w.svc.trusted()
+		}
+		reqs[i] = req
+		s.views[i].title.SetText(fmt.Sprintf("%s %s", sv.Protocol, sv.Address()))
+		s.views[i].result = nil
 	}
 	store := s.w.credStore()
 	ctx := s.run.start()
-	s.result, s.tested, s.testedStore = nil, a, s.w.stores
+	s.tested, s.testedStore = a, s.w.stores
 	s.showAdvice()
 	s.again.Disable()
-	s.resp.start(a.Server.Address(), req.Timeouts.WithDefaults().Total)
+	for i, v := range s.views {
+		v.resp.start(servers[i].Address(), reqs[i].Timeouts.WithDefaults().Total)
+	}
 	s.clock = startTicker(s.w.tickEvery, func() {
 		if s.run.running() {
-			s.resp.tick()
+			for _, v := range s.views {
+				v.resp.tick()
+			}
 		}
 	})
 	s.w.refresh()
 	s.w.bg.run(func() func() {
-		var res *connectivity.Result
-		var err error = errNoSecurityMaterial
-		if store != nil || req.Auth == connectivity.AuthNone {
-			err = mailsetup.FillSignIn(store, &req)
-		}
+		results, err := runTests(ctx, store, reqs)
 		var proposal mailsetup.TrustProposal
-		if err == nil {
-			res = connectivity.Run(ctx, req)
-			if !s.verify {
-				proposal = mailsetup.ProposeTrust(res.Chain)
+		if err == nil && !s.verify {
+			var chains [][]*x509.Certificate
+			for _, r := range results {
+				chains = append(chains, r.Chain)
 			}
+			proposal = mailsetup.ProposeTrustAll(chains...)
 		}
-		clear(req.Password)
 		return func() {
 			s.run.end()
 			s.clock()
 			s.again.Enable()
-			if err != nil {
-				s.resp.clear()
-				showError("Test", err, s.w.win)
-			} else {
-				s.result = res
-				s.resp.show(res)
-				if !s.verify {
-					s.w.firstResult, s.w.proposal = res, proposal
+			for i, v := range s.views {
+				if err != nil {
+					v.resp.clear()
+					continue
 				}
+				v.result = results[i]
+				v.resp.show(results[i])
+			}
+			if err != nil {
+				showError("Test", err, s.w.win)
+			} else if !s.verify {
+				s.w.firstResults, s.w.proposal = results, proposal
 			}
 			s.showAdvice()
 			s.w.refresh()
@@ -142,16 +215,46 @@ func (s *testStep) start() {
 	})
 }
 
-// showAdvice says, under a test that did not pass, which step to go
-// back to, with a button that goes there.
+// runTests fills each request's sign-in from the credential and runs the
+// tests at once, the passwords cleared after.
+func runTests(ctx context.Context, store *credentials.Store, reqs []connectivity.Request) ([]*connectivity.Result, error) {
+	defer func() {
+		for i := range reqs {
+			clear(reqs[i].Password)
+		}
+	}()
+	for i := range reqs {
+		if store == nil && reqs[i].Auth != connectivity.AuthNone {
+			return nil, errNoSecurityMaterial
+		}
+		if err := mailsetup.FillSignIn(store, &reqs[i]); err != nil {
+			return nil, err
+		}
+	}
+	results := make([]*connectivity.Result, len(reqs))
+	var wg sync.WaitGroup
+	for i := range reqs {
+		wg.Go(func() { results[i] = connectivity.Run(ctx, reqs[i]) })
+	}
+	wg.Wait()
+	return results, nil
+}
+
+// showAdvice says, under tests of which one did not pass, which step to
+// go back to, with a button that goes there.
 func (s *testStep) showAdvice() {
-	r := s.result
-	if r == nil || s.passed() || r.Verdict().Level == connectivity.Cancelled {
+	results := s.results()
+	if slices.Contains(results, nil) || s.passed() || s.cancelled() {
 		s.advice.Hide()
 		s.goBack.Hide()
 		return
 	}
-	step, why := mailsetup.GoBackTo(r)
+	step, why := mailsetup.GoBackToFirst(results)
+	if step == 0 { // passed, but the first test saw no chain: problem says it
+		s.advice.Hide()
+		s.goBack.Hide()
+		return
+	}
 	s.advice.SetText(why)
 	s.advice.Show()
 	s.goBack.SetText("Back to " + step.String())
@@ -159,34 +262,65 @@ func (s *testStep) showAdvice() {
 	s.goBack.Show()
 }
 
+// cancelled: a test was cancelled before it finished.
+func (s *testStep) cancelled() bool {
+	for _, r := range s.results() {
+		if r != nil && r.Verdict().Level == connectivity.Cancelled {
+			return true
+		}
+	}
+	return false
+}
+
 // refused reports whether the test's sign-in was refused with the secret
 // stored last.
 func (s *testStep) refused() bool {
-	if s.result == nil || s.testedStore != s.w.stores || s.w.storedCred == "" || s.tested.Credential != s.w.storedCred {
+	if s.testedStore != s.w.stores || s.w.storedCred == "" || s.tested.Credential != s.w.storedCred {
 		return false
 	}
-	c, ok := s.result.Check("Authentication")
-	return ok && !c.OK
+	for _, r := range s.results() {
+		if r == nil {
+			continue
+		}
+		if c, ok := r.Check("Authentication"); ok && !c.OK {
+			return true
+		}
+	}
+	return false
 }
 
-// passed: the first test must have reached the server and signed in, with
-// the chain seen; the proof must be green.
+// passed: each first test must have reached its server, with the chain
+// seen; each proof must be green.
 func (s *testStep) passed() bool {
-	r := s.result
-	return r != nil && r.OK() && (s.verify || len(r.Chain) > 0)
+	for _, r := range s.results() {
+		if r == nil || !r.OK() || !s.verify && len(r.Chain) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// unencrypted is the server of a first test that passed without a
+// certificate, "" when there is none.
+func (s *testStep) unencrypted() string {
+	for _, r := range s.results() {
+		if r != nil && r.OK() && !s.verify && len(r.Chain) == 0 {
+			return fmt.Sprintf("%s:%d", r.Host, r.Port)
+		}
+	}
+	return ""
 }
 
 func (s *testStep) problem() string {
-	r := s.result
 	switch {
 	case s.run.running():
 		return ""
-	case r == nil:
+	case slices.Contains(s.results(), nil):
 		return "Press Test Again to run the test."
-	case r.Verdict().Level == connectivity.Cancelled:
+	case s.cancelled():
 		return "The test was cancelled: press Test Again to run it."
-	case r.OK() && !s.verify && len(r.Chain) == 0:
-		return "The server sent no certificate, so there is nothing for the keystore: choose a Protection with TLS in step 1."
+	case s.unencrypted() != "":
+		return "The server at " + s.unencrypted() + " sent no certificate, so there is nothing for the keystore: choose a Protection with TLS in step 1."
 	case !s.passed() && s.verify:
 		return "The proof must pass before you go on: see above what to change."
 	case !s.passed():

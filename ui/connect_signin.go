@@ -205,7 +205,7 @@ func (s *signInStep) isTaken(name string) bool {
 
 // free is the name core proposes in place of a taken one.
 func (s *signInStep) free(string) string {
-	return mailsetup.CredentialName(s.settings(), s.w.account.Server.Protocol, s.isTaken)
+	return s.w.account.CredentialName(s.isTaken)
 }
 
 // propose fills in the proposed Credential Name, unless the user typed

@@ -77,12 +77,12 @@ func TestConnectProviderChosen(t *testing.T) {
 	if f.host.Text != "smtp.gmail.com" || f.port.Text != "587 (SMTP /STARTTLS)" || f.protectionValue() != connectivity.STARTTLSMandatory {
 		t.Fatalf("Gmail's SMTP: %q %q %s", f.host.Text, f.port.Text, f.protectionValue())
 	}
-	if a.choice == nil || len(a.choice.Options) != 2 {
+	if a.parts[connectivity.SMTP].choice == nil || len(a.parts[connectivity.SMTP].choice.Options) != 2 {
 		t.Fatal("Gmail's two SMTP servers are not offered")
 	}
 	mustContain(t, "Address step", joined(a.obj), "Settings found for ops@example.com", "Gmail / Google Workspace",
 		"Source", a.picked[connectivity.SMTP].Source)
-	a.choice.SetSelected(a.choice.Options[1])
+	a.parts[connectivity.SMTP].choice.SetSelected(a.parts[connectivity.SMTP].choice.Options[1])
 	if f.port.Text != "465 (SMTPS)" || f.protectionValue() != connectivity.Implicit {
 		t.Errorf("the second server: %q %s", f.port.Text, f.protectionValue())
 	}
@@ -91,9 +91,10 @@ func TestConnectProviderChosen(t *testing.T) {
 		t.Errorf("STARTTLS Mandatory left the port at %q", f.port.Text)
 	}
 	f.port.SetText("2525")
-	mustContain(t, "changed value", a.source.Text, mailsetup.SourceTyped, "found: smtp.gmail.com:465")
+	mustContain(t, "changed value", a.parts[connectivity.SMTP].source.Text, mailsetup.SourceTyped, "found: smtp.gmail.com:465")
 
-	a.use.SetSelected(useReadIMAP)
+	a.send.SetChecked(false) // reading alone: IMAP is the account's one server
+	a.read.SetChecked(true)
 	if g := a.current(); g.host.Text != "imap.gmail.com" || g.port.Text != "993 (IMAPS)" {
 		t.Errorf("Read mail (IMAP): %q %q", g.host.Text, g.port.Text)
 	}

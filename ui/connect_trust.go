@@ -75,7 +75,10 @@ func (s *trustStep) stop() {} // a keystore being saved is not stopped half way
 // enter lists the first test's chain again when it, or the keystore, is
 // not the one listed.
 func (s *trustStep) enter(bool) {
-	m, r := s.w.svc.Model(), s.w.firstResult
+	m, r := s.w.svc.Model(), (*connectivity.Result)(nil)
+	if len(s.w.firstResults) > 0 {
+		r = s.w.firstResults[0] // a new first test makes new results
+	}
 	if s.list != nil && r == s.shownFor && m == s.shownKS {
 		return
 	}

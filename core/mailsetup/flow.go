@@ -14,8 +14,13 @@ import (
 // Account is what the user chose along the flow: the server to test and
 // how to sign in to it.
 type Account struct {
-	Settings   Settings
-	Server     Server // the server chosen (SMTP by default)
+	Settings Settings
+	Server   Server // the server chosen (SMTP by default)
+	// Read is the reading server (IMAP or POP3) connected beside Server
+	// when the user wants to read mail too; the zero Server when not.
+	// It signs in with the same credential: the tenant's Mail receiver
+	// and sender adapters can share one Security Material entry.
+	Read       Server
 	User       string // the user name; the address for every provider we know
 	Credential string // the Credential Name the secret is stored under
 	// CredentialType is UserCredentials, or OAuth2AuthorizationCode
@@ -159,17 +164,20 @@ func SignInHelpFor(s Settings) SignInHelp {
 // before any sign-in anyway. The proof signs in only after the chain has
 // been validated against the keystore: connectivity.Run stops before
 // authenticating when it is not.
-func (a Account) Request(verify bool) connectivity.Request {
+func (a Account) Request(verify bool) connectivity.Request { return a.RequestFor(a.Server, verify) }
+
+// RequestFor is Request for one of the account's Servers.
+func (a Account) RequestFor(sv Server, verify bool) connectivity.Request {
 	req := connectivity.Request{
-		Protocol:   a.Server.Protocol,
-		Host:       a.Server.Host,
-		Port:       a.Server.Port,
-		Protection: a.Server.Protection,
+		Protocol:   sv.Protocol,
+		Host:       sv.Host,
+		Port:       sv.Port,
+		Protection: sv.Protection,
 		Auth:       connectivity.AuthNone,
 		ConnectTo:  a.ConnectTo,
 		// Off has no certificate to require (and the tenant's checkbox
 		// is not offered then).
-		VerifyCertificate: verify && a.Server.Protection != connectivity.Off,
+		VerifyCertificate: verify && sv.Protection != connectivity.Off,
 	}
 	if verify {
 		req.Auth, req.Credential = a.Auth(), a.Credential
@@ -302,13 +310,35 @@ func (s Step) String() string {
 // The rule reads the result's failure, not its wording: the Result's
 // Reached and Greeted, its check lines and the kind of its error, so
 // that it holds for every protocol and server.
-func GoBackTo(res *connectivity.Result) (Step, string) {
+func GoBackTo(res *connectivity.Result) (Step, string) { return goBackTo(res, "") }
+
+// GoBackToFirst is GoBackTo for the tests of all of an account's
+// servers, in the order of Account.Servers: the first that did not pass
+// decides, and with two servers the sentence names its server ("for
+// IMAP at imap.gmail.com:993"). Nil results (a test not run) are skipped.
+func GoBackToFirst(results []*connectivity.Result) (Step, string) {
+	for _, res := range results {
+		if res == nil || res.OK() {
+			continue
+		}
+		who := ""
+		if len(results) > 1 {
+			who = " for " + string(res.Protocol) + " at " + res.Host + ":" + strconv.Itoa(res.Port)
+		}
+		return goBackTo(res, who)
+	}
+	return 0, ""
+}
+
+// goBackTo is GoBackTo; who, when not "", names the server in the
+// sentence.
+func goBackTo(res *connectivity.Result, who string) (Step, string) {
 	if res == nil || res.OK() {
 		return 0, ""
 	}
 	at := res.Host + ":" + strconv.Itoa(res.Port)
 	back := func(s Step, todo, why string) (Step, string) {
-		return s, "Go back to " + s.String() + " (step " + strconv.Itoa(int(s)) + ") and " + todo + ": " + why + "."
+		return s, "Go back to " + s.String() + " (step " + strconv.Itoa(int(s)) + ")" + who + " and " + todo + ": " + why + "."
 	}
 	var ce *connectivity.CertError
 	var re *connectivity.ReplyError
@@ -316,11 +346,11 @@ func GoBackTo(res *connectivity.Result) (Step, string) {
 	cert, certChecked := res.Check("Server Certificate")
 	switch {
 	case errors.Is(res.Err, context.Canceled):
-		return StepProof, "Run the " + StepProof.String() + " (step 5) again: the test was cancelled before it finished."
+		return StepProof, "Run the " + StepProof.String() + " (step 5) again" + who + ": the test was cancelled before it finished."
 	case !res.Reached:
 		return back(StepAddress, "check the host and port", "nothing answered at "+at)
 	case errors.As(res.Err, &re) && (re.Code == 421 || re.Code == 454):
-		return StepProof, "Run the " + StepProof.String() + " (step 5) again in a few minutes: the server at " + at + " is busy for now."
+		return StepProof, "Run the " + StepProof.String() + " (step 5) again" + who + " in a few minutes: the server at " + at + " is busy for now."
 	case errors.As(res.Err, &ce) && ce.Kind == connectivity.CertNameMismatch:
 		return back(StepAddress, "use the host name the certificate is made for", ce.Reason)
 	case errors.As(res.Err, &ce), certChecked && !cert.OK:

@@ -3,6 +3,7 @@ package mailsetup
 import (
 	"crypto/x509"
 	"html"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,15 +33,10 @@ type HandOver struct {
 	// local keystore to upload (KeystorePath) via Add ▾ Keystore.
 	Entries      []KeystoreEntry
 	KeystorePath string
-	// The Mail adapter's settings.
-	Protocol       string // SMTP, IMAP, POP3
-	AdapterAddress string // "smtp.gmail.com:587"
-	Protection     string // the tenant's label: "STARTTLS Mandatory", "SMTPS"
-	Authentication string // "Plain User/Password", "OAuth2 Authorization Code"
-	CredentialName string
-	// Test is the Connectivity Test to run on the tenant, which proves
-	// the same as the Proof step did here.
-	Test HandOverTest
+	// Adapters are the Mail adapters to set up, one per server of the
+	// account (Account.Servers): the receiver that sends mail first, the
+	// sender that reads mail second, each with its test.
+	Adapters []HandOverAdapter
 	// Notes are what the user must still do by hand, one sentence each
 	// (authorize the OAuth2 credential on the tenant, add the tenant's
 	// redirect URL to the app registration, …).
@@ -57,6 +53,23 @@ type HandOverCredential struct {
 	OAuth2 *credentials.OAuth2
 }
 
+// HandOverAdapter is one Mail adapter's Connection tab, filled in, and
+// the Connectivity Test that proves it on the tenant.
+type HandOverAdapter struct {
+	Protocol       string // SMTP, IMAP, POP3
+	Address        string // "smtp.gmail.com:587"
+	Protection     string // the tenant's label: "STARTTLS Mandatory", "SMTPS"
+	Authentication string // "Plain User/Password", "OAuth2 Authorization Code"
+	CredentialName string
+	// Test is the Connectivity Test to run on the tenant, which proves
+	// the same as the Proof step did here.
+	Test HandOverTest
+}
+
+// Sends says whether the adapter is a receiver adapter, which sends mail
+// (SMTP), rather than a sender adapter, which reads it.
+func (ad HandOverAdapter) Sends() bool { return ad.Protocol == string(connectivity.SMTP) }
+
 // HandOverTest is the tenant's Connectivity Tests form, filled in.
 type HandOverTest struct {
 	Tab                      string // SMTP, IMAP, POP3
@@ -71,18 +84,17 @@ type HandOverTest struct {
 // NewHandOver builds the hand-over from the account and the keystore
 // entries the Trust step added or found already there.
 func NewHandOver(a Account, trusted []keystore.Result, keystorePath string) HandOver {
-	p, sv := a.Server.Protocol, a.Server
 	h := HandOver{
-		Address:        a.Settings.Address,
-		Credential:     HandOverCredential{Type: credentials.UserCredentials, Name: a.Credential, User: a.User},
-		KeystorePath:   keystorePath,
-		Protocol:       string(p),
-		AdapterAddress: sv.Address(),
-		Protection:     sv.Protection.Label(p),
-		Authentication: string(a.Auth()),
-		CredentialName: a.Credential,
-		Test: HandOverTest{Tab: string(p), Host: sv.Host, Port: sv.Port, Protection: sv.Protection.Label(p),
-			Authentication: string(a.Auth()), CredentialName: a.Credential, ValidCertificateRequired: sv.Protection != connectivity.Off},
+		Address:      a.Settings.Address,
+		Credential:   HandOverCredential{Type: credentials.UserCredentials, Name: a.Credential, User: a.User},
+		KeystorePath: keystorePath,
+	}
+	for _, sv := range a.Servers() {
+		p := sv.Protocol
+		h.Adapters = append(h.Adapters, HandOverAdapter{Protocol: string(p), Address: sv.Address(), Protection: sv.Protection.Label(p),
+			Authentication: string(a.Auth()), CredentialName: a.Credential,
+			Test: HandOverTest{Tab: string(p), Host: sv.Host, Port: sv.Port, Protection: sv.Protection.Label(p),
+				Authentication: string(a.Auth()), CredentialName: a.Credential, ValidCertificateRequired: sv.Protection != connectivity.Off}})
 	}
 	if h.Address == "" {
 		h.Address = a.User
@@ -135,7 +147,7 @@ func handOverNotes(a Account, h HandOver) []string {
 		notes = append(notes,
 			"Add the tenant's redirect URL, "+oauth.TenantRedirectURL("")+" with your tenant's host, to the app registration, beside the one Opsdesk uses.",
 			"After deploying the credential, press Authorize on the tenant and sign in as "+h.Credential.User+": it stays Unauthorized, and the Mail adapter cannot use it, until then.")
-		if a.Server.Protocol == connectivity.POP3 {
+		if slices.ContainsFunc(a.Servers(), func(sv Server) bool { return sv.Protocol == connectivity.POP3 }) {
 			notes = append(notes, "The tenant's Mail sender adapter offers OAuth2 Authorization Code with IMAP only, not POP3: connect it with IMAP.")
 		}
 	default:
@@ -150,7 +162,7 @@ func handOverNotes(a Account, h HandOver) []string {
 		notes = append(notes, "Type the "+secret+" into the tenant's Password and Repeat Password fields yourself"+spaces+": Opsdesk never shows it.")
 	}
 	switch {
-	case a.Server.Protection == connectivity.Off:
+	case !slices.ContainsFunc(a.Servers(), func(sv Server) bool { return sv.Protection != connectivity.Off }):
 	case len(h.Entries) == 0:
 		notes = append(notes, "No certificate was added to the keystore: until the server's root certificate is in the tenant's keystore, the tenant refuses the server (PKIX path building failed).")
 	default:
@@ -204,17 +216,26 @@ func (h HandOver) blocks() []block {
 				" via Keystore ▾ Add ▾ Keystore, choosing Add (Replace would drop the tenant's own entries); Opsdesk's Keystore ▾ Download saves a copy with a password of your choosing and checks the tenant's limits."})
 		}
 	}
-	kind := "sender: it reads mail"
-	if h.Protocol == string(connectivity.SMTP) {
-		kind = "receiver: it sends mail"
+	// Numbered on from 3 whether or not the keystore has a part: the
+	// adapters first, then their tests, as the tenant's pages are
+	// visited.
+	n := 3
+	numbered := func(s string) string { n++; return strconv.Itoa(n-1) + ". " + s }
+	for _, ad := range h.Adapters {
+		kind := "sender: it reads mail"
+		if ad.Sends() {
+			kind = "receiver: it sends mail"
+		}
+		out = append(out, block{heading: numbered("Mail adapter (" + kind + "), Connection tab"),
+			fields: []field{{"Address", ad.Address}, {"Protection", ad.Protection}, {"Authentication", ad.Authentication}, {"Credential Name", ad.CredentialName}}})
 	}
-	out = append(out,
-		block{heading: "3. Mail adapter (" + kind + "), Connection tab",
-			fields: []field{{"Address", h.AdapterAddress}, {"Protection", h.Protection}, {"Authentication", h.Authentication}, {"Credential Name", h.CredentialName}}},
-		block{heading: "4. Connectivity Tests: " + h.Test.Tab + " tab, then Send",
-			fields: []field{{"Host", h.Test.Host}, {"Port", strconv.Itoa(h.Test.Port)}, {"Protection", h.Test.Protection},
-				{"Authentication", h.Test.Authentication}, {"Credential Name", h.Test.CredentialName},
-				{"Valid Server Certificate Required", onOff(h.Test.ValidCertificateRequired)}}})
+	for _, ad := range h.Adapters {
+		t := ad.Test
+		out = append(out, block{heading: numbered("Connectivity Tests: " + t.Tab + " tab, then Send"),
+			fields: []field{{"Host", t.Host}, {"Port", strconv.Itoa(t.Port)}, {"Protection", t.Protection},
+				{"Authentication", t.Authentication}, {"Credential Name", t.CredentialName},
+				{"Valid Server Certificate Required", onOff(t.ValidCertificateRequired)}}})
+	}
 	if len(h.Notes) > 0 {
 		out = append(out, block{heading: "Still to do by hand", list: h.Notes})
 	}

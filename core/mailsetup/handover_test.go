@@ -46,17 +46,21 @@ func TestHandOverFieldByField(t *testing.T) {
 	res, path := trusted(t, c)
 	h := NewHandOver(gmailAccount(), res, path)
 
-	if h.Address != "me@gmail.com" || h.Protocol != "SMTP" || h.AdapterAddress != "smtp.gmail.com:587" || h.Protection != "STARTTLS Mandatory" ||
-		h.Authentication != "Plain User/Password" || h.CredentialName != "gmail_smtp" || h.KeystorePath != path {
-		t.Errorf("adapter: %+v", h)
+	if h.Address != "me@gmail.com" || h.KeystorePath != path || len(h.Adapters) != 1 {
+		t.Fatalf("hand-over: %+v", h)
+	}
+	ad := h.Adapters[0]
+	if ad.Protocol != "SMTP" || ad.Address != "smtp.gmail.com:587" || ad.Protection != "STARTTLS Mandatory" ||
+		ad.Authentication != "Plain User/Password" || ad.CredentialName != "gmail_smtp" || !ad.Sends() {
+		t.Errorf("adapter: %+v", ad)
 	}
 	if h.Credential != (HandOverCredential{Type: credentials.UserCredentials, Name: "gmail_smtp", User: "me@gmail.com"}) {
 		t.Errorf("credential: %+v", h.Credential)
 	}
 	wantTest := HandOverTest{Tab: "SMTP", Host: "smtp.gmail.com", Port: 587, Protection: "STARTTLS Mandatory",
 		Authentication: "Plain User/Password", CredentialName: "gmail_smtp", ValidCertificateRequired: true}
-	if h.Test != wantTest {
-		t.Errorf("test: %+v", h.Test)
+	if ad.Test != wantTest {
+		t.Errorf("test: %+v", ad.Test)
 	}
 	wantEntries := []KeystoreEntry{
 		{Alias: "opsdesk_test_ca_1o1", Subject: "CN=Opsdesk Test CA 1O1, O=Opsdesk Test Trust, C=DE", Role: RoleIntermediate, SHA256: certs.SHA256(c.Intermediate.Cert)},
@@ -198,7 +202,7 @@ func TestHandOverOAuth2(t *testing.T) {
 		User:   "ops@contoso.com", Credential: "microsoft365_pop3", CredentialType: credentials.OAuth2AuthorizationCode, OAuth2: settings}
 	h := NewHandOver(a, nil, "")
 	if h.Credential.Type != credentials.OAuth2AuthorizationCode || h.Credential.OAuth2 == nil || h.Credential.OAuth2 == settings ||
-		*h.Credential.OAuth2 != *settings || h.Authentication != "OAuth2 Authorization Code" || h.Protection != "POP3S" {
+		*h.Credential.OAuth2 != *settings || len(h.Adapters) != 1 || h.Adapters[0].Authentication != "OAuth2 Authorization Code" || h.Adapters[0].Protection != "POP3S" {
 		t.Errorf("%+v", h)
 	}
 	text := h.Text()
@@ -255,7 +259,7 @@ func TestHandOverRejectedAndDuplicates(t *testing.T) {
 	off := gmailAccount()
 	off.Server.Protection = connectivity.Off
 	h = NewHandOver(off, nil, "")
-	if h.Test.ValidCertificateRequired || strings.Contains(strings.Join(h.Notes, " "), "certificate") {
+	if h.Adapters[0].Test.ValidCertificateRequired || strings.Contains(strings.Join(h.Notes, " "), "certificate") {
 		t.Errorf("Protection Off: %+v", h)
 	}
 }

@@ -29,7 +29,7 @@ func StoreCredential(store *credentials.Store, a Account, secret []byte) (creden
 	normalized := NormalizeSecret(a.Settings.Provider, secret)
 	defer clear(normalized)
 	return store.Add(credentials.Entry{Name: a.Credential, Type: credentials.UserCredentials, User: a.User,
-		Description: "Mail account " + a.Settings.Address + " (" + string(a.Server.Protocol) + ")"}, normalized)
+		Description: "Mail account " + a.Settings.Address + " (" + a.Protocols() + ")"}, normalized)
 }
 
 // ExistingCredential is the stored entry name when it can serve an account

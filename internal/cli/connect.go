@@ -21,6 +21,7 @@ type connectCmd struct {
 	provider         string
 	smtp, imap, pop3 string
 	protocol         string
+	read             string // "imap" or "pop3": connect for reading mail too
 	credential       string
 	keystore         string
 	yes, asJSON      bool
@@ -55,7 +56,8 @@ printed as they happen:
                  need --credential naming an authorized OAuth2 Authorization
                  Code credential.
   3. First Test  without certificate validation and without signing in, to
-                 see the server's certificate chain
+                 see the server's certificate chain; with --read imap|pop3
+                 the reading server's too, each with its own test
   4. Trust       the root and intermediate certificates the tenant needs,
                  each with why; added to --keystore FILE
                  (OPSDESK_KEYSTORE_PASSWORD) or the app's own keystore after
@@ -63,10 +65,16 @@ printed as they happen:
   5. Proof       the test again, validating the certificate and signing in
   6. Hand-over   what to create on the Cloud Integration tenant
 
-Exit codes: 0 the proof passed, 1 otherwise (the last line says which step
+SMTP is connected by default (the Mail receiver adapter sends with it);
+--read imap or --read pop3 connects the reading server beside it in the
+same run, signing in with the same credential, for the Mail sender adapter;
+--protocol imap or pop3 connects that one alone.
+
+Exit codes: 0 every proof passed, 1 otherwise (the last line says which step
 to go back to), 2 usage error.`,
 		Example: `  opsdesk connect me@gmail.com
   OPSDESK_PASSWORD=… opsdesk connect me@example.com --smtp mail.example.com:587 --yes
+  opsdesk connect me@gmail.com --read imap
   opsdesk connect ops@contoso.com --credential microsoft365_smtp --protocol imap`,
 		Args: exactArgs(1, "one EMAIL address"),
 		RunE: func(_ *cobra.Command, args []string) error {
@@ -83,6 +91,7 @@ to go back to), 2 usage error.`,
 	fs.StringVar(&c.imap, "imap", "", "the IMAP server as `HOST:PORT`, skipping its detection")
 	fs.StringVar(&c.pop3, "pop3", "", "the POP3 server as `HOST:PORT`, skipping its detection")
 	fs.StringVar(&c.protocol, "protocol", "", "the `PROTOCOL` to connect: smtp (the default: sending mail), imap or pop3 (reading mail)")
+	fs.StringVar(&c.read, "read", "", "read mail too: connect the `PROTOCOL` imap or pop3 beside SMTP, with the same credential")
 	fs.StringVar(&c.credential, "credential", "", "the Credential `NAME`: new, or an existing one of this account's user")
 	fs.StringVar(&c.keystore, "keystore", "", "add the certificates to this keystore `FILE` ("+ownkeystore.PasswordEnv+"); created if missing; without it, the app's own keystore")
 	fs.BoolVar(&c.yes, "yes", false, "add the proposed certificates without asking")
@@ -92,6 +101,7 @@ to go back to), 2 usage error.`,
 	fs.StringVar(&c.connectTo, "connect-to", "", "connect to this `ADDRESS` in place of the server's host")
 	_ = fs.MarkHidden("connect-to")
 	completeValues(cmd, "protocol", "smtp", "imap", "pop3")
+	completeValues(cmd, "read", "imap", "pop3")
 	return cmd
 }
 
@@ -105,6 +115,9 @@ func (c *connectCmd) check() error {
 	case "", "smtp", "imap", "pop3":
 	default:
 		return usagef("--protocol %q is not one of smtp, imap, pop3", c.protocol)
+	}
+	if err := c.checkRead(); err != nil {
+		return err
 	}
 	if c.credential != "" {
 		if err := credentials.CheckName(c.credential); err != nil {
@@ -131,10 +144,40 @@ func (c *connectCmd) check() error {
 	return nil
 }
 
-// detects says whether step 1 asks detection: not when the server to test
-// was typed and no provider named, which leaves nothing to find.
+// checkRead refuses --read where it contradicts the other flags: a
+// protocol that does not read mail, --protocol asking for one protocol
+// alone, or a reading server typed for the other reading protocol.
+func (c *connectCmd) checkRead() error {
+	read := strings.ToLower(c.read)
+	switch read {
+	case "":
+		return nil
+	case "imap", "pop3":
+	default:
+		return usagef("--read %q is not one of imap, pop3", c.read)
+	}
+	if p := strings.ToLower(c.protocol); p != "" && p != "smtp" {
+		return usagef("--read %s connects SMTP and %s, --protocol %s connects %s alone: give one of them", read, strings.ToUpper(read), p, strings.ToUpper(p))
+	}
+	other := map[string]string{"imap": "pop3", "pop3": "imap"}[read]
+	if c.typed(connectivity.Protocol(strings.ToUpper(other))) != "" {
+		return usagef("--%s gives a server that --read %s does not use: read with --read %s, or give --%s HOST:PORT", other, read, other, read)
+	}
+	return nil
+}
+
+// readProtocol is the reading protocol asked for with --read, or "".
+func (c *connectCmd) readProtocol() connectivity.Protocol {
+	return connectivity.Protocol(strings.ToUpper(c.read))
+}
+
+// detects says whether step 1 asks detection: not when every server to
+// test was typed and no provider named, which leaves nothing to find.
 func (c *connectCmd) detects() bool {
 	p := c.chosenProtocol()
+	if r := c.readProtocol(); r != "" && c.typed(r) == "" {
+		return true
+	}
 	return p == "" || c.typed(p) == "" || c.provider != ""
 }
 
@@ -147,6 +190,9 @@ func (c *connectCmd) typed(p connectivity.Protocol) string {
 // whose server was given; "" when the settings are to decide (SMTP first,
 // mailsetup.DefaultProtocol).
 func (c *connectCmd) chosenProtocol() connectivity.Protocol {
+	if c.read != "" {
+		return connectivity.SMTP // the sending server, beside the reading one
+	}
 	if c.protocol != "" {
 		return connectivity.Protocol(strings.ToUpper(c.protocol))
 	}

@@ -375,6 +375,11 @@ func TestConnectUsageErrors(t *testing.T) {
 		{"me@opsdesk.test", "--imap", "imap.opsdesk.test:99999"},
 		{"not-an-address", "--smtp", "smtp.opsdesk.test:587"},
 		{"me@opsdesk.test", "--smtp", "smtp.opsdesk.test:587", "--credential", "bad name"},
+		{"me@opsdesk.test", "--read", "smtp"},
+		{"me@opsdesk.test", "--read", "imap", "--protocol", "pop3"},
+		{"me@opsdesk.test", "--read", "imap", "--protocol", "imap"},
+		{"me@opsdesk.test", "--read", "imap", "--pop3", "pop.opsdesk.test:995"},
+		{"me@opsdesk.test", "--read", "pop3", "--imap", "imap.opsdesk.test:993", "--pop3", "pop.opsdesk.test:995"},
 	} {
 		code, out, errs := connectRunOut(t, args...)
 		if code != 2 || out != "" || strings.Count(errs, "\n") != 1 {

@@ -16,14 +16,19 @@ type connectJSON struct {
 	Credential    *connectCredentialJSON `json:"credential,omitempty"`
 	Keystore      string                 `json:"keystore,omitempty"` // the keystore file the certificates went to
 	FirstTest     *testJSON              `json:"firstTest,omitempty"`
-	Trust         *trustJSON             `json:"trust,omitempty"`
-	Added         []addedJSON            `json:"added"` // what became of each certificate chosen
-	Proof         *testJSON              `json:"proof,omitempty"`
-	OK            bool                   `json:"ok"`
-	GoBackTo      *stepJSON              `json:"goBackTo,omitempty"` // after a test that did not pass
-	Stopped       *stepJSON              `json:"stopped,omitempty"`  // where the flow stopped before a test, and what to do
-	HandOver      *handOverJSON          `json:"handOver,omitempty"` // when ok
-	Error         string                 `json:"error,omitempty"`    // a failure of this computer's (keyring, keystore)
+	// ReadServer, ReadFirstTest and ReadProof are the reading server's
+	// (--read): Server, FirstTest and Proof stay the sending server's.
+	ReadServer    *serverJSON   `json:"readServer,omitempty"`
+	ReadFirstTest *testJSON     `json:"readFirstTest,omitempty"`
+	ReadProof     *testJSON     `json:"readProof,omitempty"`
+	Trust         *trustJSON    `json:"trust,omitempty"`
+	Added         []addedJSON   `json:"added"` // what became of each certificate chosen
+	Proof         *testJSON     `json:"proof,omitempty"`
+	OK            bool          `json:"ok"`
+	GoBackTo      *stepJSON     `json:"goBackTo,omitempty"` // after a test that did not pass
+	Stopped       *stepJSON     `json:"stopped,omitempty"`  // where the flow stopped before a test, and what to do
+	HandOver      *handOverJSON `json:"handOver,omitempty"` // when ok
+	Error         string        `json:"error,omitempty"`    // a failure of this computer's (keyring, keystore)
 }
 
 type connectCredentialJSON struct {
@@ -93,10 +98,14 @@ type handOverJSON struct {
 	Address    string                 `json:"address"`
 	Credential handOverCredentialJSON `json:"credential"`
 	Keystore   handOverKeystoreJSON   `json:"keystore"`
-	Adapter    handOverAdapterJSON    `json:"adapter"`
+	Adapter    handOverAdapterJSON    `json:"adapter"` // the first server's: sending, or the only one
 	Test       handOverTestJSON       `json:"test"`
-	Notes      []string               `json:"notes"`
-	Text       string                 `json:"text"` // the whole hand-over as the terminal shows it
+	// ReadAdapter and ReadTest are the reading server's (IMAP or POP3)
+	// when the account was connected for sending and reading.
+	ReadAdapter *handOverAdapterJSON `json:"readAdapter,omitempty"`
+	ReadTest    *handOverTestJSON    `json:"readTest,omitempty"`
+	Notes       []string             `json:"notes"`
+	Text        string               `json:"text"` // the whole hand-over as the terminal shows it
 }
 
 type handOverCredentialJSON struct {
@@ -153,11 +162,15 @@ func handOverOf(h mailsetup.HandOver) *handOverJSON {
 	out := &handOverJSON{Address: h.Address,
 		Credential: handOverCredentialJSON{Type: string(c.Type), Name: c.Name, User: c.User},
 		Keystore:   handOverKeystoreJSON{Entries: []handOverEntryJSON{}, Upload: h.KeystorePath},
-		Adapter: handOverAdapterJSON{Protocol: h.Protocol, Address: h.AdapterAddress, Protection: h.Protection,
-			Authentication: h.Authentication, CredentialName: h.CredentialName},
-		Test: handOverTestJSON{Tab: h.Test.Tab, Host: h.Test.Host, Port: h.Test.Port, Protection: h.Test.Protection,
-			Authentication: h.Test.Authentication, CredentialName: h.Test.CredentialName, ValidServerCertificateRequired: h.Test.ValidCertificateRequired},
-		Notes: append([]string{}, h.Notes...), Text: h.Text()}
+		Notes:      append([]string{}, h.Notes...), Text: h.Text()}
+	for i, ad := range h.Adapters {
+		aj, tj := adapterOf(ad)
+		if i == 0 {
+			out.Adapter, out.Test = aj, tj
+		} else {
+			out.ReadAdapter, out.ReadTest = &aj, &tj
+		}
+	}
 	if o := c.OAuth2; o != nil {
 		out.Credential.OAuth2 = &oauth2JSON{Provider: string(o.Provider), AuthorizationURL: o.AuthorizationURL, TokenURL: o.TokenURL,
 			ClientID: o.ClientID, Scope: o.Scope, SendAs: string(o.SendAs), RefreshTokenExpiryDays: o.RefreshTokenExpiryDays}
@@ -166,4 +179,12 @@ func handOverOf(h mailsetup.HandOver) *handOverJSON {
 		out.Keystore.Entries = append(out.Keystore.Entries, handOverEntryJSON{Alias: e.Alias, SubjectDN: e.Subject, Role: string(e.Role), SHA256: e.SHA256})
 	}
 	return out
+}
+
+func adapterOf(ad mailsetup.HandOverAdapter) (handOverAdapterJSON, handOverTestJSON) {
+	t := ad.Test
+	return handOverAdapterJSON{Protocol: ad.Protocol, Address: ad.Address, Protection: ad.Protection,
+			Authentication: ad.Authentication, CredentialName: ad.CredentialName},
+		handOverTestJSON{Tab: t.Tab, Host: t.Host, Port: t.Port, Protection: t.Protection,
+			Authentication: t.Authentication, CredentialName: t.CredentialName, ValidServerCertificateRequired: t.ValidCertificateRequired}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -83,27 +84,31 @@ func (r *connectRun) flow() error {
 	}
 
 	r.step(mailsetup.StepFirstTest)
-	first, err := r.test(false)
+	first, err := r.tests(false)
 	if err != nil {
 		return err
 	}
-	if !first.OK() {
+	if s, _ := mailsetup.GoBackToFirst(first); s != 0 {
 		return r.wentWrong(first)
 	}
 
 	r.step(mailsetup.StepTrust)
-	results, err := r.trust(first.Chain)
+	var chains [][]*x509.Certificate
+	for _, res := range first {
+		chains = append(chains, res.Chain)
+	}
+	results, err := r.trust(chains...)
 	if err != nil {
 		return err
 	}
 
 	r.step(mailsetup.StepProof)
-	proof, err := r.test(true)
+	proofs, err := r.tests(true)
 	if err != nil {
 		return err
 	}
-	if !proof.OK() {
-		return r.wentWrong(proof)
+	if s, _ := mailsetup.GoBackToFirst(proofs); s != 0 {
+		return r.wentWrong(proofs)
 	}
 	r.j.OK = true
 
@@ -119,7 +124,7 @@ func (r *connectRun) flow() error {
 }
 
 // address is step 1: the settings, detected or typed, and the server of
-// the protocol chosen.
+// the protocol chosen (and with --read the reading server).
 func (r *connectRun) address() error {
 	p := r.chosenProtocol()
 	var s mailsetup.Settings
@@ -147,19 +152,7 @@ func (r *connectRun) address() error {
 	}
 	sv, ok := s.Server(p)
 	if !ok {
-		for _, t := range s.Tried {
-			r.say("%s", t)
-		}
-		// The usual name is a guess: a script is not to send a password
-		// to it unless the user confirms it with the flag.
-		flag := "--" + strings.ToLower(string(p))
-		for _, u := range mailsetup.UsualServers(s.Domain) {
-			if u.Protocol == p {
-				return r.stop(mailsetup.StepAddress, fmt.Sprintf("No %s server was found for %s: the usual one would be %s; if your provider confirms it, give it with %s %s.",
-					p, s.Address, u.Address(), flag, u.Address()))
-			}
-		}
-		return r.stop(mailsetup.StepAddress, fmt.Sprintf("No %s server was found for %s: give it with %s HOST:PORT.", p, s.Address, flag))
+		return r.noServer(s, p)
 	}
 	r.a = mailsetup.Account{Settings: s, Server: sv, User: s.User, ConnectTo: r.connectTo, CredentialType: credentials.UserCredentials}
 	if r.a.User == "" {
@@ -168,7 +161,33 @@ func (r *connectRun) address() error {
 	sj := serverOf(sv)
 	r.j.Server = &sj
 	r.say("Chosen: %s at %s.", p, sv.Address())
+	if rp := r.readProtocol(); rp != "" {
+		if r.a.Read, ok = s.Server(rp); !ok {
+			return r.noServer(s, rp)
+		}
+		rj := serverOf(r.a.Read)
+		r.j.ReadServer = &rj
+		r.say("Chosen for reading mail too: %s at %s, signing in with the same credential.", rp, r.a.Read.Address())
+	}
 	return nil
+}
+
+// noServer stops at step 1 when no server of p was found, saying how to
+// give one.
+func (r *connectRun) noServer(s mailsetup.Settings, p connectivity.Protocol) error {
+	for _, t := range s.Tried {
+		r.say("%s", t)
+	}
+	// The usual name is a guess: a script is not to send a password
+	// to it unless the user confirms it with the flag.
+	flag := "--" + strings.ToLower(string(p))
+	for _, u := range mailsetup.UsualServers(s.Domain) {
+		if u.Protocol == p {
+			return r.stop(mailsetup.StepAddress, fmt.Sprintf("No %s server was found for %s: the usual one would be %s; if your provider confirms it, give it with %s %s.",
+				p, s.Address, u.Address(), flag, u.Address()))
+		}
+	}
+	return r.stop(mailsetup.StepAddress, fmt.Sprintf("No %s server was found for %s: give it with %s HOST:PORT.", p, s.Address, flag))
 }
 
 // signIn is step 2: the credential's name, the provider's advice, the
@@ -196,7 +215,7 @@ func (r *connectRun) signIn() error {
 		if err != nil {
 			return err
 		}
-		r.a.Credential = mailsetup.CredentialName(r.a.Settings, r.a.Server.Protocol, func(n string) bool {
+		r.a.Credential = r.a.CredentialName(func(n string) bool {
 			for _, e := range list {
 				if strings.EqualFold(e.Name, n) {
 					return true
@@ -255,10 +274,32 @@ func (r *connectRun) needOAuth2() error {
 	return r.stop(mailsetup.StepSignIn, addr+" signs in with OAuth2, not a password: add and authorize an OAuth2 Authorization Code credential as above, then run this again with --credential "+name+".")
 }
 
-// test runs the first test (verify false) or the proof, and prints it as
-// "opsdesk test" does: the first with the chain, the proof without.
-func (r *connectRun) test(verify bool) (*connectivity.Result, error) {
-	req := r.a.Request(verify)
+// tests runs the first test (verify false) or the proof of each of the
+// account's servers, the sending one first; every server is tested even
+// when one before did not pass, so that one run says how each stands.
+func (r *connectRun) tests(verify bool) ([]*connectivity.Result, error) {
+	servers := r.a.Servers()
+	var out []*connectivity.Result
+	for i, sv := range servers {
+		if len(servers) > 1 {
+			if i > 0 {
+				fmt.Fprintln(r.out)
+			}
+			r.say("%s at %s:", sv.Protocol, sv.Address())
+		}
+		res, err := r.test(sv, verify, i > 0)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// test runs one server's first test or proof, and prints it as "opsdesk
+// test" does: the first with the chain, the proof without.
+func (r *connectRun) test(sv mailsetup.Server, verify, reading bool) (*connectivity.Result, error) {
+	req := r.a.RequestFor(sv, verify)
 	if r.ks != nil {
 		req.Trusted = connectivity.TrustedFrom(r.ks.Entries())
 	}
@@ -268,9 +309,14 @@ func (r *connectRun) test(verify bool) (*connectivity.Result, error) {
 	res := connectivity.Run(r.ctx, req)
 	clear(req.Password)
 	j := testResultOf(req, res)
-	if verify {
+	switch {
+	case verify && reading:
+		r.j.ReadProof = &j
+	case verify:
 		r.j.Proof = &j
-	} else {
+	case reading:
+		r.j.ReadFirstTest = &j
+	default:
 		r.j.FirstTest = &j
 	}
 	var b bytes.Buffer
@@ -283,10 +329,10 @@ func (r *connectRun) test(verify bool) (*connectivity.Result, error) {
 	return res, nil
 }
 
-// wentWrong ends the flow after a test that did not pass, with the step
-// to go back to.
-func (r *connectRun) wentWrong(res *connectivity.Result) error {
-	s, why := mailsetup.GoBackTo(res)
+// wentWrong ends the flow after tests of which one did not pass, with the
+// step to go back to.
+func (r *connectRun) wentWrong(results []*connectivity.Result) error {
+	s, why := mailsetup.GoBackToFirst(results)
 	fmt.Fprintln(r.out)
 	r.say("%s", why)
 	r.j.GoBackTo = stepOf(s, why)

@@ -74,10 +74,11 @@ func (r *connectRun) openKeystore(create bool) error {
 	return nil
 }
 
-// trust is step 4: the proposal, each certificate with why, the question,
-// and the certificates added.
-func (r *connectRun) trust(chain []*x509.Certificate) ([]keystore.Result, error) {
-	p := mailsetup.ProposeTrust(chain)
+// trust is step 4: the proposal over the chains of all the account's
+// servers, each certificate once with why, the question, and the
+// certificates added.
+func (r *connectRun) trust(chains ...[]*x509.Certificate) ([]keystore.Result, error) {
+	p := mailsetup.ProposeTrustAll(chains...)
 	r.j.Trust = trustOf(p)
 	for _, it := range p.Items {
 		mark := "[ ]"

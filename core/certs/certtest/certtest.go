@@ -117,6 +117,14 @@ func NewChain(t testing.TB, host string) Chain {
 	itmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
 	inter := Sign(t, itmpl, ECKey(t), &root)
 
+	return Chain{Root: root, Intermediate: inter, Leaf: Leaf(t, host, &inter)}
+}
+
+// Leaf issues a server certificate for host (and for "localhost" and
+// 127.0.0.1) from issuer: two servers of one provider (smtp. and imap.)
+// get leafs of their own under the same intermediate, as Gmail's do.
+func Leaf(t testing.TB, host string, issuer *Issued) Issued {
+	t.Helper()
 	ltmpl := Template(pkix.Name{CommonName: host})
 	ltmpl.KeyUsage = x509.KeyUsageDigitalSignature
 	ltmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
@@ -127,8 +135,7 @@ func NewChain(t testing.TB, host string) Chain {
 	} else if host != "localhost" {
 		ltmpl.DNSNames = append([]string{host}, ltmpl.DNSNames...)
 	}
-	leaf := Sign(t, ltmpl, ECKey(t), &inter)
-	return Chain{Root: root, Intermediate: inter, Leaf: leaf}
+	return Sign(t, ltmpl, ECKey(t), issuer)
 }
 
 // Tool returns the path of an external program a test talks to, such as

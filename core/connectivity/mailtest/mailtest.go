@@ -67,7 +67,19 @@ type Chain struct {
 
 // NewChain makes a root → intermediate → leaf chain for Host.
 func NewChain(t testing.TB) Chain {
-	c := certtest.NewChain(t, Host)
+	return withTLS(certtest.NewChain(t, Host))
+}
+
+// Sibling is a chain for host under c's root and intermediate: a second
+// server of the same provider (smtp. and imap.opsdesk.test), whose leaf
+// is its own while root and intermediate are shared.
+func (c Chain) Sibling(t testing.TB, host string) Chain {
+	s := c.Chain
+	s.Leaf = certtest.Leaf(t, host, &s.Intermediate)
+	return withTLS(s)
+}
+
+func withTLS(c certtest.Chain) Chain {
 	return Chain{Chain: c, TLS: tls.Certificate{
 		Certificate: [][]byte{c.Leaf.Cert.Raw, c.Intermediate.Cert.Raw},
 		PrivateKey:  c.Leaf.Key,

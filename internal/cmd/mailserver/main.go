@@ -1,5 +1,6 @@
 // Command mailserver runs mailtest's loopback SMTP server (STARTTLS, a
-// generated chain) outside a test, so that scripts/bench-connectivity.sh
+// generated chain), and with -imap-port an IMAPS server beside it, outside
+// a test, so that scripts/bench-connectivity.sh
 // can time opsdesk and openssl s_client against the same server, and
 // scripts/screenshots.sh can show a real test result. It prints the port,
 // then serves until it is killed. The account it accepts is -user, with the
@@ -29,6 +30,8 @@ func main() {
 	user := flag.String("user", "bench", "the user the server accepts")
 	root := flag.String("root", "", "write the chain's root certificate (PEM) to this `FILE`, for SSL_CERT_FILE: "+
 		"the server sends its leaf and intermediate only, as Gmail does, and the root completes the chain")
+	imapPort := flag.String("imap-port", "", "also serve IMAPS for the same account, its leaf issued by the same intermediate "+
+		"(as imap.gmail.com's and smtp.gmail.com's are), and write its port to this `FILE`")
 	flag.Parse()
 	password := os.Getenv("MAILSERVER_PASSWORD")
 	if password == "" {
@@ -41,6 +44,12 @@ func main() {
 		}
 	}
 	port := mailtest.SMTP(tb{}, chain, mailtest.Options{STARTTLS: true, Mechs: []string{"PLAIN"}, User: *user, Password: password})
+	if *imapPort != "" {
+		imap := mailtest.IMAP(tb{}, chain.Sibling(tb{}, "imap."+mailtest.Host), mailtest.Options{Implicit: true, Mechs: []string{"PLAIN"}, User: *user, Password: password})
+		if err := os.WriteFile(*imapPort, []byte(fmt.Sprintln(imap)), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
 	fmt.Println(port)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, os.Kill)
