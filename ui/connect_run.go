@@ -127,9 +127,13 @@ func (s *testStep) enter(forward bool) {
 		names = append(names, fmt.Sprintf("%s %s", sv.Protocol, sv.Address()))
 	}
 	what := strings.Join(names, " and ")
+	must := "It must pass before you go on."
+	if len(names) > 1 {
+		must = "Both must pass before you go on."
+	}
 	if s.verify {
 		s.intro.SetText("The proof: Opsdesk tests " + what + " again as Cloud Integration will, with Valid Server Certificate " +
-			"Required against the keystore, and signing in with " + a.Credential + ". It must pass before you go on.")
+			"Required against the keystore, and signing in with " + a.Credential + ". " + must)
 	} else {
 		s.intro.SetText("Opsdesk tests " + what + " without checking the certificate yet, to see which certificates the server sends. " +
 			"It does not sign in yet: until the certificate is trusted, nothing proves the server is your provider's.")
