@@ -57,21 +57,34 @@ func (f *credentialForm) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(f.body)
 }
 
+// lowerSet is names in lower case, for a form to tell a name taken in
+// other capitals (Windows' Credential Manager ignores case).
+func lowerSet(names []string) map[string]bool {
+	set := make(map[string]bool, len(names))
+	for _, n := range names {
+		set[strings.ToLower(n)] = true
+	}
+	return set
+}
+
+// formEntry is a field of a Security Material form: each change checks the
+// form again.
+func formEntry(password bool, placeHolder string, validate func()) *keyEntry {
+	e := newKeyEntry()
+	e.Password = password
+	e.PlaceHolder = placeHolder
+	e.OnChanged = func(string) { validate() }
+	return e
+}
+
 // showCredentialForm opens the form on parent. existing, when given, is the
 // entry to edit; taken lists the names already deployed. done runs on the
 // UI thread with what was stored.
 func showCredentialForm(parent fyne.Window, store securityMaterialStore, bg *background, typ credentials.Type,
 	existing *credentials.Entry, taken []string, done func(credentials.Entry)) *credentialForm {
-	f := &credentialForm{store: store, bg: bg, typ: typ, edit: existing, taken: map[string]bool{}, done: done}
-	for _, n := range taken {
-		f.taken[strings.ToLower(n)] = true
-	}
+	f := &credentialForm{store: store, bg: bg, typ: typ, edit: existing, taken: lowerSet(taken), done: done}
 	entry := func(password bool, placeHolder string) *keyEntry {
-		e := newKeyEntry()
-		e.Password = password
-		e.PlaceHolder = placeHolder
-		e.OnChanged = func(string) { f.validate() }
-		return e
+		return formEntry(password, placeHolder, func() { f.validate() })
 	}
 	f.name = entry(false, "e.g. gmail_smtp")
 	f.description = entry(false, "")

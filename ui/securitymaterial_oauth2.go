@@ -61,16 +61,9 @@ func (f *oauth2Form) CreateRenderer() fyne.WidgetRenderer { return widget.NewSim
 
 func showOAuth2Form(parent fyne.Window, store securityMaterialStore, bg *background, existing *credentials.Entry,
 	taken []string, done func(credentials.Entry)) *oauth2Form {
-	f := &oauth2Form{store: store, bg: bg, edit: existing, taken: map[string]bool{}, done: done}
-	for _, n := range taken {
-		f.taken[strings.ToLower(n)] = true
-	}
+	f := &oauth2Form{store: store, bg: bg, edit: existing, taken: lowerSet(taken), done: done}
 	entry := func(password bool, placeHolder string) *keyEntry {
-		e := newKeyEntry()
-		e.Password = password
-		e.PlaceHolder = placeHolder
-		e.OnChanged = func(string) { f.validate() }
-		return e
+		return formEntry(password, placeHolder, func() { f.validate() })
 	}
 	f.name = entry(false, "e.g. m365_mailbox")
 	f.description = entry(false, "")

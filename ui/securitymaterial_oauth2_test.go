@@ -103,17 +103,25 @@ func oauthCredential(t *testing.T, s *credentials.Store, srv *oauthtest.Server, 
 	}
 }
 
+// authorizeSetup is the Security Material window with name, an OAuth2
+// credential of the test provider, selected and not authorized yet.
+func authorizeSetup(t *testing.T, name string) (*oauthtest.Server, *Home, *securityMaterialWindow) {
+	t.Helper()
+	srv := oauthtest.Start(t, oauthtest.Options{})
+	h, s := newSMHome(t)
+	oauthCredential(t, s, srv, name)
+	w := h.showSecurityMaterial()
+	settle(t, h)
+	w.selectName(name)
+	return srv, h, w
+}
+
 // TestAuthorizeInTheWindow: Authorize opens the sign-in page (here a
 // headless browser that signs in at the real server), waits off the UI
 // thread and shows the entry Deployed; Cancel stops a wait and changes
 // nothing.
 func TestAuthorizeInTheWindow(t *testing.T) {
-	srv := oauthtest.Start(t, oauthtest.Options{})
-	h, s := newSMHome(t)
-	oauthCredential(t, s, srv, "idp_mailbox")
-	w := h.showSecurityMaterial()
-	settle(t, h)
-	w.selectName("idp_mailbox")
+	srv, h, w := authorizeSetup(t, "idp_mailbox")
 
 	// Cancel first: the browser never comes back.
 	opened := make(chan string, 1)
@@ -163,12 +171,7 @@ func TestAuthorizeInTheWindow(t *testing.T) {
 // waiting (it used to give up), so the address copied into any browser
 // still authorizes the entry.
 func TestAuthorizeWithoutABrowser(t *testing.T) {
-	srv := oauthtest.Start(t, oauthtest.Options{})
-	h, s := newSMHome(t)
-	oauthCredential(t, s, srv, "idp_nobrowser")
-	w := h.showSecurityMaterial()
-	settle(t, h)
-	w.selectName("idp_nobrowser")
+	srv, h, w := authorizeSetup(t, "idp_nobrowser")
 	addr := make(chan string, 1)
 	w.openURL = func(u *url.URL) error { addr <- u.String(); return errors.New("no browser is set up") }
 	test.Tap(w.authorize)
