@@ -135,8 +135,12 @@ func (s *testStep) enter(forward bool) {
 		s.intro.SetText("The proof: Opsdesk tests " + what + " again as Cloud Integration will, with Valid Server Certificate " +
 			"Required against the keystore, and signing in with " + a.Credential + ". " + must)
 	} else {
-		s.intro.SetText("Opsdesk tests " + what + " without checking the certificate yet, to see which certificates the server sends. " +
-			"It does not sign in yet: until the certificate is trusted, nothing proves the server is your provider's.")
+		server := "the server"
+		if len(names) > 1 {
+			server = "each server"
+		}
+		s.intro.SetText("Opsdesk tests " + what + " without checking certificates yet, to see which certificates " + server + " sends. " +
+			"It does not sign in yet: until a certificate is trusted, nothing proves the server is your provider's.")
 	}
 	if forward || slices.Contains(s.results(), nil) || !sameAccount(s.tested, a) || s.testedStore != s.w.stores {
 		s.start()

@@ -342,7 +342,7 @@ func (a *authorizer) start(e credentials.Entry) {
 	}
 	a.status = &widget.Label{Text: "Opening the sign-in page in your browser…", Wrapping: fyne.TextWrapWord}
 	hint := &widget.Label{Text: fmt.Sprintf("Sign in as %s and allow access. Opsdesk waits up to %d minutes; the browser says when you can close it.",
-		who, int(authorizeTimeout.Minutes())), Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+		who, int(authorizeTimeout.Minutes())), Wrapping: fyne.TextWrapWord}
 	act := widget.NewActivity()
 	act.Start()
 	a.again = &widget.Button{Text: "Open Browser Again", Icon: theme.ComputerIcon(), OnTapped: a.openAgain}
